@@ -1,0 +1,1 @@
+"""Great Expectations suites, checkpoints and reconciliation workflow, as code."""

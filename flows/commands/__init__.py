@@ -1,0 +1,1 @@
+"""One module per CLI concern; each exposes ``register(app)``."""

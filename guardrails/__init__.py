@@ -1,0 +1,1 @@
+"""Guardrail service: webhook receiver, policy engine, mitigations, cost mapping."""
