@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 
 import typer
 
 import flows.commands as _commands
+
+# Keep every tool quiet and offline: no usage telemetry leaves the machine.
+for _key, _value in {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "RUNTIME__DLTHUB_TELEMETRY": "false",
+    "GX_ANALYTICS_ENABLED": "false",
+}.items():
+    os.environ.setdefault(_key, _value)
 
 app = typer.Typer(
     name="ccfinops",

@@ -1,0 +1,46 @@
+# Two commands on a fresh machine:  `make demo`  and  `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export CCFINOPS_PG_PORT ?= 55432
+export CCFINOPS_PG_USER ?= ccf
+export CCFINOPS_PG_DB ?= ccfinops
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint bench focus-validator postgres-start postgres-stop
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+demo: install
+	$(BIN)/ccfinops demo
+
+focus-validator:
+	.ci/focus-validator.sh
+
+postgres-start:
+	.ci/postgres.sh start
+
+postgres-stop:
+	.ci/postgres.sh stop
+
+test: install focus-validator postgres-start
+	$(BIN)/ruff check . ; rc=$$?; \
+	$(BIN)/pytest $(PYTEST_ARGS); rc2=$$?; \
+	.ci/postgres.sh stop; \
+	[ $$rc -eq 0 ] && [ $$rc2 -eq 0 ]
+
+lint: install
+	$(BIN)/ruff check .
+	cd dbt_project && CCFINOPS_DB=$(CURDIR)/warehouse/lint.duckdb ../$(BIN)/sqlfluff lint models
+
+bench: install
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/transform.py
+	$(BIN)/python benchmarks/guardrails.py
+	$(BIN)/python benchmarks/demo.py
