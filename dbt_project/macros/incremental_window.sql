@@ -1,0 +1,120 @@
+{#-
+    Incremental by date with a lookback for late data.
+
+    Models set  materialized='incremental', incremental_strategy='window_replace',
+    window_column='<date column>'. On an incremental run the model selects rows with
+    window_column >= incremental_window_start(this) and the strategy below deletes the same range
+    from the target before inserting: a date range is always replaced as a whole, so an
+    incremental run ends with exactly the rows a full refresh would produce for that range.
+
+    Window start = newest built date - var('lookback_days'). Models with
+    restate_on_registry_change=true move it back further to the earliest effective date of any
+    registry row (cost-center mapping, rate card) that changed since the last build, and to the
+    usage date of any record whose manual attribution changed: a re-mapping restates exactly the
+    periods it affects. The registry state applied by the last build is kept in
+    <model>__applied_registry (written by the post-hook save_applied_registry()).
+-#}
+
+{% macro applied_registry_relation(relation) -%}
+    {{ return(api.Relation.create(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ '__applied_registry',
+        type='table'
+    )) }}
+{%- endmacro %}
+
+{% macro incremental_window_start(relation) -%}
+    {%- set window_column = config.get('window_column') -%}
+    {%- if not execute -%}
+        {{ return("cast('1900-01-01' as date)") }}
+    {%- endif -%}
+    {%- set lookback = var('lookback_days') | int -%}
+    {%- set newest = run_query(
+        'select cast(max(' ~ window_column ~ ') as varchar) from ' ~ relation
+    ).columns[0].values()[0] -%}
+    {%- if newest is none -%}
+        {{ return("cast('1900-01-01' as date)") }}
+    {%- endif -%}
+    {%- set start = modules.datetime.date.fromisoformat(newest[:10]) - modules.datetime.timedelta(days=lookback) -%}
+    {%- if config.get('restate_on_registry_change') -%}
+        {%- set restate = registry_restatement_start(relation) -%}
+        {%- if restate is not none and restate < start -%}
+            {%- set start = restate -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return("cast('" ~ start.isoformat() ~ "' as date)") }}
+{%- endmacro %}
+
+{#- The earliest date whose rows a registry/manual-attribution change affects, or none. -#}
+{% macro registry_restatement_start(relation) -%}
+    {%- set state = applied_registry_relation(relation) -%}
+    {%- set existing = adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) -%}
+    {%- if existing is none -%}
+        {{ return(modules.datetime.date(1900, 1, 1)) }}
+    {%- endif -%}
+    {%- set current = ref('int_registry_fingerprint') -%}
+    {%- set query -%}
+        with
+
+        changed as (
+            (
+                select kind, record_key, effective_from, content_hash from {{ current }}
+                except
+                select kind, record_key, effective_from, content_hash from {{ state }}
+            )
+            union all
+            (
+                select kind, record_key, effective_from, content_hash from {{ state }}
+                except
+                select kind, record_key, effective_from, content_hash from {{ current }}
+            )
+        ),
+
+        registry_dates as (
+            select min(effective_from) as restate_from
+            from changed
+            where kind <> 'manual_attribution'
+        ),
+
+        manual_dates as (
+            select min(target.{{ config.get('window_column') }}) as restate_from
+            from {{ relation }} as target
+            inner join changed
+                on changed.kind = 'manual_attribution'
+                and target.source_record_id = changed.record_key
+        )
+
+        select cast(least(
+            coalesce(registry_dates.restate_from, manual_dates.restate_from),
+            coalesce(manual_dates.restate_from, registry_dates.restate_from)
+        ) as varchar)
+        from registry_dates cross join manual_dates
+    {%- endset -%}
+    {%- set value = run_query(query).columns[0].values()[0] -%}
+    {%- if value is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(modules.datetime.date.fromisoformat(value[:10])) }}
+{%- endmacro %}
+
+{#- Post-hook statements: remember the registry state this build applied. -#}
+{% macro save_applied_registry() -%}
+    {%- set state = applied_registry_relation(this) -%}
+    drop table if exists {{ state }};
+    create table {{ state }} as select * from {{ ref('int_registry_fingerprint') }}
+{%- endmacro %}
+
+{#- Custom incremental strategy: replace the whole date window (see the header). -#}
+{% macro get_incremental_window_replace_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set temp = arg_dict['temp_relation'] -%}
+    {%- set window_column = config.get('window_column') -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where {{ window_column }} >= {{ incremental_window_start(target) }};
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }}
+    from {{ temp }}
+{%- endmacro %}

@@ -1,0 +1,23 @@
+{#- The UTC calendar date of a timestamp with time zone (independent of the session time zone). -#}
+{% macro utc_date(column_name) -%}
+    cast(({{ column_name }} at time zone 'UTC') as date)
+{%- endmacro %}
+
+{#- Whole milliseconds between two timestamps (null when either is null). -#}
+{% macro duration_ms(start_column, end_column) -%}
+    cast({{ dbt.datediff(start_column, end_column, 'millisecond') }} as bigint)
+{%- endmacro %}
+
+{#- One row per day between two date expressions (inclusive), column date_day. -#}
+{% macro date_spine_days(start_date, end_date) -%}
+    {{ return(adapter.dispatch('date_spine_days')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__date_spine_days(start_date, end_date) -%}
+    select cast(g.d as date) as date_day
+    from generate_series(
+        cast({{ start_date }} as timestamp),
+        cast({{ end_date }} as timestamp),
+        interval '1 day'
+    ) as g (d)
+{%- endmacro %}

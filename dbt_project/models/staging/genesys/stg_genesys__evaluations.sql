@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('genesys', 'genesys_evaluations') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        cast(evaluation_id as varchar) as evaluation_id,
+        cast(conversation_id as varchar) as conversation_id,
+        cast(user_id as varchar) as user_id,
+
+        ----------  measures
+        cast(total_score as decimal(9, 4)) as total_score,
+
+        ----------  timestamps
+        evaluated_at,
+        {{ utc_date('evaluated_at') }} as evaluated_date
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,34 @@
+"""Flow failure alerts through the same notification relay as the guardrails."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def send(title: str, body: str, key: str, attachments: Sequence[Path] = ()) -> bool:
+    """Send through ``guardrails.notify.Notifier.from_env()``; return whether the relay accepted it."""
+    from guardrails.notify import Notifier
+
+    result = Notifier.from_env().send(title, body, key, attachments=tuple(attachments))
+    return bool(result) if result is not None else True
+
+
+def alert_on_failure(flow: Any, flow_run: Any, state: Any) -> None:
+    """Prefect ``on_failure`` hook: tell the on-call channel which flow failed and why.
+
+    Only the flow name, run name and the state's message go out (no parameters, which may hold paths
+    or URLs with credentials).
+    """
+    name = getattr(flow, "name", "flow")
+    run = getattr(flow_run, "name", "?")
+    message = (getattr(state, "message", None) or "failed").strip()
+    body = f"Flow `{name}` run `{run}` ended {getattr(state, 'name', 'Failed')}: {message[:1500]}"
+    try:
+        send(f"ccfinops: flow {name} failed", body, key=f"flow-failure:{name}")
+    except Exception:  # an alert failure must never mask the flow's own failure
+        log.exception("could not send the failure alert for flow %s", name)

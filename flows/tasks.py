@@ -1,0 +1,210 @@
+"""Prefect tasks: thin wrappers over the other parts' Python APIs (see CONTRACTS.md).
+
+Every task that touches the warehouse holds :func:`flows.locks.warehouse_lock`, so flows run their
+warehouse steps one after another even when two flows overlap. Retries only where a rerun is safe:
+loads merge on natural keys, the WFM push and notifications are idempotent.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from prefect import get_run_logger, task
+
+from flows.locks import warehouse_lock
+from flows.timing import phase
+
+
+class MissingPartError(RuntimeError):
+    """A part of ccfinops that this step calls is not installed in this checkout."""
+
+
+def require(module: str, attr: str) -> Any:
+    """Import ``module.attr`` or fail loudly naming the missing part."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingPartError(f"{module}.{attr} is not available ({exc}); that part is not installed") from exc
+    try:
+        return getattr(mod, attr)
+    except AttributeError as exc:
+        raise MissingPartError(f"{module} has no {attr!r}; that part is not finished") from exc
+
+
+def _logger():
+    try:
+        return get_run_logger()
+    except Exception:  # called through .fn() outside a run
+        import logging
+
+        return logging.getLogger("ccfinops.flows")
+
+
+@task(name="load-registries", retries=0)
+def load_registries_task(db_path: str) -> Any:
+    """Replace-load the config registries (all-or-nothing; bad input is not retried)."""
+    load_registries = require("ingestion.registries", "load_registries")
+    with phase("ingest"), warehouse_lock(db_path):
+        result = load_registries(Path(db_path))
+    _logger().info("registries loaded: %s", result)
+    return result
+
+
+@task(name="ingest-platform", retries=2, retry_delay_seconds=[10, 30])
+def ingest_task(db_path: str, platform: str, start: date, end: date) -> Any:
+    """Pull one platform's window into ``raw`` (merge on natural keys, so a retry never duplicates)."""
+    ingest = require("ingestion.pipeline", "ingest")
+    with phase("ingest"), warehouse_lock(db_path):
+        summary = ingest(Path(db_path), platform, start, end)
+    _logger().info("ingested %s %s..%s: %s", platform, start, end, summary)
+    return summary
+
+
+@task(name="load-webhook-spool", retries=2, retry_delay_seconds=[5, 15])
+def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
+    """Move accepted guardrail webhook events from the spool into ``raw.webhook_events``."""
+    import dlt
+
+    from ingestion.warehouse import RAW_DATASET
+
+    source = require("ingestion.spool", "webhook_spool_source")
+    spool = Path(spool_dir or os.environ.get("CCFINOPS_SPOOL_DIR") or "warehouse/spool").resolve()
+    if not spool.exists():
+        _logger().info("no webhook spool at %s; nothing to load", spool)
+        return None
+    with phase("ingest"), warehouse_lock(db_path):
+        pipeline = dlt.pipeline(
+            pipeline_name="ccfinops_webhook_spool",
+            destination=dlt.destinations.duckdb(str(db_path)),
+            dataset_name=RAW_DATASET,
+            progress=None,
+        )
+        info = pipeline.run(source(spool))
+    _logger().info("webhook spool loaded: %s", info)
+    return info
+
+
+@task(name="dbt-build", retries=0)
+def dbt_build_task(
+    db_path: str,
+    *,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    dbt_vars: dict[str, Any] | None = None,
+    target: str = "duckdb",
+) -> Any:
+    """``dbt build`` through dbt's programmatic runner (``flows.dbt_runner.run_dbt``)."""
+    import json
+
+    run_dbt = require("flows.dbt_runner", "run_dbt")
+    args = ["build"]
+    if select:
+        args += ["--select", *select]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars, default=str)]
+    with phase("build"), warehouse_lock(db_path):
+        return run_dbt(args, Path(db_path), target=target)
+
+
+@task(name="quality-checkpoint", retries=0)
+def quality_task(db_path: str, run_id: str | None = None) -> Any:
+    """Run the GX checkpoint over what this run touched; the result lists critical failures."""
+    run_quality = require("expectations.checkpoint", "run_quality")
+    with phase("quality"), warehouse_lock(db_path):
+        result = run_quality(Path(db_path), run_id=run_id)
+    try:
+        _logger().info("data quality:\n%s", result.summary_table())
+    except Exception:
+        _logger().info("data quality: %s", result)
+    return result
+
+
+@dataclass
+class GuardrailFinding:
+    """Cost centers whose latest day breached the rolling baseline band."""
+
+    cost_date: date | None
+    breaches: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def breached(self) -> bool:
+        """True when at least one cost center is in breach."""
+        return bool(self.breaches)
+
+
+@task(name="guardrail-evaluation", retries=0)
+def guardrail_task(db_path: str, as_of: date | None = None) -> GuardrailFinding:
+    """Read ``fct_guardrail_baselines`` for the newest scored day and list cost centers in breach."""
+    import duckdb
+
+    with phase("guardrails"), warehouse_lock(db_path):
+        con = duckdb.connect(str(db_path))
+        try:
+            where = "where cost_date <= ?" if as_of else ""
+            params = [as_of] if as_of else []
+            latest = con.execute(
+                f"select max(cost_date) from analytics.fct_guardrail_baselines {where}", params
+            ).fetchone()[0]
+            if latest is None:
+                return GuardrailFinding(None)
+            rows = con.execute(
+                "select cost_center, daily_cost, baseline_30d, lower_bound, upper_bound, status "
+                "from analytics.fct_guardrail_baselines where cost_date = ? and status = 'breach' "
+                "order by daily_cost - upper_bound desc, cost_center",
+                [latest],
+            ).fetchall()
+        finally:
+            con.close()
+    keys = ("cost_center", "daily_cost", "baseline_30d", "lower_bound", "upper_bound", "status")
+    finding = GuardrailFinding(latest, [dict(zip(keys, r, strict=True)) for r in rows])
+    _logger().info("guardrails on %s: %d breach(es)", latest, len(finding.breaches))
+    return finding
+
+
+def _money(value: Any) -> str:
+    return f"{Decimal(str(value)).quantize(Decimal('0.01')):,}" if value is not None else "n/a"
+
+
+def breach_message(finding: GuardrailFinding) -> str:
+    """Human summary of a guardrail finding for Slack/Teams/email."""
+    lines = [f"Cost guardrail breach on {finding.cost_date}:"]
+    for b in finding.breaches:
+        lines.append(
+            f"- {b['cost_center']}: {_money(b['daily_cost'])} vs baseline {_money(b['baseline_30d'])} "
+            f"(band upper {_money(b['upper_bound'])})"
+        )
+    return "\n".join(lines)
+
+
+@task(name="notify", retries=2, retry_delay_seconds=[5, 20])
+def notify_task(title: str, body: str, key: str, attachments: Sequence[str] = ()) -> bool:
+    """Send through the guardrails' notification relay (apprise URLs from ``CCFINOPS_NOTIFY_URLS``)."""
+    from flows.alerts import send
+
+    return send(title, body, key, attachments=[Path(a) for a in attachments])
+
+
+@task(name="publish-snapshot", retries=1, retry_delay_seconds=[10])
+def publish_task(db_path: str, out_dir: str | None = None) -> Any:
+    """Publish the marts to the read-only BI snapshot (DuckDB + hive Parquet)."""
+    from flows.snapshot import publish_snapshot
+
+    with phase("publish"):
+        result = publish_snapshot(db_path, out_dir)
+    _logger().info("snapshot %s published: %s", result.version, result.row_counts)
+    return result
+
+
+def default_window(today: date | None = None, lookback_days: int = 1) -> tuple[date, date]:
+    """Hourly telemetry window: from ``lookback_days`` before today through today."""
+    day = today or date.today()
+    return day - timedelta(days=lookback_days), day

@@ -1,0 +1,93 @@
+"""Daily cost history per cost center, read from the published mart ``fct_guardrail_baselines``.
+
+The receiver never holds the DuckDB build file: it opens it read-only for one query and closes it,
+only when the file's mtime changed (or reads an exported JSON list of the same rows instead).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+HISTORY_DAYS = 400  # enough for a 30-day window plus an 8-week day-of-week baseline, with margin
+COLUMNS = (
+    "cost_date",
+    "cost_center",
+    "daily_cost",
+    "baseline_30d",
+    "lower_bound",
+    "upper_bound",
+    "history_days",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class DailyCost:
+    """One mart row as the engine uses it."""
+
+    cost_date: date
+    daily_cost: Decimal
+    status: str | None
+
+
+@dataclass
+class BaselineHistory:
+    """Cost history per cost center; ``source`` says where it came from."""
+
+    by_center: dict[str, dict[date, DailyCost]] = field(default_factory=dict)
+    source: str = "empty"
+
+    def days(self, cost_center: str) -> dict[date, DailyCost]:
+        """History of one cost center (empty when unknown)."""
+        return self.by_center.get(cost_center, {})
+
+
+def _dec(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _build(rows: list[tuple], source: str) -> BaselineHistory:
+    out = BaselineHistory(source=source)
+    for cost_date, cost_center, daily_cost, status in rows:
+        if daily_cost is None or cost_center is None:
+            continue
+        day = cost_date if isinstance(cost_date, date) else date.fromisoformat(str(cost_date)[:10])
+        out.by_center.setdefault(str(cost_center), {})[day] = DailyCost(day, _dec(daily_cost), status)
+    return out
+
+
+def load_from_duckdb(db_path: Path, schema: str = "analytics", today: date | None = None) -> BaselineHistory:
+    """Open the warehouse read-only for one query, then close it."""
+    import duckdb
+
+    since = (today or date.today()) - timedelta(days=HISTORY_DAYS)
+    if not schema.replace("_", "").isalnum():
+        raise ValueError(f"invalid schema name {schema!r}")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(
+            f"select cost_date, cost_center, daily_cost, status from {schema}.fct_guardrail_baselines "
+            "where cost_date >= ?",
+            [since],
+        ).fetchall()
+    finally:
+        con.close()
+    return _build(rows, f"duckdb:{db_path.name}")
+
+
+def load_from_json(path: Path) -> BaselineHistory:
+    """Read an exported list of mart rows (``[{cost_date, cost_center, daily_cost, ...}]``)."""
+    data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON list of fct_guardrail_baselines rows")
+    rows = []
+    for i, row in enumerate(data):
+        missing = [c for c in ("cost_date", "cost_center", "daily_cost") if c not in row]
+        if missing:
+            raise ValueError(f"{path} item {i}: missing field {missing[0]!r}")
+        rows.append((row["cost_date"], row["cost_center"], row["daily_cost"], row.get("status")))
+    return _build(rows, f"json:{path.name}")

@@ -1,0 +1,200 @@
+"""Durable append-only spool: JSON lines, fsynced with group commit before the 2xx is sent.
+
+Layout: ``<spool_dir>/events-YYYYMMDD.jsonl`` (UTC day the receiver accepted the event). A line is a
+complete record terminated by ``\\n``; a torn tail (crash mid-write, never acknowledged) is cut off
+at start-up. Readers (the dlt source) only consume complete lines, so they are safe while the
+receiver keeps appending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+log = logging.getLogger(__name__)
+SEGMENT_GLOB = "events-*.jsonl"
+
+
+def segment_name(day: date) -> str:
+    """File name of the segment for one UTC day."""
+    return f"events-{day:%Y%m%d}.jsonl"
+
+
+def segment_day(path: Path) -> date | None:
+    """The UTC day a segment file holds (``None`` for foreign files)."""
+    try:
+        return datetime.strptime(path.stem.removeprefix("events-"), "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def iter_complete_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(end_offset, line)`` for every complete line from byte ``start`` (torn tail skipped)."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        data = fh.read()
+    pos = 0
+    while True:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return
+        line = data[pos:nl]
+        pos = nl + 1
+        if line.strip():
+            yield start + pos, line
+
+
+def read_records(spool_dir: Path, since: date | None = None) -> Iterator[dict[str, Any]]:
+    """Every complete record of every segment (from day ``since``), oldest segment first."""
+    for path in sorted(spool_dir.glob(SEGMENT_GLOB)):
+        day = segment_day(path)
+        if since is not None and day is not None and day < since:
+            continue
+        for _, line in iter_complete_lines(path):
+            try:
+                yield orjson.loads(line)
+            except orjson.JSONDecodeError:
+                log.error("guardrails spool: unreadable line in %s skipped", path.name)
+
+
+class Spool:
+    """The receiver's single writer. ``await append(record)`` returns once the line is on disk."""
+
+    def __init__(self, spool_dir: Path, *, group_commit_max: int = 512) -> None:
+        self.dir = spool_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.group_commit_max = group_commit_max
+        self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
+        self._pending_since: float | None = None
+        self._wakeup: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spool-fsync")
+        self._fd: int | None = None
+        self._fd_day: date | None = None
+        self.bytes_written = 0
+        self.flushes = 0
+        self.records_written = 0
+
+    # ------------------------------------------------------------ recovery
+    def recover(self, horizon_days: int = 7) -> list[dict[str, Any]]:
+        """Cut torn tails, then return the records of the last ``horizon_days`` segments."""
+        for path in sorted(self.dir.glob(SEGMENT_GLOB)):
+            size = path.stat().st_size
+            if size == 0:
+                continue
+            with path.open("rb") as fh:
+                fh.seek(max(0, size - 1))
+                last = fh.read(1)
+            if last != b"\n":
+                good = 0
+                for end, _ in iter_complete_lines(path):
+                    good = end
+                log.warning("guardrails spool: cut %d torn bytes (never acknowledged) from %s", size - good, path.name)
+                os.truncate(path, good)
+        since = datetime.now(UTC).date() - timedelta(days=horizon_days)
+        return list(read_records(self.dir, since))
+
+    # ------------------------------------------------------------- writing
+    @property
+    def depth(self) -> int:
+        """Records accepted but not yet on disk."""
+        return len(self._pending)
+
+    @property
+    def lag_seconds(self) -> float:
+        """Age of the oldest record waiting for its flush."""
+        return time.monotonic() - self._pending_since if self._pending_since is not None else 0.0
+
+    async def start(self) -> None:
+        """Start the group-commit flusher on the running loop."""
+        self._wakeup = asyncio.Event()
+        self._task = asyncio.create_task(self._run(), name="spool-flusher")
+
+    async def stop(self) -> None:
+        """Flush what is pending, stop, close the file."""
+        if self._task is not None:
+            while self._pending:
+                assert self._wakeup is not None
+                self._wakeup.set()
+                await asyncio.sleep(0.01)
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self._io.submit(self._close).result()
+        self._io.shutdown(wait=True)
+
+    def append(self, record: dict[str, Any]) -> asyncio.Future[None]:
+        """Queue one record; the future resolves after write + fsync (raises if the disk failed)."""
+        assert self._wakeup is not None, "Spool.start() not called"
+        line = orjson.dumps(record) + b"\n"
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        self._pending.append((line, fut))
+        self._wakeup.set()
+        return fut
+
+    async def _run(self) -> None:
+        assert self._wakeup is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch = self._pending[: self.group_commit_max]
+                del self._pending[: self.group_commit_max]
+                self._pending_since = time.monotonic() if self._pending else None
+                data = b"".join(line for line, _ in batch)
+                try:
+                    await loop.run_in_executor(self._io, self._write, data)
+                except Exception as exc:  # disk full, I/O error: fail every waiter loudly
+                    log.error("guardrails spool: write failed: %s", exc)
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                self.records_written += len(batch)
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_result(None)
+
+    def _write(self, data: bytes) -> None:
+        today = datetime.now(UTC).date()
+        if self._fd is None or self._fd_day != today:
+            self._close()
+            path = self.dir / segment_name(today)
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+            self._fd_day = today
+            dir_fd = os.open(self.dir, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)  # the new file's directory entry is durable too
+            finally:
+                os.close(dir_fd)
+        before = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(self._fd, view)
+                view = view[n:]
+            os.fsync(self._fd)
+        except OSError:
+            os.ftruncate(self._fd, before)  # no half batch left behind for the next append
+            raise
+        self.bytes_written += len(data)
+        self.flushes += 1
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

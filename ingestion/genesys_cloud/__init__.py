@@ -1,0 +1,245 @@
+"""dlt source ``genesys_cloud``: conversation details (async jobs), queue aggregates, licences, voice CSV.
+
+Granular data comes from async detail jobs, one per window. A window whose job (or cursor) keeps
+expiring is loaded as queue aggregates marked ``is_provisional`` and recorded as ``open`` in
+``ingest_reconciliation_ledger``; a later run re-pulls it and marks the row ``replaced``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.genesys_cloud import helpers as h
+from ingestion.genesys_cloud import settings as s
+from ingestion.http import ApiClient, GenesysClientCredentials, RetryPolicy, RunCounters, TokenBucket
+from ingestion.windows import Window, chunk, iso_z
+
+__all__ = ["GenesysOptions", "LedgerEntry", "SourceStats", "genesys_cloud", "make_client"]
+
+
+@dataclass
+class GenesysOptions:
+    """Tuning knobs (defaults suit the real API; tests shrink the waits)."""
+
+    rate_per_min: float = s.DEFAULT_RATE_PER_MIN
+    burst: float | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    job_window: timedelta = timedelta(days=7)
+    job_attempts: int = 3
+    job_workers: int = 2
+    tuning: h.JobTuning = field(default_factory=h.JobTuning)
+    granularity: str = s.AGGREGATE_GRANULARITY
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """An open reconciliation-ledger row to retry."""
+
+    window: Window
+    reason: str
+    recorded_at: datetime
+
+
+@dataclass
+class SourceStats:
+    """What one source run extracted (filled while dlt extracts)."""
+
+    records: dict[str, int] = field(default_factory=dict)
+    windows_done: int = 0
+    windows_total: int = 0
+    provisional: list[Window] = field(default_factory=list)
+    replaced: list[Window] = field(default_factory=list)
+    pulled_until: datetime | None = None
+
+    def count(self, table: str, n: int) -> None:
+        """Add ``n`` records to ``table``'s tally."""
+        self.records[table] = self.records.get(table, 0) + n
+
+
+ProgressFn = Callable[[str, int, int, int], None]
+
+
+def make_client(api_base: str, login_base: str, client_id: str, client_secret: str,
+                options: GenesysOptions, counters: RunCounters | None = None) -> ApiClient:
+    """The shared HTTP client configured for Genesys (client-credentials token, 100 req/min)."""
+    auth = GenesysClientCredentials(login_base, client_id, client_secret)
+    return ApiClient("genesys", api_base, auth, TokenBucket(options.rate_per_min, options.burst),
+                     options.retry, counters)
+
+
+def _merge_hints(table: str, columns: dict[str, Any] | None = None) -> Any:
+    return dlt.mark.make_hints(table_name=table, primary_key=s.PRIMARY_KEYS[table],
+                               write_disposition="merge", columns=columns)
+
+
+def _mark(item: Any, table: str, columns: dict[str, Any] | None = None) -> Any:
+    return dlt.mark.with_hints(item, _merge_hints(table, columns))
+
+
+@dlt.source(name=s.SOURCE_NAME, max_table_nesting=0)
+def genesys_cloud(
+    start: datetime,
+    end: datetime,
+    client_id: str | None = dlt.secrets.value,
+    client_secret: str | None = dlt.secrets.value,
+    api_base: str | None = dlt.config.value,
+    login_base: str | None = dlt.config.value,
+    options: GenesysOptions | None = None,
+    api: ApiClient | None = None,
+    retry_windows: Sequence[LedgerEntry] = (),
+    late_before: datetime | None = None,
+    known_conversations: dict[str, bool] | None = None,
+    stats: SourceStats | None = None,
+    progress: ProgressFn | None = None,
+) -> Sequence[DltResource]:
+    """Genesys Cloud raw tables for [start, end) plus any ledger windows still open.
+
+    Args:
+        start: first instant to pull (already extended back by the trailing window).
+        end: end of the pull (exclusive).
+        client_id: OAuth client id (``sources.genesys_cloud.client_id``).
+        client_secret: OAuth client secret.
+        api_base: API host, e.g. ``https://api.mypurecloud.com``.
+        login_base: login host, e.g. ``https://login.mypurecloud.com``.
+        options: limiter/retry/job tuning.
+        api: a ready client (the pipeline passes one so counters are shared).
+        retry_windows: open ledger windows to re-pull.
+        late_before: conversations that started before this and are new are flagged ``is_late``.
+        known_conversations: already-loaded ids → stored ``is_late``.
+        stats: filled with what was extracted.
+        progress: ``fn(platform, done, total, records)`` after each window.
+    """
+    opts = options or GenesysOptions()
+    if api is None:
+        if not (client_id and client_secret and api_base and login_base):
+            raise ValueError("genesys_cloud needs client_id, client_secret, api_base and login_base")
+        api = make_client(api_base, login_base, client_id, client_secret, opts)
+    st = stats if stats is not None else SourceStats()
+    flattener = lambda: h.DetailFlattener(iso_z(late_before) if late_before else None,  # noqa: E731
+                                          known_conversations)
+
+    @dlt.resource(name="conversation_details", write_disposition="merge")
+    def conversation_details() -> Iterator[Any]:
+        """Conversations, sessions, segments, evaluations, queue intervals and ledger rows."""
+        available = h.availability(api)
+        requested = chunk(start, end, opts.job_window)
+        windows = list(requested)
+        for entry in retry_windows:
+            if not any(w.start <= entry.window.start and entry.window.end <= w.end for w in requested):
+                windows.append(entry.window)
+        st.windows_total = len(windows)
+        succeeded: list[Window] = []
+        failed: dict[Window, str] = {}
+        for window, outcome in _pull_all(api, windows, opts, flattener):
+            if isinstance(outcome, h.JobLost):
+                failed[window] = outcome.reason
+            else:
+                succeeded.append(window)
+                for table, parts in ((s.CONVERSATIONS_TABLE, outcome.conversations),
+                                     (s.SESSIONS_TABLE, outcome.sessions),
+                                     (s.SEGMENTS_TABLE, outcome.segments),
+                                     (s.EVALUATIONS_TABLE, outcome.evaluations)):
+                    for part in parts:
+                        st.count(table, part.num_rows)
+                        yield _mark(part, table)
+                api.counters.add(pages=outcome.pages)
+            st.windows_done += 1
+            if progress:
+                progress(s.PLATFORM, st.windows_done, st.windows_total, sum(st.records.values()))
+
+        interval_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for window in windows:
+            for row in h.aggregates(api, window, opts.granularity):
+                at = row["interval_start"]
+                row["is_provisional"] = (any(w.start <= at < w.end for w in failed)
+                                         and not any(w.start <= at < w.end for w in succeeded))
+                interval_rows[(row["queue_id"], at, row["media_type"])] = row
+        if interval_rows:
+            st.count(s.QUEUE_INTERVALS_TABLE, len(interval_rows))
+            yield _mark(list(interval_rows.values()), s.QUEUE_INTERVALS_TABLE, s.QUEUE_INTERVAL_COLUMNS)
+
+        now = datetime.now(UTC)
+        ledger: list[dict[str, Any]] = []
+        previous = {e.window: e for e in retry_windows}
+        for window, reason in failed.items():
+            prior = previous.get(window)
+            ledger.append({"platform": s.PLATFORM, "window_start": window.start, "window_end": window.end,
+                           "reason": reason, "status": "open",
+                           "recorded_at": prior.recorded_at if prior else now, "replaced_at": None})
+            st.provisional.append(window)
+        for entry in retry_windows:
+            if entry.window in failed:
+                continue
+            if any(w.start <= entry.window.start and entry.window.end <= w.end for w in succeeded):
+                ledger.append({"platform": s.PLATFORM, "window_start": entry.window.start,
+                               "window_end": entry.window.end, "reason": entry.reason, "status": "replaced",
+                               "recorded_at": entry.recorded_at, "replaced_at": now})
+                st.replaced.append(entry.window)
+        if ledger:
+            yield _mark(ledger, s.LEDGER_TABLE, s.LEDGER_COLUMNS)
+
+        state = dlt.current.source_state()
+        reached = min(end, available) if available else end
+        old = state.get("pulled_until")
+        if old is None or reached.isoformat() > old:
+            state["pulled_until"] = reached.isoformat()
+        st.pulled_until = datetime.fromisoformat(state["pulled_until"])
+
+    @dlt.resource(name=s.LICENCE_TABLE, write_disposition="merge",
+                  primary_key=s.PRIMARY_KEYS[s.LICENCE_TABLE], columns=s.LICENCE_COLUMNS)
+    def licence_usage() -> Iterator[list[dict[str, Any]]]:
+        """Billable licence usage per calendar month touched by the pull."""
+        for m_start, m_end in h.month_spans(start, end):
+            rows = h.billable_usage(api, m_start, m_end, opts.tuning)
+            st.count(s.LICENCE_TABLE, len(rows))
+            if rows:
+                yield rows
+
+    @dlt.resource(name=s.VOICE_USAGE_TABLE, write_disposition="merge",
+                  primary_key=s.PRIMARY_KEYS[s.VOICE_USAGE_TABLE])
+    def voice_usage() -> Iterator[Any]:
+        """The Cloud Voice usage CSV (per call, 6-second rounded, exact cost) by ≤31-day chunks."""
+        first = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        last = end if end == end.replace(hour=0, minute=0, second=0, microsecond=0) else (
+            end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
+        for window in chunk(first, last, timedelta(days=s.MAX_INTERVAL_DAYS)):
+            table = h.voice_usage(api, window.start, window.end)
+            st.count(s.VOICE_USAGE_TABLE, table.num_rows)
+            if table.num_rows:
+                yield table
+
+    return conversation_details, licence_usage, voice_usage
+
+
+def _pull_all(api: ApiClient, windows: list[Window], opts: GenesysOptions,
+              flattener: Callable[[], h.DetailFlattener]) -> Iterator[tuple[Window, Any]]:
+    """Pull windows concurrently; yields (window, WindowResult | JobLost) as each finishes."""
+
+    def one(window: Window) -> h.WindowResult | h.JobLost:
+        last: h.JobLost | None = None
+        for _ in range(max(1, opts.job_attempts)):
+            try:
+                return h.pull_window(api, window, opts.tuning, flattener)
+            except h.JobLost as exc:
+                last = exc
+        assert last is not None
+        return last
+
+    with ThreadPoolExecutor(max_workers=max(1, opts.job_workers), thread_name_prefix="genesys-job") as pool:
+        pending: dict[Future[Any], Window] = {}
+        queue = list(windows)
+        while queue or pending:
+            while queue and len(pending) < max(1, opts.job_workers):
+                window = queue.pop(0)
+                pending[pool.submit(one, window)] = window
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                window = pending.pop(fut)
+                yield window, fut.result()

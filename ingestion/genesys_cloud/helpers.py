@@ -1,0 +1,357 @@
+"""Genesys Cloud helpers: the API calls, the async-job runner and the record flatteners."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ingestion.genesys_cloud import settings as s
+from ingestion.http import ApiClient, ApiError
+from ingestion.windows import Window, iso_z
+
+
+class JobLost(Exception):
+    """A detail job (or its cursor) expired or failed before every page was read."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class JobTuning:
+    """How detail jobs are polled and paged."""
+
+    page_size: int = s.JOB_PAGE_SIZE
+    poll_initial_s: float = 0.25
+    poll_max_s: float = 3.0
+    timeout_s: float = 900.0
+
+
+@dataclass
+class WindowResult:
+    """The flattened granular data of one successfully pulled window."""
+
+    window: Window
+    conversations: list[pa.Table] = field(default_factory=list)
+    sessions: list[pa.Table] = field(default_factory=list)
+    segments: list[pa.Table] = field(default_factory=list)
+    evaluations: list[pa.Table] = field(default_factory=list)
+    pages: int = 0
+    records: int = 0
+
+
+# ----------------------------------------------------------------------------- API calls
+def availability(api: ApiClient) -> datetime | None:
+    """``dataAvailabilityDate`` of the detail-job data lake."""
+    body = api.get_json(s.AVAILABILITY_PATH)
+    value = (body or {}).get("dataAvailabilityDate")
+    return parse_ts(value) if value else None
+
+
+def run_detail_job(api: ApiClient, window: Window, tuning: JobTuning,
+                   on_page: Callable[[list[dict[str, Any]]], None],
+                   sleep: Callable[[float], None] = time.sleep) -> int:
+    """Submit a detail job for ``window``, wait for it, and hand every result page to ``on_page``.
+
+    Raises ``JobLost`` (reason ``job_expired`` or ``cursor_expired``) when the job ends FAILED,
+    EXPIRED or CANCELLED, when its results vanish, or when a cursor is rejected. Returns pages read.
+    """
+    body = {"interval": window.interval(), "order": "asc", "orderBy": "conversationStart"}
+    job_id = api.post_json(s.JOBS_PATH, body)["jobId"]
+    delay = tuning.poll_initial_s
+    deadline = time.monotonic() + tuning.timeout_s
+    while True:
+        status = api.get_json(f"{s.JOBS_PATH}/{job_id}")
+        state = status.get("state")
+        if state == "FULFILLED":
+            break
+        if state in s.LOST_JOB_STATES:
+            raise JobLost("job_expired", f"job {job_id} {state}: {status.get('errorMessage') or ''}".strip())
+        if time.monotonic() > deadline:
+            raise JobLost("job_expired", f"job {job_id} still {state} after {tuning.timeout_s:.0f}s")
+        sleep(delay)
+        delay = min(tuning.poll_max_s, delay * 1.6)
+    cursor: str | None = None
+    pages = 0
+    while True:
+        params: dict[str, Any] = {"pageSize": tuning.page_size}
+        if cursor:
+            params["cursor"] = cursor
+        try:
+            page = api.get_json(f"{s.JOBS_PATH}/{job_id}/results", params=params)
+        except ApiError as exc:
+            if exc.status in (400, 404, 410):
+                reason = "cursor_expired" if cursor and exc.status == 400 else "job_expired"
+                raise JobLost(reason, exc.vendor_message) from exc
+            raise
+        pages += 1
+        on_page(page.get("conversations") or [])
+        cursor = page.get("cursor")
+        if not cursor:
+            return pages
+
+
+def aggregates(api: ApiClient, window: Window, granularity: str = s.AGGREGATE_GRANULARITY) -> list[dict]:
+    """Queue × media-type × interval aggregates for ``window`` as ``genesys_queue_intervals`` rows."""
+    body = {"interval": window.interval(), "granularity": granularity, "timeZone": "UTC",
+            "groupBy": ["queueId", "mediaType"], "metrics": s.AGGREGATE_METRICS}
+    answer = api.post_json(s.AGGREGATES_PATH, body) or {}
+    rows: list[dict[str, Any]] = []
+    for result in answer.get("results") or []:
+        group = result.get("group") or {}
+        for bucket in result.get("data") or []:
+            start_s, end_s = bucket["interval"].split("/")
+            stats = {m["metric"]: m.get("stats") or {} for m in bucket.get("metrics") or []}
+            answered = stats.get("nConnected") or stats.get("nAnswered") or {}
+            rows.append({
+                "queue_id": group.get("queueId"),
+                "interval_start": parse_ts(start_s),
+                "interval_end": parse_ts(end_s),
+                "media_type": group.get("mediaType") or "unknown",
+                "n_offered": int(stats.get("nOffered", {}).get("count") or 0),
+                "n_answered": int(answered.get("count") or 0),
+                "t_handle_count": int(stats.get("tHandle", {}).get("count") or 0),
+                "t_handle_sum_ms": int(stats.get("tHandle", {}).get("sum") or 0),
+                "t_talk_sum_ms": int(stats.get("tTalk", {}).get("sum") or 0),
+                "t_acw_sum_ms": int(stats.get("tAcw", {}).get("sum") or 0),
+            })
+    return rows
+
+
+def billable_usage(api: ApiClient, start: datetime, end: datetime, tuning: JobTuning,
+                   sleep: Callable[[float], None] = time.sleep) -> list[dict[str, Any]]:
+    """Licence usage for [start, end): one row per charge name (polls while ``InProgress``)."""
+    params = {"startDate": iso_z(start), "endDate": iso_z(end)}
+    delay = tuning.poll_initial_s
+    deadline = time.monotonic() + tuning.timeout_s
+    while True:
+        body = api.get_json(s.BILLABLE_USAGE_PATH, params=params) or {}
+        if body.get("status") == "Complete":
+            break
+        if time.monotonic() > deadline:
+            raise ApiError("genesys", None, f"billable usage still {body.get('status')}",
+                           s.BILLABLE_USAGE_PATH)
+        sleep(delay)
+        delay = min(tuning.poll_max_s, delay * 1.6)
+    rows = []
+    for usage in body.get("usages") or []:
+        total = usage.get("totalUsage")
+        count = int(Decimal(str(total))) if total not in (None, "") else len(usage.get("resources") or [])
+        rows.append({"period_start": start, "period_end": end, "charge_name": usage["name"],
+                     "user_count": count})
+    return rows
+
+
+def voice_usage(api: ApiClient, start: datetime, end: datetime) -> pa.Table:
+    """The Cloud Voice usage CSV for [start, end) (whole days) as a ``genesys_voice_usage`` Arrow table."""
+    params = {"startDate": start.date().isoformat(), "endDate": end.date().isoformat()}
+    resp = api.request("GET", s.VOICE_USAGE_CSV_PATH, params=params)
+    return parse_voice_csv(resp.content)
+
+
+def parse_voice_csv(content: bytes) -> pa.Table:
+    """Parse the usage CSV with exact decimals; a malformed value raises naming the column."""
+    if not content.strip():
+        return s.VOICE_USAGE_SCHEMA.empty_table()
+    types = {
+        "SIP Call Id": pa.string(), "Start time": pa.string(), "Direction": pa.string(),
+        "Usage Group": pa.string(), "Adjusted Duration (seconds)": pa.int64(),
+        "Usage Rate Per Minute": pa.decimal128(18, 6), "Total cost": pa.decimal128(18, 6),
+        "Currency": pa.string(),
+    }
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(content),
+            convert_options=pacsv.ConvertOptions(column_types=types,
+                                                 include_columns=list(s.VOICE_USAGE_CSV_COLUMNS)),
+        )
+    except (pa.ArrowInvalid, KeyError) as exc:
+        raise ValueError(f"voice usage CSV: {exc}") from exc
+    table = table.rename_columns([s.VOICE_USAGE_CSV_COLUMNS[c] for c in table.column_names])
+    table = table.set_column(table.schema.get_field_index("call_start"), "call_start",
+                             table["call_start"].cast(s.TS))
+    return table.select(s.VOICE_USAGE_SCHEMA.names).cast(s.VOICE_USAGE_SCHEMA)
+
+
+# ----------------------------------------------------------------------------- flatteners
+class DetailFlattener:
+    """Turns detail-record pages into column lists, then Arrow tables with the declared schemas.
+
+    ``late_before``: conversations that started before it and are not in ``known`` are flagged
+    ``is_late``; ``known`` maps already-loaded conversation ids to their stored ``is_late``.
+    """
+
+    def __init__(self, late_before: str | None = None, known: dict[str, bool] | None = None) -> None:
+        self.late_before = late_before
+        self.known = known or {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.conv: dict[str, list[Any]] = {n: [] for n in s.CONVERSATIONS_SCHEMA.names}
+        self.sess: dict[str, list[Any]] = {n: [] for n in s.SESSIONS_SCHEMA.names}
+        self.seg: dict[str, list[Any]] = {n: [] for n in s.SEGMENTS_SCHEMA.names}
+        self.ev: dict[str, list[Any]] = {n: [] for n in s.EVALUATIONS_SCHEMA.names}
+
+    def add(self, conversations: Iterable[dict[str, Any]]) -> int:
+        """Flatten a page of conversations; returns how many were added."""
+        c, ss, sg, ev = self.conv, self.sess, self.seg, self.ev
+        (c_id, c_start, c_end, c_dir, c_media, c_div, c_cc, c_camp, c_wrap, c_tr, c_late) = (
+            c[n] for n in s.CONVERSATIONS_SCHEMA.names)
+        (s_id, s_conv, s_part, s_purp, s_media, s_dir, s_prov, s_pcid, s_ani, s_dnis, s_user, s_start,
+         s_end) = (ss[n] for n in s.SESSIONS_SCHEMA.names)
+        (g_id, g_conv, g_sess, g_idx, g_type, g_purp, g_q, g_user, g_start, g_end, g_wrap, g_disc) = (
+            sg[n] for n in s.SEGMENTS_SCHEMA.names)
+        late_before, known = self.late_before, self.known
+        n = 0
+        for conv in conversations:
+            cid = conv["conversationId"]
+            start = conv.get("conversationStart")
+            media = cost_center = campaign = wrapup = None
+            transcription = 0
+            for part in conv.get("participants") or ():
+                purpose = part.get("purpose")
+                pid = part.get("participantId")
+                user = part.get("userId")
+                attrs = part.get("attributes")
+                if attrs and cost_center is None:
+                    cost_center = attrs.get("ccfinops_cost_center")
+                for sess in part.get("sessions") or ():
+                    sid = sess["sessionId"]
+                    smedia = sess.get("mediaType")
+                    if media is None and purpose in ("customer", "external"):
+                        media = smedia
+                    if campaign is None:
+                        campaign = sess.get("outboundCampaignId")
+                    for metric in sess.get("metrics") or ():
+                        if metric.get("name") == "tTranscription":
+                            transcription += int(metric.get("value") or 0)
+                    first = last = None
+                    for idx, seg in enumerate(sess.get("segments") or ()):
+                        st, en = seg.get("segmentStart"), seg.get("segmentEnd")
+                        if st is not None and (first is None or st < first):
+                            first = st
+                        if en is not None and (last is None or en > last):
+                            last = en
+                        stype = seg.get("segmentType")
+                        code = seg.get("wrapUpCode")
+                        if code is not None and purpose == "agent" and stype == "wrapup":
+                            wrapup = code
+                        g_id.append(f"{sid}:{idx}")
+                        g_conv.append(cid)
+                        g_sess.append(sid)
+                        g_idx.append(idx)
+                        g_type.append(stype)
+                        g_purp.append(purpose)
+                        g_q.append(seg.get("queueId"))
+                        g_user.append(user)
+                        g_start.append(st)
+                        g_end.append(en)
+                        g_wrap.append(code)
+                        g_disc.append(seg.get("disconnectType"))
+                    s_id.append(sid)
+                    s_conv.append(cid)
+                    s_part.append(pid)
+                    s_purp.append(purpose)
+                    s_media.append(smedia)
+                    s_dir.append(sess.get("direction"))
+                    s_prov.append(sess.get("provider"))
+                    s_pcid.append(sess.get("protocolCallId"))
+                    s_ani.append(sess.get("ani"))
+                    s_dnis.append(sess.get("dnis"))
+                    s_user.append(user)
+                    s_start.append(first)
+                    s_end.append(last)
+            for evaluation in conv.get("evaluations") or ():
+                ev["evaluation_id"].append(evaluation["evaluationId"])
+                ev["conversation_id"].append(cid)
+                ev["user_id"].append(evaluation.get("userId"))
+                ev["evaluated_at"].append(evaluation.get("eventTime"))
+                score = evaluation.get("oTotalScore")
+                ev["total_score"].append(float(score) if score is not None else None)
+            if cid in known:
+                late = known[cid]
+            else:
+                late = late_before is not None and start is not None and start < late_before
+            c_id.append(cid)
+            c_start.append(start)
+            c_end.append(conv.get("conversationEnd"))
+            c_dir.append(conv.get("originatingDirection"))
+            c_media.append(media)
+            divs = conv.get("divisionIds")
+            c_div.append(divs[0] if divs else None)
+            c_cc.append(cost_center)
+            c_camp.append(campaign)
+            c_wrap.append(wrapup)
+            c_tr.append(transcription)
+            c_late.append(late)
+            n += 1
+        return n
+
+    def flush(self, result: WindowResult) -> None:
+        """Move the buffered columns into ``result`` as Arrow tables."""
+        if self.conv["conversation_id"]:
+            result.conversations.append(_table(self.conv, s.CONVERSATIONS_SCHEMA))
+            result.sessions.append(_table(self.sess, s.SESSIONS_SCHEMA))
+            result.segments.append(_table(self.seg, s.SEGMENTS_SCHEMA))
+        if self.ev["evaluation_id"]:
+            result.evaluations.append(_table(self.ev, s.EVALUATIONS_SCHEMA))
+        self._reset()
+
+
+def _table(columns: dict[str, list[Any]], schema: pa.Schema) -> pa.Table:
+    arrays = []
+    for f in schema:
+        values = columns[f.name]
+        if pa.types.is_timestamp(f.type):
+            arrays.append(pa.array(values, pa.string()).cast(f.type))
+        else:
+            arrays.append(pa.array(values, f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
+                flattener_factory: Callable[[], DetailFlattener], flush_every: int = 20_000) -> WindowResult:
+    """Read one window's detail job completely into Arrow tables (raises ``JobLost``)."""
+    result = WindowResult(window)
+    flattener = flattener_factory()
+    pending = 0
+
+    def on_page(conversations: list[dict[str, Any]]) -> None:
+        nonlocal pending
+        added = flattener.add(conversations)
+        result.records += added
+        pending += added
+        if pending >= flush_every:
+            flattener.flush(result)
+            pending = 0
+
+    result.pages = run_detail_job(api, window, tuning, on_page)
+    flattener.flush(result)
+    return result
+
+
+def parse_ts(value: str) -> datetime:
+    """Parse an ISO-8601 UTC timestamp (``Z`` or offset)."""
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def month_spans(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Calendar months touched by [start, end) as (month_start, next_month_start) pairs."""
+    spans = []
+    cur = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while cur < end:
+        nxt = (cur + timedelta(days=32)).replace(day=1)
+        spans.append((cur, nxt))
+        cur = nxt
+    return spans

@@ -1,0 +1,1 @@
+"""Platform simulator: Genesys Cloud CX and NICE CXone over real HTTP on loopback (see README.md)."""
