@@ -11,11 +11,19 @@ log = logging.getLogger(__name__)
 
 
 def send(title: str, body: str, key: str, attachments: Sequence[Path] = ()) -> bool:
-    """Send through ``guardrails.notify.Notifier.from_env()``; return whether the relay accepted it."""
+    """Send through ``guardrails.notify.Notifier.from_env()``; return whether any target got it.
+
+    The relay retries and de-duplicates by ``key`` itself; without configured targets nothing is sent.
+    """
     from guardrails.notify import Notifier
 
     result = Notifier.from_env().send(title, body, key, attachments=tuple(attachments))
-    return bool(result) if result is not None else True
+    if getattr(result, "failed_targets", None):
+        failed = len(result.failed_targets)
+        log.warning("notification %r: %d target(s) failed: %s", key, failed, result.reason)
+    elif not getattr(result, "sent", True):
+        log.info("notification %r not sent: %s", key, getattr(result, "reason", ""))
+    return bool(getattr(result, "sent", result))
 
 
 def alert_on_failure(flow: Any, flow_run: Any, state: Any) -> None:

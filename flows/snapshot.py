@@ -32,7 +32,12 @@ MARTS: tuple[str, ...] = (
 SNAPSHOT_FILE = "ccfinops_marts.duckdb"
 # First column found (case-insensitive) gives a mart's partition month.
 MONTH_COLUMNS = (
-    "month", "usage_date", "usage_start", "week_start", "cost_date", "chargeperiodstart",
+    "month",
+    "usage_date",
+    "usage_start",
+    "week_start",
+    "cost_date",
+    "chargeperiodstart",
     "billingperiodstart",
 )
 COST_CENTER_COLUMNS = ("cost_center", "x_cost_center", "x_costcenter")
@@ -125,7 +130,9 @@ def publish_snapshot(
             result.missing = [m for m in marts if m not in relations]
             absent = [m for m in require if m not in relations]
             if absent:
-                raise LookupError(f"cannot publish: marts {absent} missing from schema {schema!r} of {db_path}")
+                raise LookupError(
+                    f"cannot publish: marts {absent} missing from schema {schema!r} of {db_path}"
+                )
             con.execute(f"attach {_sql_str(tmp_db)} as ccf_snapshot")
             try:
                 for mart in wanted:

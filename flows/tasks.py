@@ -31,7 +31,9 @@ def require(module: str, attr: str) -> Any:
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
-        raise MissingPartError(f"{module}.{attr} is not available ({exc}); that part is not installed") from exc
+        raise MissingPartError(
+            f"{module}.{attr} is not available ({exc}); that part is not installed"
+        ) from exc
     try:
         return getattr(mod, attr)
     except AttributeError as exc:
@@ -72,6 +74,7 @@ def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
     """Move accepted guardrail webhook events from the spool into ``raw.webhook_events``."""
     import dlt
 
+    from ingestion.pipeline import pipelines_dir_for
     from ingestion.warehouse import RAW_DATASET
 
     source = require("ingestion.spool", "webhook_spool_source")
@@ -82,6 +85,7 @@ def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
     with phase("ingest"), warehouse_lock(db_path):
         pipeline = dlt.pipeline(
             pipeline_name="ccfinops_webhook_spool",
+            pipelines_dir=str(pipelines_dir_for(Path(db_path))),
             destination=dlt.destinations.duckdb(str(db_path)),
             dataset_name=RAW_DATASET,
             progress=None,
@@ -185,9 +189,12 @@ def breach_message(finding: GuardrailFinding) -> str:
     return "\n".join(lines)
 
 
-@task(name="notify", retries=2, retry_delay_seconds=[5, 20])
+@task(name="notify", retries=0)
 def notify_task(title: str, body: str, key: str, attachments: Sequence[str] = ()) -> bool:
-    """Send through the guardrails' notification relay (apprise URLs from ``CCFINOPS_NOTIFY_URLS``)."""
+    """Send through the guardrails' notification relay (apprise URLs from ``CCFINOPS_NOTIFY_URLS``).
+
+    Not retried here: the relay retries per target and a second send would hit its cooldown.
+    """
     from flows.alerts import send
 
     return send(title, body, key, attachments=[Path(a) for a in attachments])
@@ -205,6 +212,8 @@ def publish_task(db_path: str, out_dir: str | None = None) -> Any:
 
 
 def default_window(today: date | None = None, lookback_days: int = 1) -> tuple[date, date]:
-    """Hourly telemetry window: from ``lookback_days`` before today through today."""
-    day = today or date.today()
-    return day - timedelta(days=lookback_days), day
+    """Hourly window ``[start, end)``: ``lookback_days`` before today through the end of today (UTC)."""
+    from datetime import UTC, datetime
+
+    day = today or datetime.now(UTC).date()
+    return day - timedelta(days=lookback_days), day + timedelta(days=1)

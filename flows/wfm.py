@@ -2,7 +2,8 @@
 
 ``maxCostPerHour`` = the queue's mean cost per hour inside the shift's local hours over the last
 ``history_days`` days before the target week (every hour counts, quiet ones too), plus ``headroom_pct``
-(default 15 %, the guardrail band), rounded half-up to the cent. ``minQualityThreshold`` = the queue's
+(default 15 %, the guardrail band), rounded half-up to the cent; a queue × shift without cost in the
+history gets no constraint. ``minQualityThreshold`` = the queue's
 evaluation-weighted mean WEM quality over the same weeks (one decimal), else ``quality_floor``.
 The payload is the one in CONTRACTS.md for ``POST /api/v2/scheduling/groups/shifts``.
 """
@@ -125,6 +126,8 @@ def compute_constraints(
         hourly = cost_by_queue[queue_id]
         for shift in shifts:
             total = sum((hourly.get(h, Decimal(0)) for h in shift.hours), Decimal(0))
+            if total == 0:
+                continue  # no cost history in this shift: no constraint rather than a zero cap
             mean = total / Decimal(history_days * len(shift.hours))
             out.append(
                 QueueShiftConstraint(
@@ -209,7 +212,9 @@ def post_payload(payload: dict[str, Any], env: dict[str, str] | None = None) -> 
     from ingestion.http import ApiClient, GenesysClientCredentials, TokenBucket
 
     values = {**os.environ, **(env or {})}
-    missing = [k for k in ("GENESYS_API_BASE", "GENESYS_CLIENT_ID", "GENESYS_CLIENT_SECRET") if not values.get(k)]
+    missing = [
+        k for k in ("GENESYS_API_BASE", "GENESYS_CLIENT_ID", "GENESYS_CLIENT_SECRET") if not values.get(k)
+    ]
     if missing:
         raise RuntimeError(f"cannot push WFM constraints: environment variables {missing} are not set")
     api = values["GENESYS_API_BASE"]

@@ -138,9 +138,7 @@ def _from_seed(body: dict[str, Any]) -> UsageEvent:
     )
 
 
-def _from_genesys(
-    event_body: Any, topic: str | None, loc: tuple[str, ...], shape: str
-) -> UsageEvent:
+def _from_genesys(event_body: Any, topic: str | None, loc: tuple[str, ...], shape: str) -> UsageEvent:
     if not isinstance(event_body, dict):
         raise _field_error(loc, "must be a JSON object")
     try:

@@ -57,7 +57,9 @@ class ApiPlatformWriter:
                 env["GENESYS_CLIENT_ID"],
                 env.get("GENESYS_CLIENT_SECRET", ""),
             )
-            self._clients["genesys"] = ApiClient("genesys", env["GENESYS_API_BASE"], auth, TokenBucket(120), retry)
+            self._clients["genesys"] = ApiClient(
+                "genesys", env["GENESYS_API_BASE"], auth, TokenBucket(120), retry
+            )
         if env.get("CXONE_API_BASE") and env.get("CXONE_ACCESS_KEY_ID"):
             auth = CxonePasswordGrant(
                 env.get("CXONE_AUTH_BASE") or env["CXONE_API_BASE"],

@@ -17,7 +17,13 @@ import yaml
 from guardrails.baselines import BaselineHistory
 
 MICRO = Decimal("0.000001")
-MITIGATION_KINDS = ("genesys_skill", "genesys_queue", "genesys_datatable_row", "genesys_wem_policy", "cxone_skill")
+MITIGATION_KINDS = (
+    "genesys_skill",
+    "genesys_queue",
+    "genesys_datatable_row",
+    "genesys_wem_policy",
+    "cxone_skill",
+)
 UNATTRIBUTED = "UNATTRIBUTED"
 
 
@@ -146,7 +152,9 @@ class PolicySet:
             start, end = _day(ev.get("start"), f"{w}.start"), _day(ev.get("end"), f"{w}.end")
             if end <= start:
                 raise PolicyError(f"{w}.end: must be after start (the range is [start, end))")
-            planned.append(PlannedEvent(str(ev.get("name", f"event {i}")), start, end, _dec(ev["uplift_pct"], w)))
+            planned.append(
+                PlannedEvent(str(ev.get("name", f"event {i}")), start, end, _dec(ev["uplift_pct"], w))
+            )
         band = own.get("band_pct")
         return CenterPolicy(
             band_pct=_dec(band, f"{where}.band_pct") if band is not None else None,
@@ -200,7 +208,9 @@ def compute_bound(
         needed = pol.min_history_days
         label = f"{pol.window_days}-day window"
     samples = [
-        days[d].daily_cost for d in candidates if d in days and (days[d].status or "") not in pol.exclude_statuses
+        days[d].daily_cost
+        for d in candidates
+        if d in days and (days[d].status or "") not in pol.exclude_statuses
     ]
     reasons: list[str] = []
     if len(samples) < needed:
@@ -238,16 +248,22 @@ def evaluate(
         )
     pol = policies.for_center(cost_center)
     baseline, upper, band, n, reasons = compute_bound(policies, history, cost_center, day, registry_band)
-    decision = Decision("allow", cost_center, consumption_today, upper, policies.version, reasons, baseline, band, n)
+    decision = Decision(
+        "allow", cost_center, consumption_today, upper, policies.version, reasons, baseline, band, n
+    )
     if upper is None:
         return decision
     warn_level = (upper * pol.warn_at_pct / 100).quantize(MICRO, rounding=ROUND_HALF_UP)
     if consumption_today <= upper:
         if consumption_today >= warn_level:
             decision.decision = "warn"
-            reasons.append(f"consumption {consumption_today} is at least {pol.warn_at_pct}% of the upper bound")
+            reasons.append(
+                f"consumption {consumption_today} is at least {pol.warn_at_pct}% of the upper bound"
+            )
         return decision
-    reasons.append(f"consumption {consumption_today} above upper bound {upper} (baseline {baseline}, band {band}%)")
+    reasons.append(
+        f"consumption {consumption_today} above upper bound {upper} (baseline {baseline}, band {band}%)"
+    )
     if consumption_today < pol.floor_amount:
         reasons.append(f"below the absolute floor {pol.floor_amount}: not acted on")
         return decision

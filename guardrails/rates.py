@@ -4,12 +4,14 @@ Estimate (documented in ``guardrails/README.md``): billed seconds = ``max(minimu
 ceil(seconds / increment_seconds) * increment_seconds)``; cost = ``rate * billed_seconds / 60``
 rounded half-up to 6 decimals (``DECIMAL(18,6)``). Voice events are matched on carrier, direction
 and number type with ``*`` wildcards; when the event does not say (the seed template carries none of
-them) the *highest* voice rate in force is used, so the guardrail errs towards over-estimating.
+them) the *highest* voice rate in force among the platform's carriers (org.yaml) is used, so the
+guardrail errs towards over-estimating.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
@@ -21,6 +23,23 @@ from guardrails.events import UsageEvent
 
 MICRO = Decimal("0.000001")
 USAGE_TYPE = {"telephony.call.completed": "voice", "ai.transcription.completed": "transcription"}
+
+
+@functools.cache
+def platform_carriers() -> dict[str, frozenset[str]]:
+    """Carriers per platform from ``ingestion/simulator/org.yaml`` (empty when unavailable)."""
+    import yaml
+
+    from ingestion.warehouse import REPO_ROOT
+
+    try:
+        org = yaml.safe_load((REPO_ROOT / "ingestion" / "simulator" / "org.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return {}
+    return {
+        "genesys": frozenset((org.get("genesys") or {}).get("carriers") or ()),
+        "cxone": frozenset((org.get("nice_cxone") or {}).get("carriers") or ()),
+    }
 
 
 class RateCardError(ValueError):
@@ -114,18 +133,29 @@ class RateBook:
     def card_for(self, event: UsageEvent) -> RateCard | None:
         """The matching row in force on the event's day (highest rate when ambiguous).
 
-        When the event's carrier/direction/number type match no row (e.g. a Genesys ``provider`` of
-        ``Edge``), the highest rate of that usage type in force is used instead.
+        Rows are limited to the platform's carriers; when the event's carrier matches none (e.g. a
+        Genesys ``provider`` of ``Edge``) the carrier is ignored, then direction and number type too.
         """
         wanted = {"carrier": event.carrier, "direction": event.direction, "number_type": event.number_type}
-        return self._best(event, wanted) or self._best(event, {})
+        no_carrier = {**wanted, "carrier": None}
+        carriers = platform_carriers().get(event.platform)
+        return (
+            self._best(event, wanted, carriers)
+            or self._best(event, no_carrier, carriers)
+            or self._best(event, {}, carriers)
+            or self._best(event, {}, None)
+        )
 
-    def _best(self, event: UsageEvent, wanted: dict[str, str | None]) -> RateCard | None:
+    def _best(
+        self, event: UsageEvent, wanted: dict[str, str | None], carriers: frozenset[str] | None
+    ) -> RateCard | None:
         usage_type = USAGE_TYPE[event.event_type]
         day = event.event_time.date()
         best: RateCard | None = None
         for card in self.cards:
             if card.usage_type != usage_type or not card.in_force(day):
+                continue
+            if carriers and card.carrier != "*" and card.carrier not in carriers:
                 continue
             if any(
                 value is not None and getattr(card, key) not in ("*", value) for key, value in wanted.items()

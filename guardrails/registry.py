@@ -125,7 +125,9 @@ class CostRegistry:
                         f"queue {queue_id!r} is not in the cost-center registry in force on {day} "
                         f"(registry {self.version}); register it or give it a parent_queue_id"
                     )
-                raise MappingNotFound(f"queue {queue_id!r} inherits from {key!r}, which has no mapping on {day}")
+                raise MappingNotFound(
+                    f"queue {queue_id!r} inherits from {key!r}, which has no mapping on {day}"
+                )
             direct = [r for r in rows if r.cost_center]
             if direct:
                 return self._answer(direct, via)
@@ -180,9 +182,10 @@ class Watched(Generic[T]):
             return False
         try:
             value = self._build()
-        except Exception as exc:  # keep serving the last good snapshot, loudly
+        except Exception as exc:  # keep serving the last good snapshot, loudly (once per distinct error)
+            if str(exc) != self.last_error:
+                log.error("guardrails: %s reload failed, keeping the previous version: %s", self.name, exc)
             self.last_error = str(exc)
-            log.error("guardrails: %s reload failed, keeping the previous version: %s", self.name, exc)
             if strict:
                 raise
             return False

@@ -45,7 +45,9 @@ class Settings:
         if not self.webhook_secret:
             raise ValueError("CCFINOPS_WEBHOOK_SECRET must be set (the receiver refuses to run open)")
         if self.mitigation_mode not in MITIGATION_MODES:
-            raise ValueError(f"mitigation mode must be one of {MITIGATION_MODES}, got {self.mitigation_mode!r}")
+            raise ValueError(
+                f"mitigation mode must be one of {MITIGATION_MODES}, got {self.mitigation_mode!r}"
+            )
 
     @property
     def audit_db(self) -> Path:

@@ -9,6 +9,7 @@ receiver keeps appending.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -98,7 +99,9 @@ class Spool:
                 good = 0
                 for end, _ in iter_complete_lines(path):
                     good = end
-                log.warning("guardrails spool: cut %d torn bytes (never acknowledged) from %s", size - good, path.name)
+                log.warning(
+                    "guardrails spool: cut %d torn bytes (never acknowledged) from %s", size - good, path.name
+                )
                 os.truncate(path, good)
         since = datetime.now(UTC).date() - timedelta(days=horizon_days)
         return list(read_records(self.dir, since))
@@ -127,10 +130,8 @@ class Spool:
                 self._wakeup.set()
                 await asyncio.sleep(0.01)
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         self._io.submit(self._close).result()
         self._io.shutdown(wait=True)
 

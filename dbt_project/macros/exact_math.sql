@@ -31,7 +31,10 @@
 
 {#- numerator / denominator rounded half up, for non-negative integers (an integer). -#}
 {% macro int_div_round(numerator, denominator) -%}
-    cast({{ int_div('2 * (' ~ numerator ~ ') + (' ~ denominator ~ ')', '2 * (' ~ denominator ~ ')') }} as bigint)
+    cast({{ int_div(
+        '2 * cast(' ~ numerator ~ ' as ' ~ wide_int() ~ ') + (' ~ denominator ~ ')',
+        '2 * (' ~ denominator ~ ')'
+    ) }} as bigint)
 {%- endmacro %}
 
 {#- A DECIMAL with 6 decimals as an exact integer count of micro-units. -#}

@@ -80,7 +80,7 @@ def _merge_hints(table: str, columns: dict[str, Any] | None = None) -> Any:
 
 
 def _mark(item: Any, table: str, columns: dict[str, Any] | None = None) -> Any:
-    return dlt.mark.with_hints(item, _merge_hints(table, columns))
+    return dlt.mark.with_hints(item, _merge_hints(table, columns), create_table_variant=True)
 
 
 @dlt.source(name=s.SOURCE_NAME, max_table_nesting=0)

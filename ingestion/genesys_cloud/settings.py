@@ -34,7 +34,7 @@ VOICE_USAGE_TABLE = "genesys_voice_usage"
 LEDGER_TABLE = "ingest_reconciliation_ledger"
 
 CONVERSATIONS_SCHEMA = pa.schema([
-    ("conversation_id", pa.string()),
+    pa.field("conversation_id", pa.string(), nullable=False),
     ("conversation_start", TS),
     ("conversation_end", TS),
     ("originating_direction", pa.string()),
@@ -47,7 +47,7 @@ CONVERSATIONS_SCHEMA = pa.schema([
     ("is_late", pa.bool_()),
 ])
 SESSIONS_SCHEMA = pa.schema([
-    ("session_id", pa.string()),
+    pa.field("session_id", pa.string(), nullable=False),
     ("conversation_id", pa.string()),
     ("participant_id", pa.string()),
     ("purpose", pa.string()),
@@ -62,7 +62,7 @@ SESSIONS_SCHEMA = pa.schema([
     ("session_end", TS),
 ])
 SEGMENTS_SCHEMA = pa.schema([
-    ("segment_id", pa.string()),
+    pa.field("segment_id", pa.string(), nullable=False),
     ("conversation_id", pa.string()),
     ("session_id", pa.string()),
     ("segment_index", pa.int32()),
@@ -76,14 +76,14 @@ SEGMENTS_SCHEMA = pa.schema([
     ("disconnect_type", pa.string()),
 ])
 EVALUATIONS_SCHEMA = pa.schema([
-    ("evaluation_id", pa.string()),
+    pa.field("evaluation_id", pa.string(), nullable=False),
     ("conversation_id", pa.string()),
     ("user_id", pa.string()),
     ("evaluated_at", TS),
     ("total_score", pa.float64()),
 ])
 VOICE_USAGE_SCHEMA = pa.schema([
-    ("sip_call_id", pa.string()),
+    pa.field("sip_call_id", pa.string(), nullable=False),
     ("call_start", TS),
     ("direction", pa.string()),
     ("usage_group", pa.string()),

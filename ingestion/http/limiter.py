@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 class TokenBucket:
     """Blocking token bucket: ``rate_per_min`` sustained, ``burst`` tokens of headroom.
 
-    The bucket adapts to the server: a lower ``inin-ratelimit-allowed`` lowers our rate, and a
-    response showing the quota used up (``count >= allowed``) pauses every caller until
-    ``inin-ratelimit-reset`` seconds have passed. ``pause(seconds)`` does the same after a 429.
+    The bucket adapts to the server: a lower ``inin-ratelimit-allowed`` lowers our rate, we never
+    hold more tokens than the server says remain (``allowed - count``), and a response showing the
+    quota used up pauses every caller for ``inin-ratelimit-reset`` seconds. ``pause(seconds)`` does
+    the same after a 429's ``Retry-After``.
     """
 
     def __init__(self, rate_per_min: float, burst: float | None = None,
@@ -74,10 +75,12 @@ class TokenBucket:
             return
         with self._lock:
             self.rate_per_min = min(self.configured_rate_per_min, allowed)
-            if count is not None and count >= allowed and reset is not None and reset > 0:
-                now = self._clock()
-                self._paused_until = max(self._paused_until, now + reset)
-                self._tokens = min(self._tokens, 0.0)
+            if count is None:
+                return
+            remaining = allowed - count
+            self._tokens = min(self._tokens, max(0.0, remaining))
+            if remaining <= 0 and reset is not None and reset > 0:
+                self._paused_until = max(self._paused_until, self._clock() + reset)
 
 
 def _num(value: str | None) -> float | None:

@@ -6,11 +6,13 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
+import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.http import ApiClient, CxonePasswordGrant
 from ingestion.nice_cxone import settings as s
-from ingestion.windows import Window, iso_z
+from ingestion.windows import Window, chunk, iso_z
 
 
 def discover_api_endpoint(api: ApiClient, auth: CxonePasswordGrant) -> str:
@@ -41,8 +43,6 @@ def completed_contact_pages(api: ApiClient, window: Window, version: str,
         resp = api.request("GET", url, params=params)
         if resp.status_code == 204 or not resp.content:
             return
-        import orjson  # local: keeps module import light
-
         body = orjson.loads(resp.content)
         contacts = body.get("completedContacts") or []
         if not contacts:
@@ -87,7 +87,6 @@ class ContactFlattener:
             total = _int(c.get("totalDurationSeconds"))
             disp_id = _int(c.get("primaryDispositionId"))
             transfer_name = c.get("transferIndicatorName")
-            org_number = from_addr if outbound else to_addr
             voice = media == "voice"
             cols["contact_id"].append(_int(c["contactId"]))
             cols["master_contact_id"].append(_int(c.get("masterContactId")))
@@ -113,11 +112,12 @@ class ContactFlattener:
             cols["abandoned"].append(bool(c.get("abandoned")))
             cols["transfer_indicator"].append(bool(transfer_name) and transfer_name != "None")
             cols["end_reason"].append(c.get("endReason"))
-            cols["number_type"].append(_number_type(org_number) if voice else None)
+            # toll-free pricing applies to inbound calls to an 800-style number; outbound is local
+            cols["number_type"].append(("local" if outbound else _number_type(to_addr)) if voice else None)
             cols["carrier"].append(s.VOICE_CARRIER if voice else None)
         starts = pa.array(start_col, pa.string()).cast(s.TS)
         seconds = pa.array([t or 0 for t in end_col], pa.int64())
-        ends = pa.compute.add(starts, pa.compute.cast(pa.compute.multiply(seconds, 1_000_000),
+        ends = pc.add(starts, pc.cast(pc.multiply(seconds, 1_000_000),
                                                        pa.duration("us")))
         arrays = []
         for f in s.CONTACTS_SCHEMA:
@@ -138,6 +138,4 @@ def _int(value: Any) -> int | None:
 
 def range_chunks(window: Window) -> list[Window]:
     """Split a window into ≤31-day ranges (the API's cap)."""
-    from ingestion.windows import chunk
-
     return chunk(window.start, window.end, timedelta(days=s.MAX_RANGE_DAYS))

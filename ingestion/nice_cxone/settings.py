@@ -25,7 +25,7 @@ MEDIA_TYPES = {4: "voice", 3: "chat", 1: "email", 5: "voicemail", 6: "work_item"
 
 TS = pa.timestamp("us", tz="UTC")
 CONTACTS_SCHEMA = pa.schema([
-    ("contact_id", pa.int64()),
+    pa.field("contact_id", pa.int64(), nullable=False),
     ("master_contact_id", pa.int64()),
     ("contact_start", TS),
     ("contact_end", TS),

@@ -7,7 +7,6 @@ spikes), so any date range streams without holding a month in memory.
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,8 +21,32 @@ DAY_MS = 86_400_000
 DOW_FACTOR = np.array([1.15, 1.10, 1.05, 1.05, 1.00, 0.45, 0.30])
 DOW_FACTOR = DOW_FACTOR * 7 / DOW_FACTOR.sum()
 HOUR_WEIGHTS = np.array(
-    [0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 3.5, 6.5, 8.5, 9.0, 8.8, 8.0, 8.4, 8.6, 8.2, 7.5, 6.0, 4.2, 3.0,
-     2.0, 1.2, 0.0, 0.0]
+    [
+        0.2,
+        0.1,
+        0.1,
+        0.1,
+        0.2,
+        0.5,
+        1.5,
+        3.5,
+        6.5,
+        8.5,
+        9.0,
+        8.8,
+        8.0,
+        8.4,
+        8.6,
+        8.2,
+        7.5,
+        6.0,
+        4.2,
+        3.0,
+        2.0,
+        1.2,
+        0.0,
+        0.0,
+    ]
 )
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 MEDIA = ("voice", "message", "callback")
@@ -168,7 +191,8 @@ def generate_day(
     hop_answered = np.where(last_hop, ~abandoned[hop_conv], hop_transfer)
     ob = outbound[hop_conv]
     wait = np.where(
-        ob, rng.integers(1000, 3000, nh),
+        ob,
+        rng.integers(1000, 3000, nh),
         np.where(hop_answered, rng.lognormal(10.2, 0.8, nh), rng.integers(60_000, 240_000, nh)),
     ).astype(np.int64)
     wait = np.minimum(wait, 900_000)
@@ -179,9 +203,7 @@ def generate_day(
     hop_agent = np.where(hop_answered, rng.integers(0, org.agents, nh), -1)
     n_res, n_unres = len(org.wrapups_resolved), len(org.wrapups_unresolved)
     wr_resolved = rng.random(nh) < 0.72
-    wr_code = np.where(
-        wr_resolved, rng.integers(0, n_res, nh), n_res + rng.integers(0, n_unres, nh)
-    )
+    wr_code = np.where(wr_resolved, rng.integers(0, n_res, nh), n_res + rng.integers(0, n_unres, nh))
     esc = org.wrapups_unresolved.index("ESCALATED") + n_res if "ESCALATED" in org.wrapups_unresolved else 0
     wr_code = np.where(hop_transfer, esc, wr_code)
     hop_wrapup = np.where(hop_answered, wr_code, -1)
@@ -210,19 +232,32 @@ def generate_day(
         return a[hop_order]
 
     start, ivr, cust_len, conv_len = c(start), c(ivr), c(cust_len), c(conv_len)
-    outbound, media, campaign, first_queue, abandoned = c(outbound), c(media), c(campaign), c(first_queue), c(
-        abandoned
+    outbound, media, campaign, first_queue, abandoned = (
+        c(outbound),
+        c(media),
+        c(campaign),
+        c(first_queue),
+        c(abandoned),
     )
     n_hops = c(n_hops)
     hop_ptr = np.r_[0, np.cumsum(n_hops)].astype(np.int64)
     hop_queue, wait, alert, talk, hold, acw = h(hop_queue), h(wait), h(alert), h(talk), h(hold), h(acw)
     hop_answered, hop_agent, hop_wrapup, hop_transfer, advance = (
-        h(hop_answered), h(hop_agent), h(hop_wrapup), h(hop_transfer), h(advance),
+        h(hop_answered),
+        h(hop_agent),
+        h(hop_wrapup),
+        h(hop_transfer),
+        h(advance),
     )
     hop_conv_sorted = np.repeat(np.arange(n), n_hops)
     csum = np.cumsum(advance)
     excl = csum - advance
-    hop_start = start[hop_conv_sorted] + ivr[hop_conv_sorted] + excl - (excl[hop_ptr[:-1]][hop_conv_sorted] if nh else 0)
+    hop_start = (
+        start[hop_conv_sorted]
+        + ivr[hop_conv_sorted]
+        + excl
+        - (excl[hop_ptr[:-1]][hop_conv_sorted] if nh else 0)
+    )
     hop_acd_end = hop_start + wait
     hop_alert_end = hop_acd_end + alert
     hop_talk_end = hop_alert_end + talk
@@ -252,15 +287,41 @@ def generate_day(
     hex_ids = rng.bytes(14 * n).hex()
     ids = [hex_ids[i : i + 28] for i in range(0, 28 * n, 28)]
     return GenesysDay(
-        day=d, base_ms=epoch_ms(d), n=n, hex_ids=ids, start=start, end=start + conv_len,
-        ivr_end=start + ivr, cust_end=start + cust_len, outbound=outbound, media=media, carrier=carrier,
-        org_number=org_number, toll_free=toll_free, customer_number=customer_number, campaign=campaign,
-        first_queue=first_queue, abandoned=abandoned, final_wrapup=final_wrapup,
-        transcription_ms=transcription_ms, eval_score=eval_score, eval_agent=eval_agent,
-        cost_center=cost_center, late_u=late_u, hop_ptr=hop_ptr, hop_queue=hop_queue, hop_start=hop_start,
-        hop_acd_end=hop_acd_end, hop_answered=hop_answered, hop_agent=hop_agent,
-        hop_alert_end=hop_alert_end, hop_talk_end=hop_talk_end, hop_hold_end=hop_hold_end,
-        hop_wrap_end=hop_wrap_end, hop_wrapup=hop_wrapup, hop_transfer=hop_transfer,
+        day=d,
+        base_ms=epoch_ms(d),
+        n=n,
+        hex_ids=ids,
+        start=start,
+        end=start + conv_len,
+        ivr_end=start + ivr,
+        cust_end=start + cust_len,
+        outbound=outbound,
+        media=media,
+        carrier=carrier,
+        org_number=org_number,
+        toll_free=toll_free,
+        customer_number=customer_number,
+        campaign=campaign,
+        first_queue=first_queue,
+        abandoned=abandoned,
+        final_wrapup=final_wrapup,
+        transcription_ms=transcription_ms,
+        eval_score=eval_score,
+        eval_agent=eval_agent,
+        cost_center=cost_center,
+        late_u=late_u,
+        hop_ptr=hop_ptr,
+        hop_queue=hop_queue,
+        hop_start=hop_start,
+        hop_acd_end=hop_acd_end,
+        hop_answered=hop_answered,
+        hop_agent=hop_agent,
+        hop_alert_end=hop_alert_end,
+        hop_talk_end=hop_talk_end,
+        hop_hold_end=hop_hold_end,
+        hop_wrap_end=hop_wrap_end,
+        hop_wrapup=hop_wrapup,
+        hop_transfer=hop_transfer,
     )
 
 
@@ -304,8 +365,4 @@ EVALUATOR_IDS = [stable_uuid(f"genesys-evaluator-{i}") for i in range(5)]
 FORM_ID = stable_uuid("genesys-qa-form-standard")
 
 
-def ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-
-
-__all__ = ["GenesysDay", "generate_day", "DayCache", "uuid_of", "ms_strings", "iso_ms", "epoch_ms", "math"]
+__all__ = ["GenesysDay", "generate_day", "DayCache", "uuid_of", "ms_strings", "iso_ms", "epoch_ms"]

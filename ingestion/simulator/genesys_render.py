@@ -84,7 +84,13 @@ class ConversationRenderer:
         counts_l = counts.tolist()
         out: list[str] = []
         k = 0
-        qids, qnames, aids, anames, wrs = self.queue_ids, self.queue_names, self.agent_ids, self.agent_names, self.wrapups
+        qids, qnames, aids, anames, wrs = (
+            self.queue_ids,
+            self.queue_names,
+            self.agent_ids,
+            self.agent_names,
+            self.wrapups,
+        )
         for j, r in enumerate(rows_l):
             b = hexes[r]
             pre = f"{b[:8]}-{b[8:12]}-{b[12:16]}-{b[16:20]}-{b[20:28]}"
@@ -96,9 +102,13 @@ class ConversationRenderer:
             # customer participant
             sess = [f'"sessionId":"{pre}2001","mediaType":"{mt}","direction":"{direction}"']
             if mt == "voice":
-                sess.append(f',"provider":"{self.carriers[carrier[j]]}","protocolCallId":"{b[:12]}-{b[12:28]}@sip.sim.ccfinops"')
+                sess.append(
+                    f',"provider":"{self.carriers[carrier[j]]}","protocolCallId":"{b[:12]}-{b[12:28]}@sip.sim.ccfinops"'
+                )
             else:
-                sess.append(',"provider":"PureCloud Messaging"' if mt == "message" else ',"provider":"PureCloud"')
+                sess.append(
+                    ',"provider":"PureCloud Messaging"' if mt == "message" else ',"provider":"PureCloud"'
+                )
             if mt != "message":
                 org_no = "tel:" + self.numbers[onum[j]]
                 cust_no = f"tel:+1{cnum[j]}"
@@ -124,8 +134,8 @@ class ConversationRenderer:
             )
             if not ob and mt == "voice":
                 parts.append(
-                    f'{{"participantId":"{pre}1002","participantName":"Main IVR","purpose":"ivr","sessions":[{{'
-                    f'"sessionId":"{pre}2002","mediaType":"voice","direction":"inbound","flow":{{"flowId":'
+                    f'{{"participantId":"{pre}1002","participantName":"Main IVR","purpose":"ivr",'
+                    f'"sessions":[{{"sessionId":"{pre}2002","mediaType":"voice","direction":"inbound","flow":{{"flowId":'
                     f'"{self.ivr_flow}","flowName":"Main IVR","flowType":"INBOUNDCALL"}},"segments":[{{'
                     f'"segmentStart":"{ts}Z","segmentEnd":"{t_ivr[j]}Z","segmentType":"ivr",'
                     f'"disconnectType":"transfer"}}]}}]}}'
@@ -134,11 +144,12 @@ class ConversationRenderer:
                 x = k + p
                 q = hq[x]
                 qid = qids[q]
+                acd_disc = "transfer" if hans[x] or p + 1 < counts_l[j] else "peer"
                 parts.append(
-                    f'{{"participantId":"{pre}13{p}0","participantName":{qnames[q]},"purpose":"acd","sessions":[{{'
-                    f'"sessionId":"{pre}23{p}0","mediaType":"{mt}","direction":"{direction}","segments":[{{'
-                    f'"segmentStart":"{h_start[x]}Z","segmentEnd":"{h_acd[x]}Z","segmentType":"interact",'
-                    f'"queueId":"{qid}","disconnectType":"{"transfer" if hans[x] or p + 1 < counts_l[j] else "peer"}"}}]}}]}}'
+                    f'{{"participantId":"{pre}13{p}0","participantName":{qnames[q]},"purpose":"acd",'
+                    f'"sessions":[{{"sessionId":"{pre}23{p}0","mediaType":"{mt}","direction":"{direction}",'
+                    f'"segments":[{{"segmentStart":"{h_start[x]}Z","segmentEnd":"{h_acd[x]}Z",'
+                    f'"segmentType":"interact","queueId":"{qid}","disconnectType":"{acd_disc}"}}]}}]}}'
                 )
                 if hans[x]:
                     a = hag[x]

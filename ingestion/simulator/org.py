@@ -96,7 +96,10 @@ class Org:
 
 
 def _rates(raw: dict[str, Any]) -> dict[str, dict[str, dict[str, Decimal]]]:
-    return {c: {d: {n: Decimal(str(r)) for n, r in nt.items()} for d, nt in dirs.items()} for c, dirs in raw.items()}
+    return {
+        c: {d: {n: Decimal(str(r)) for n, r in nt.items()} for d, nt in dirs.items()}
+        for c, dirs in raw.items()
+    }
 
 
 @lru_cache(maxsize=4)
@@ -106,33 +109,57 @@ def load_org(path: str | None = None) -> Org:
     g, n = raw["genesys"], raw["nice_cxone"]
     queues = [
         Queue(
-            id=q["id"], name=q["name"], share=float(q.get("share", 0)), overflow_to=q.get("overflow_to"),
-            transfer_to=q.get("transfer_to"), parent=q.get("parent"), is_overflow=bool(q.get("is_overflow")),
+            id=q["id"],
+            name=q["name"],
+            share=float(q.get("share", 0)),
+            overflow_to=q.get("overflow_to"),
+            transfer_to=q.get("transfer_to"),
+            parent=q.get("parent"),
+            is_overflow=bool(q.get("is_overflow")),
             outbound=bool(q.get("outbound")),
         )
         for q in g["queues"]
     ]
     genesys = GenesysOrg(
-        division_id=g["division_id"], management_unit_id=g["management_unit_id"],
-        conversations_per_month=int(g["conversations_per_month"]), agents=int(g["agents"]), queues=queues,
-        campaigns=list(g["campaigns"]), carriers=list(g["carriers"]), carrier_mix=dict(g["carrier_mix"]),
-        voice_rates=_rates(g["voice_rates"]), currency=g.get("currency", "USD"),
-        numbers_local=list(g["numbers"]["local"]), numbers_toll_free=list(g["numbers"]["toll_free"]),
-        explicit_cost_centers=list(g["explicit_cost_centers"]), ivr_flow_id=g["ivr_flow_id"],
-        ivr_datatable_id=g["ivr_datatable_id"], wem_policy_id=g["wem_policy_id"],
-        premium_skill_id=g["premium_skill_id"], licences=list(g["licences"]),
-        wrapups_resolved=list(g["wrapup_codes"]["resolved"]), wrapups_unresolved=list(g["wrapup_codes"]["unresolved"]),
+        division_id=g["division_id"],
+        management_unit_id=g["management_unit_id"],
+        conversations_per_month=int(g["conversations_per_month"]),
+        agents=int(g["agents"]),
+        queues=queues,
+        campaigns=list(g["campaigns"]),
+        carriers=list(g["carriers"]),
+        carrier_mix=dict(g["carrier_mix"]),
+        voice_rates=_rates(g["voice_rates"]),
+        currency=g.get("currency", "USD"),
+        numbers_local=list(g["numbers"]["local"]),
+        numbers_toll_free=list(g["numbers"]["toll_free"]),
+        explicit_cost_centers=list(g["explicit_cost_centers"]),
+        ivr_flow_id=g["ivr_flow_id"],
+        ivr_datatable_id=g["ivr_datatable_id"],
+        wem_policy_id=g["wem_policy_id"],
+        premium_skill_id=g["premium_skill_id"],
+        licences=list(g["licences"]),
+        wrapups_resolved=list(g["wrapup_codes"]["resolved"]),
+        wrapups_unresolved=list(g["wrapup_codes"]["unresolved"]),
         agent_ids=[stable_uuid(f"genesys-agent-{i:03d}") for i in range(1, int(g["agents"]) + 1)],
     )
     cxone = CxoneOrg(
-        tenant_id=n["tenant_id"], business_unit_id=int(n["business_unit_id"]),
-        contacts_per_month=int(n["contacts_per_month"]), agents=int(n["agents"]), skills=list(n["skills"]),
-        campaigns=list(n["campaigns"]), carrier=n["carriers"][0],
+        tenant_id=n["tenant_id"],
+        business_unit_id=int(n["business_unit_id"]),
+        contacts_per_month=int(n["contacts_per_month"]),
+        agents=int(n["agents"]),
+        skills=list(n["skills"]),
+        campaigns=list(n["campaigns"]),
+        carrier=n["carriers"][0],
         dispositions_resolved=list(n["dispositions"]["resolved"]),
         dispositions_unresolved=list(n["dispositions"]["unresolved"]),
-        disposition_ids={str(k): int(v) for k, v in n["disposition_ids"].items()}, teams=list(n["teams"]),
-        voice_rates=_rates(n["voice_rates"]), increment_s=int(n["voice_increment_seconds"]),
-        minimum_s=int(n["voice_minimum_seconds"]), currency=n.get("currency", "USD"),
-        numbers_local=list(n["numbers"]["local"]), numbers_toll_free=list(n["numbers"]["toll_free"]),
+        disposition_ids={str(k): int(v) for k, v in n["disposition_ids"].items()},
+        teams=list(n["teams"]),
+        voice_rates=_rates(n["voice_rates"]),
+        increment_s=int(n["voice_increment_seconds"]),
+        minimum_s=int(n["voice_minimum_seconds"]),
+        currency=n.get("currency", "USD"),
+        numbers_local=list(n["numbers"]["local"]),
+        numbers_toll_free=list(n["numbers"]["toll_free"]),
     )
     return Org(name=raw["org_name"], genesys=genesys, cxone=cxone)

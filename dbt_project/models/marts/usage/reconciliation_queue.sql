@@ -1,0 +1,149 @@
+{#-
+    Every usage item still lacking cost metadata or a rate; one row per item and reason. The
+    items stay in fct_usage_cost (UNATTRIBUTED / null cost). Reasons:
+      no_cost_center       no attribution rule matched (cost center UNATTRIBUTED)
+      missing_rate         no rate card line in force for the item on its usage date
+      unknown_cost_center  the conversation's explicit cost_center attribute is not a registered
+                           cost center (the item was attributed by the next rule instead)
+    suggested_cost_center: for no_cost_center the latest cost center ever mapped to the
+    originating queue, the item's queue (or their parent chain) or campaign; for the other
+    reasons the cost center the item was attributed to.
+-#}
+
+with
+
+usage_cost as (
+
+    select * from {{ ref('fct_usage_cost') }}
+
+),
+
+conversations as (
+
+    select * from {{ ref('int_conversations') }}
+
+),
+
+mappings_daily as (
+
+    select * from {{ ref('int_cost_center_mappings_daily') }}
+
+),
+
+cost_centers as (
+
+    select * from {{ ref('stg_config__cost_centers') }}
+
+),
+
+latest_known_ranked as (
+
+    select
+        platform,
+        key_type,
+        mapping_key,
+        coalesce(cost_center, resolved_cost_center) as known_cost_center,
+        row_number() over (
+            partition by platform, key_type, mapping_key
+            order by date_day desc
+        ) as recency
+    from mappings_daily
+    where coalesce(cost_center, resolved_cost_center) is not null
+
+),
+
+latest_known as (
+
+    select * from latest_known_ranked where recency = 1
+
+),
+
+unknown_explicit as (
+
+    select
+        conversations.platform,
+        conversations.conversation_id
+    from conversations
+    left join cost_centers
+        on conversations.explicit_cost_center = cost_centers.cost_center
+    where conversations.explicit_cost_center is not null
+        and cost_centers.cost_center is null
+
+),
+
+flagged as (
+
+    select
+        usage_cost.*,
+        'no_cost_center' as reason
+    from usage_cost
+    where usage_cost.cost_center = '{{ var("unattributed_cost_center") }}'
+
+    union all
+
+    select
+        usage_cost.*,
+        'missing_rate' as reason
+    from usage_cost
+    where usage_cost.cost is null
+
+    union all
+
+    select
+        usage_cost.*,
+        'unknown_cost_center' as reason
+    from usage_cost
+    inner join unknown_explicit
+        on usage_cost.platform = unknown_explicit.platform
+        and usage_cost.conversation_id = unknown_explicit.conversation_id
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['flagged.usage_id', 'flagged.reason']) }} as reconciliation_id,
+        flagged.usage_id,
+        flagged.source_record_id,
+        flagged.conversation_id,
+        flagged.platform,
+        flagged.usage_type,
+        flagged.usage_date,
+        flagged.queue_id,
+        flagged.originating_queue_id,
+        coalesce(conversations.queue_path, flagged.queue_id) as queue_path,
+        flagged.campaign,
+        flagged.cost,
+        flagged.currency,
+        flagged.cost_center,
+        flagged.reason,
+        case
+            when flagged.reason <> 'no_cost_center' then nullif(
+                flagged.cost_center, '{{ var("unattributed_cost_center") }}'
+            )
+            else coalesce(
+                by_originating.known_cost_center,
+                by_queue.known_cost_center,
+                by_campaign.known_cost_center
+            )
+        end as suggested_cost_center
+    from flagged
+    left join conversations
+        on flagged.platform = conversations.platform
+        and flagged.conversation_id = conversations.conversation_id
+    left join latest_known as by_originating
+        on flagged.platform = by_originating.platform
+        and by_originating.key_type = 'queue'
+        and flagged.originating_queue_id = by_originating.mapping_key
+    left join latest_known as by_queue
+        on flagged.platform = by_queue.platform
+        and by_queue.key_type = 'queue'
+        and flagged.queue_id = by_queue.mapping_key
+    left join latest_known as by_campaign
+        on flagged.platform = by_campaign.platform
+        and by_campaign.key_type = 'campaign'
+        and flagged.campaign = by_campaign.mapping_key
+
+)
+
+select * from final

@@ -1,0 +1,166 @@
+"""``ccfinops build``: ``dbt build`` of the cost warehouse, then a short cost summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+
+UNATTRIBUTED = "UNATTRIBUTED"
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """Totals of ``analytics.fct_usage_cost`` (per currency) and the biggest cost centers."""
+
+    currency: str
+    total_cost: Decimal
+    attributed_cost: Decimal
+    unattributed_cost: Decimal
+    items: int
+    missing_rate_items: int
+    shared_allocated: Decimal
+    top_cost_centers: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @property
+    def attributed_share(self) -> Decimal:
+        """Attributed cost / total cost (0 when there is no cost)."""
+        if not self.total_cost:
+            return Decimal(0)
+        return self.attributed_cost / self.total_cost
+
+    def lines(self) -> list[str]:
+        """Human-readable summary lines."""
+        share = (self.attributed_share * 100).quantize(Decimal("0.1"))
+        out = [
+            f"usage cost {self.currency}: {self.total_cost.quantize(CENT)} over {self.items} items",
+            f"  attributed   {self.attributed_cost.quantize(CENT)} ({share} %)",
+            f"  unattributed {self.unattributed_cost.quantize(CENT)} ({100 - share} %)"
+            " -> see analytics.reconciliation_queue",
+        ]
+        if self.missing_rate_items:
+            out.append(f"  {self.missing_rate_items} items without a rate (cost null)")
+        out.append(f"  shared / licence pools allocated: {self.shared_allocated.quantize(CENT)}")
+        out.append("  top cost centers:")
+        out += [f"    {cc:<16} {cost.quantize(CENT)}" for cc, cost in self.top_cost_centers]
+        return out
+
+
+def _fetch(target: str, db_path: Path | None, queries: list[tuple[str, list[Any]]]) -> list[list[tuple]]:
+    if target == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            return [con.execute(sql.replace("%s", "?"), params).fetchall() for sql, params in queries]
+        finally:
+            con.close()
+    import os
+
+    import psycopg2
+
+    con = psycopg2.connect(
+        host="127.0.0.1",
+        port=int(os.environ.get("CCFINOPS_PG_PORT", "5432")),
+        user=os.environ.get("CCFINOPS_PG_USER", "ccf"),
+        password=os.environ.get("CCFINOPS_PG_PASSWORD", ""),
+        dbname=os.environ.get("CCFINOPS_PG_DB", "ccfinops"),
+    )
+    try:
+        with con.cursor() as cur:
+            results = []
+            for sql, params in queries:
+                cur.execute(sql, params)
+                results.append(cur.fetchall())
+            return results
+    finally:
+        con.close()
+
+
+def cost_summary(db_path: Path | None, target: str = "duckdb", top: int = 5) -> list[CostSummary]:
+    """Read the marts and summarise usage cost per currency (largest currency first)."""
+    totals, centers, pools = _fetch(
+        target,
+        db_path,
+        [
+            (
+                "select currency, coalesce(sum(cost), 0), "
+                "coalesce(sum(case when cost_center <> %s then cost end), 0), "
+                "coalesce(sum(case when cost_center = %s then cost end), 0), "
+                "count(*), sum(case when cost is null then 1 else 0 end) "
+                "from analytics.fct_usage_cost group by currency order by 2 desc",
+                [UNATTRIBUTED, UNATTRIBUTED],
+            ),
+            (
+                "select currency, cost_center, sum(cost) from analytics.fct_usage_cost "
+                "where cost is not null group by currency, cost_center order by 3 desc",
+                [],
+            ),
+            (
+                "select currency, coalesce(sum(allocated_shared_cost), 0) "
+                "from analytics.fct_cost_allocation_monthly group by currency",
+                [],
+            ),
+        ],
+    )
+    pool_by_currency = {cur: Decimal(amount) for cur, amount in pools}
+    summaries = []
+    for currency, total, attributed, unattributed, items, missing in totals:
+        ranked = [(cc, Decimal(cost)) for cur, cc, cost in centers if cur == currency][:top]
+        summaries.append(
+            CostSummary(
+                currency=currency or "?",
+                total_cost=Decimal(total),
+                attributed_cost=Decimal(attributed),
+                unattributed_cost=Decimal(unattributed),
+                items=int(items),
+                missing_rate_items=int(missing or 0),
+                shared_allocated=pool_by_currency.get(currency, Decimal(0)),
+                top_cost_centers=ranked,
+            )
+        )
+    return summaries
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``build`` to the CLI."""
+    app.command("build")(build)
+
+
+DbOption = typer.Option(None, "--db", help="Warehouse file (default: $CCFINOPS_DB, ./warehouse).")
+TargetOption = typer.Option("duckdb", "--target", help="dbt target: duckdb or postgres.")
+FullRefreshOption = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch.")
+SelectOption = typer.Option(None, "--select", "-s", help="dbt node selection (repeatable).")
+
+
+def build(
+    db: str | None = DbOption,
+    target: str = TargetOption,
+    full_refresh: bool = FullRefreshOption,
+    select: list[str] | None = SelectOption,
+) -> None:
+    """Run ``dbt build`` (models, snapshots, tests) and print a short cost summary."""
+    from flows.dbt_runner import TARGETS, DbtRunError, run_dbt
+    from ingestion.warehouse import resolve_db_path
+
+    if target not in TARGETS:
+        typer.echo(f"--target must be one of {', '.join(TARGETS)}", err=True)
+        raise typer.Exit(2)
+    db_path = resolve_db_path(db) if target == "duckdb" else None
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", *select]
+    try:
+        run_dbt(args, db_path, target=target)
+    except DbtRunError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    for summary in cost_summary(db_path, target):
+        for line in summary.lines():
+            typer.echo(line)

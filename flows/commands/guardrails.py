@@ -1,0 +1,201 @@
+"""``ccfinops guardrails serve|actions|approve|rollback|evaluate``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+guardrails_app = typer.Typer(
+    help="Guardrail service: webhook receiver, policy engine, mitigations.", no_args_is_help=True
+)
+
+SpoolOpt = Annotated[
+    str | None, typer.Option("--spool", help="Spool dir (default $CCFINOPS_SPOOL_DIR or ./warehouse/spool)")
+]
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Warehouse DuckDB (read-only, briefly) for baselines")
+]
+
+
+def _executor(spool: str | None):  # type: ignore[no-untyped-def]
+    from guardrails.executor import MitigationExecutor
+    from guardrails.settings import resolve_spool_dir
+
+    return MitigationExecutor(resolve_spool_dir(spool) / "audit" / "actions.sqlite")
+
+
+@guardrails_app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 = any free port; the chosen one is printed)")] = 8088,
+    spool: SpoolOpt = None,
+    db: DbOpt = None,
+    mode: Annotated[str | None, typer.Option(help="Mitigation mode: dry-run | approve | auto")] = None,
+    baseline_json: Annotated[
+        str | None, typer.Option(help="Exported fct_guardrail_baselines rows instead of --db")
+    ] = None,
+) -> None:
+    """Run the receiver (uvicorn, one process: the spool has a single writer)."""
+    import os
+    import socket
+
+    import uvicorn
+
+    from guardrails.app import create_app
+    from guardrails.settings import Settings
+    from ingestion.warehouse import resolve_db_path
+
+    if baseline_json:
+        os.environ["CCFINOPS_BASELINE_JSON"] = baseline_json
+    try:
+        settings = Settings.from_env(spool_dir=spool, db_path=resolve_db_path(db), mitigation_mode=mode)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    app = create_app(settings)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    actual = sock.getsockname()[1]
+    typer.echo(
+        f"guardrails listening on http://{host}:{actual} (spool {settings.spool_dir}, "
+        f"mode {settings.mitigation_mode}, docs /docs)",
+        err=False,
+    )
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+@guardrails_app.command()
+def actions(
+    spool: SpoolOpt = None,
+    state: Annotated[
+        str | None, typer.Option(help="Only this state (pending, applied, dry_run, ...)")
+    ] = None,
+    audit: Annotated[str | None, typer.Option(help="Print the audit trail of one ACTION_ID")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """List mitigation actions (or one action's audit trail)."""
+    ex = _executor(spool)
+    if audit:
+        rows = ex.audit(audit)
+        if not rows:
+            raise typer.BadParameter(f"no audit entries for {audit!r}")
+        for r in rows:
+            typer.echo(
+                json.dumps(r)
+                if as_json
+                else f"{r['at']}  {r['event']:<18} {r['state_from'] or '-':>12} -> {r['state_to']:<12} "
+                f"by {r['actor']}  policy {r['policy_version']}  {r['detail'] or ''}"
+            )
+        return
+    items = ex.list(state)
+    if as_json:
+        typer.echo(json.dumps([a.__dict__ for a in items], default=str, indent=2))
+        return
+    if not items:
+        typer.echo("no actions")
+    for a in items:
+        typer.echo(
+            f"{a.action_id}  {a.state:<14} {a.day}  {a.cost_center:<16} {a.mitigation:<32} "
+            f"{a.method} {a.path}  set={json.dumps(a.set)}  policy {a.policy_version}"
+        )
+
+
+@guardrails_app.command()
+def approve(
+    action_id: Annotated[str, typer.Argument(help="Action id (act-…)")],
+    spool: SpoolOpt = None,
+    actor: Annotated[str, typer.Option(help="Who approves (audited)")] = "cli",
+) -> None:
+    """Apply a pending (or dry-run) mitigation through the platform API (env GENESYS_*/CXONE_*)."""
+    from guardrails.executor import ActionError
+
+    try:
+        a = _executor(spool).apply(action_id, actor=f"cli:{actor}")
+    except ActionError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{a.action_id} {a.state}: before={json.dumps(a.before)} after={json.dumps(a.after)}")
+
+
+@guardrails_app.command()
+def rollback(
+    action_id: Annotated[str, typer.Argument(help="Action id (act-…)")],
+    spool: SpoolOpt = None,
+    actor: Annotated[str, typer.Option(help="Who rolls back (audited)")] = "cli",
+) -> None:
+    """Restore the platform state recorded before an applied mitigation (cancels a pending one)."""
+    from guardrails.executor import ActionError
+
+    try:
+        a = _executor(spool).rollback(action_id, actor=f"cli:{actor}")
+    except ActionError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{a.action_id} {a.state}: now={json.dumps(a.after)}")
+
+
+@guardrails_app.command()
+def evaluate(
+    cost_center: Annotated[str, typer.Option(help="Cost center, e.g. CC-SALES")],
+    consumption: Annotated[str, typer.Option(help="Consumption so far that day (decimal)")],
+    day: Annotated[str | None, typer.Option("--date", help="UTC day (default today)")] = None,
+    queue_id: Annotated[str | None, typer.Option(help="Queue of the triggering event (exemptions)")] = None,
+    db: DbOpt = None,
+    baseline_json: Annotated[str | None, typer.Option(help="Exported baseline rows instead of --db")] = None,
+    policies: Annotated[
+        str | None, typer.Option(help="Policies YAML (default guardrails/policies.yaml)")
+    ] = None,
+) -> None:
+    """Evaluate a cost center's consumption against its policy offline and print the decision."""
+    from guardrails.baselines import load_from_duckdb, load_from_json
+    from guardrails.policy import PolicySet
+    from guardrails.policy import evaluate as run
+    from guardrails.registry import CostRegistry
+    from guardrails.settings import DEFAULT_POLICIES, DEFAULT_REGISTRY_DIR
+    from ingestion.warehouse import resolve_db_path
+
+    try:
+        amount = Decimal(consumption)
+    except InvalidOperation:
+        raise typer.BadParameter(f"--consumption: not a decimal: {consumption!r}") from None
+    when = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    pols = PolicySet.load(Path(policies) if policies else DEFAULT_POLICIES)
+    history = load_from_json(Path(baseline_json)) if baseline_json else load_from_duckdb(resolve_db_path(db))
+    registry = CostRegistry.load(DEFAULT_REGISTRY_DIR)
+    d = run(
+        pols,
+        history,
+        cost_center=cost_center,
+        day=when,
+        consumption_today=amount,
+        queue_id=queue_id,
+        registry_band=registry.band_pct(cost_center),
+    )
+    typer.echo(
+        json.dumps(
+            {
+                "decision": d.decision,
+                "cost_center": d.cost_center,
+                "consumption_today": str(d.consumption_today),
+                "upper_bound": None if d.upper_bound is None else str(d.upper_bound),
+                "baseline": None if d.baseline is None else str(d.baseline),
+                "band_pct": str(d.band_pct),
+                "history_days": d.history_days,
+                "policy_version": d.policy_version,
+                "reasons": d.reasons,
+                "mitigations": list(d.mitigations),
+            },
+            indent=2,
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ccfinops guardrails ...``."""
+    app.add_typer(guardrails_app, name="guardrails")

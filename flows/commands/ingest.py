@@ -1,0 +1,92 @@
+"""``ccfinops ingest``: pull Genesys Cloud / NICE CXone telemetry into the warehouse's raw schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+
+class PlatformChoice(StrEnum):
+    """Which platform(s) to pull."""
+
+    genesys = "genesys"
+    cxone = "cxone"
+    all = "all"
+
+
+def _parse_date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from exc
+
+
+def ingest_command(
+    start: Annotated[str, typer.Option("--start", help="First day to pull (YYYY-MM-DD, UTC).")],
+    end: Annotated[str, typer.Option("--end", help="Day after the last day (YYYY-MM-DD, exclusive).")],
+    platform: Annotated[PlatformChoice, typer.Option("--platform", help="genesys, cxone or all.")] = (
+        PlatformChoice.all),
+    db: Annotated[str | None, typer.Option("--db", help="Warehouse file (else $CCFINOPS_DB).")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar.")] = True,
+) -> None:
+    """Pull [START, END) from the platform APIs into raw tables (merge: reruns never duplicate).
+
+    Credentials/hosts: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET, GENESYS_API_BASE, GENESYS_LOGIN_BASE;
+    CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET, CXONE_CLIENT_ID, CXONE_CLIENT_SECRET,
+    CXONE_AUTH_BASE, CXONE_API_BASE (optional: discovered) — or dlt secrets sources.<source>.*.
+    """
+    from rich.console import Console
+
+    from ingestion.http import ApiError
+    from ingestion.ingest_config import CredentialsError
+    from ingestion.pipeline import ingest
+    from ingestion.warehouse import resolve_db_path
+
+    console = Console(stderr=True)
+    start_d, end_d = _parse_date(start, "--start"), _parse_date(end, "--end")
+    if end_d <= start_d:
+        raise typer.BadParameter("--end must be after --start (end is exclusive)", param_hint="--end")
+    db_path = resolve_db_path(db)
+    began = datetime.now()
+    try:
+        summary = ingest(db_path, platform.value, start_d, end_d, progress=progress)
+    except (ApiError, CredentialsError) as exc:
+        console.print(f"[bold red]ingest failed:[/] {exc}")
+        raise typer.Exit(code=2) from exc
+    except Exception as exc:  # noqa: BLE001 - any other failure: loud, non-zero
+        console.print(f"[bold red]ingest failed:[/] {type(exc).__name__}: {exc}")
+        raise typer.Exit(code=1) from exc
+    elapsed = (datetime.now() - began).total_seconds()
+    _print_summary(summary, elapsed)
+
+
+def _print_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"ingest run {summary.run_id} -> {summary.db_path} ({elapsed:.1f}s)")
+    for col in ("platform", "window", "records", "pages", "requests", "429s", "retries", "wait s",
+                "provisional", "replaced"):
+        table.add_column(col, justify="right" if col not in ("platform", "window") else "left")
+    for p in summary.platforms.values():
+        table.add_row(
+            p.platform, f"{p.window.start:%Y-%m-%d %H:%M} → {p.window.end:%Y-%m-%d %H:%M}",
+            str(p.total_records), str(p.pages), str(p.requests), str(p.status_429), str(p.retries),
+            f"{p.wait_seconds:.1f}", str(len(p.provisional_windows)), str(len(p.replaced_windows)),
+        )
+    console = Console()
+    console.print(table)
+    for p in summary.platforms.values():
+        per_table = ", ".join(f"{t}={n}" for t, n in sorted(p.records.items()))
+        console.print(f"  {p.platform}: {per_table}")
+        for w in p.provisional_windows:
+            console.print(f"  [yellow]provisional[/] {p.platform} {w.start:%Y-%m-%d %H:%M} → "
+                          f"{w.end:%Y-%m-%d %H:%M} (aggregates only; see ingest_reconciliation_ledger)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ccfinops ingest``."""
+    app.command("ingest")(ingest_command)

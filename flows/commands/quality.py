@@ -1,0 +1,49 @@
+"""``ccfinops quality``: run the Great Expectations checkpoint and print a readable summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``quality`` command to the CLI."""
+    app.command("quality")(quality)
+
+
+def quality(
+    db: str | None = typer.Option(None, "--db", help="Warehouse file (default: $CCFINOPS_DB, ./warehouse)."),
+    month: list[str] | None = typer.Option(
+        None, "--month", help="Month to validate, YYYY-MM (repeatable; default: every month built)."
+    ),
+    run_id: str | None = typer.Option(None, "--run-id", help="Pipeline run id (its ingest windows pick the months)."),
+    site: Path | None = typer.Option(
+        None, "--site", help="Data Docs folder (default: $CCFINOPS_QUALITY_SITE or <repo>/site/quality)."
+    ),
+    target: str = typer.Option("duckdb", "--target", help="duckdb | postgres (postgres: $CCFINOPS_PG_URL/_PORT)."),
+) -> None:
+    """Validate the warehouse; exit 1 when a critical expectation fails, 2 when it cannot be checked."""
+    from rich.console import Console
+
+    from expectations.checkpoint import run_quality
+    from expectations.checks import QualityError
+    from expectations.settings import QualityConfigError
+
+    console = Console()
+    try:
+        result = run_quality(db, run_id=run_id, months=month or None, site_dir=site, target=target)
+    except (QualityError, QualityConfigError) as exc:
+        console.print(f"[red]quality check could not run:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(result.summary_table())
+    for note in result.notes:
+        console.print(f"note: {note}")
+    crit, warn = len(result.critical_failures), len(result.warnings)
+    passed = len(result.outcomes) - crit - warn
+    console.print(f"{passed} passed, {warn} warning(s), {crit} critical failure(s); results in quality.dq_results")
+    console.print(f"Data Docs: {result.docs_index}")
+    if crit:
+        names = ", ".join(o.expectation for o in result.critical_failures)
+        console.print(f"[red]critical expectations failed:[/] {names}")
+        raise typer.Exit(1)

@@ -1,0 +1,71 @@
+"""``ccfinops wfm push``: cost constraints per queue and shift → the WFM scheduling endpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import typer
+
+wfm_app = typer.Typer(help="Workforce-management cost constraints (maxCostPerHour, minQualityThreshold).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``wfm`` sub-app."""
+    app.add_typer(wfm_app, name="wfm")
+
+
+@wfm_app.command("push")
+def push(
+    db: str | None = typer.Option(None, "--db", help="Warehouse file (default: $CCFINOPS_DB, ./warehouse)."),
+    week_start: str | None = typer.Option(
+        None, "--week-start", help="Monday of the target week (default: next)."
+    ),
+    timezone: str | None = typer.Option(
+        None, "--timezone", help="Shift timezone (default: $CCFINOPS_TIMEZONE, UTC)."
+    ),
+    headroom_pct: str = typer.Option(
+        "15", "--headroom-pct", help="Headroom over the hourly cost baseline, %."
+    ),
+    quality_floor: str = typer.Option(
+        "70.0", "--quality-floor", help="Threshold when a queue has no WEM data."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the payload; do not POST it."),
+) -> None:
+    """Compute the constraints from the marts and POST them (GENESYS_* env vars give host and credentials)."""
+    from decimal import Decimal
+
+    import duckdb
+
+    from flows.locks import warehouse_lock
+    from flows.settings import timezone_name
+    from flows.wfm import build_payload, compute_constraints, next_week_start, post_payload
+    from ingestion.warehouse import resolve_db_path
+
+    db_path = resolve_db_path(db)
+    week = date.fromisoformat(week_start) if week_start else next_week_start(date.today())
+    if week.weekday() != 0:
+        typer.echo(f"error: --week-start {week} is not a Monday", err=True)
+        raise typer.Exit(2)
+    tz = timezone_name(timezone)
+    with warehouse_lock(db_path):
+        con = duckdb.connect(str(db_path))
+        try:
+            constraints = compute_constraints(
+                con, week, tz=tz, headroom_pct=Decimal(headroom_pct), quality_floor=Decimal(quality_floor)
+            )
+        finally:
+            con.close()
+    if not constraints:
+        typer.echo(f"error: no queue cost in the 28 days before {week}; nothing to push", err=True)
+        raise typer.Exit(1)
+    payload = build_payload(constraints, week, tz=tz)
+    if dry_run:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    try:
+        response = post_payload(payload)
+    except Exception as exc:  # the shared client's errors carry the vendor's text, never the secret
+        typer.echo(f"error: push failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"pushed {len(payload['shifts'])} shift constraints for the week of {week}: {response}")

@@ -1,0 +1,151 @@
+"""Run dbt commands on the warehouse through dbt's programmatic runner (``dbtRunner``).
+
+``run_dbt(["build"], db_path)`` points dbt at ``dbt_project/`` (project and profiles), sets
+``CCFINOPS_DB`` for the duckdb target and keeps dbt's artefacts (``target/``, logs, partial-parse
+cache) beside the warehouse file, so concurrent builds of different warehouses never share a
+``target/`` folder. A failed invocation raises :class:`DbtRunError` naming every failing node.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingestion.warehouse import DBT_PROJECT_DIR, resolve_db_path
+
+TARGETS = ("duckdb", "postgres")
+_FAILED = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class FailedNode:
+    """One node dbt reported as failed: its id, status and message."""
+
+    unique_id: str
+    status: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.unique_id} [{self.status}]: {self.message}"
+
+
+class DbtRunError(RuntimeError):
+    """A dbt invocation failed; ``failed`` lists the failing nodes (empty when dbt itself crashed)."""
+
+    def __init__(self, args: Sequence[str], failed: list[FailedNode], cause: str | None = None) -> None:
+        self.args_used = list(args)
+        self.failed = failed
+        lines = [f"dbt {' '.join(args)} failed"]
+        if cause:
+            lines.append(f"  {cause}")
+        lines += [f"  - {node}" for node in failed]
+        super().__init__("\n".join(lines))
+
+
+def artifacts_dir(db_path: Path | None, target: str) -> Path:
+    """Where dbt writes target/ and logs for this warehouse (beside the DuckDB file)."""
+    if target == "duckdb" and db_path is not None:
+        return db_path.parent / ".dbt" / db_path.stem
+    port = os.environ.get("CCFINOPS_PG_PORT", "5432")
+    return DBT_PROJECT_DIR / "target" / f"postgres-{port}"
+
+
+def run_dbt(
+    args: Sequence[str],
+    db_path: str | os.PathLike[str] | None = None,
+    target: str = "duckdb",
+    *,
+    quiet: bool = False,
+    target_path: Path | None = None,
+) -> Any:
+    """Invoke ``dbt <args>`` on the warehouse and return the ``dbtRunnerResult``.
+
+    ``db_path`` is resolved like every ``--db`` option (``$CCFINOPS_DB``, then
+    ``./warehouse/ccfinops.duckdb``). Raises :class:`DbtRunError` when dbt reports a failure.
+    """
+    from dbt.cli.main import dbtRunner
+
+    if target not in TARGETS:
+        raise ValueError(f"unknown dbt target {target!r}; expected one of {', '.join(TARGETS)}")
+    resolved = resolve_db_path(db_path) if target == "duckdb" else None
+    if resolved is not None:
+        os.environ["CCFINOPS_DB"] = str(resolved)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    out_dir = target_path or artifacts_dir(resolved, target)
+    full_args = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        target,
+        "--target-path",
+        str(out_dir / "target"),
+        "--log-path",
+        str(out_dir / "logs"),
+    ]
+    try:
+        result = dbtRunner().invoke(_with_global_flags(full_args, quiet))
+    finally:
+        if target == "duckdb":
+            release_duckdb()
+    if not result.success:
+        failed = failed_nodes(result)
+        cause = None
+        if result.exception is not None:
+            cause = f"{type(result.exception).__name__}: {result.exception}"
+        elif not failed:
+            cause = "dbt reported failure without node results"
+        raise DbtRunError(list(args), failed, cause)
+    return result
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB connection dbt-duckdb keeps for the process (frees the file for others)."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - adapter not installed
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def _with_global_flags(args: list[str], quiet: bool) -> list[str]:
+    # global flags go before the sub-command
+    flags = ["--no-use-colors", "--no-send-anonymous-usage-stats"]
+    if quiet:
+        flags.append("--quiet")
+    return [*flags, *args]
+
+
+def failed_nodes(result: Any) -> list[FailedNode]:
+    """The nodes of a ``dbtRunnerResult`` whose status is error / fail / runtime error."""
+    nodes: list[FailedNode] = []
+    for item in getattr(getattr(result, "result", None), "results", None) or []:
+        status = str(getattr(item, "status", "")).lower()
+        if status in _FAILED:
+            node = getattr(item, "node", None)
+            unique_id = getattr(node, "unique_id", "?")
+            message = (getattr(item, "message", None) or "").strip().splitlines()
+            nodes.append(FailedNode(unique_id, status, message[0] if message else ""))
+    return nodes
+
+
+def model_timings(run_results_path: Path) -> dict[str, float]:
+    """Execution seconds per model from a ``run_results.json`` (models, snapshots and seeds)."""
+    import json
+
+    data = json.loads(run_results_path.read_text())
+    timings: dict[str, float] = {}
+    for item in data.get("results", []):
+        uid = item.get("unique_id", "")
+        if uid.split(".")[0] in {"model", "snapshot", "seed"}:
+            timings[uid] = float(item.get("execution_time") or 0.0)
+    return timings

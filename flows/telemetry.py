@@ -1,0 +1,86 @@
+"""Hourly telemetry: registries + both platforms + webhook spool → dbt build → GX → guardrails → notify.
+
+Warehouse steps run one after another under the warehouse lock (DuckDB has one writer). The BI
+snapshot is published after a successful build unless a critical data-quality expectation failed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow
+
+from flows.alerts import alert_on_failure
+from flows.tasks import (
+    breach_message,
+    dbt_build_task,
+    default_window,
+    guardrail_task,
+    ingest_task,
+    load_registries_task,
+    load_spool_task,
+    notify_task,
+    publish_task,
+    quality_task,
+)
+
+
+@flow(name="telemetry", log_prints=True, on_failure=[alert_on_failure], on_crashed=[alert_on_failure])
+def telemetry(
+    db: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    platform: str = "all",
+    lookback_days: int = 1,
+    spool_dir: str | None = None,
+    full_refresh: bool = False,
+    load_registries: bool = True,
+    run_quality: bool = True,
+    publish: bool = True,
+    snapshot_out: str | None = None,
+) -> dict[str, Any]:
+    """One telemetry cycle; returns what each step reported.
+
+    The default window ``[start, end)`` is yesterday through the end of today (``lookback_days``);
+    the pipeline also re-pulls its trailing window for late data and merges on natural keys, so
+    overlapping windows never duplicate.
+    """
+    from ingestion.warehouse import resolve_db_path
+
+    db_path = str(resolve_db_path(db))
+    if start is None or end is None:
+        start, end = default_window(lookback_days=lookback_days)
+    out: dict[str, Any] = {"db": db_path, "window": (start, end)}
+    if load_registries:
+        out["registries"] = load_registries_task(db_path)
+    ingest_summary = ingest_task(db_path, platform, start, end)
+    out["ingest"] = ingest_summary
+    out["spool"] = load_spool_task(db_path, spool_dir)
+    out["build"] = dbt_build_task(db_path, full_refresh=full_refresh)
+    critical: list[Any] = []
+    if run_quality:
+        # The ingest run id lets the checkpoint validate exactly the months this run touched.
+        quality = quality_task(db_path, run_id=getattr(ingest_summary, "run_id", None))
+        out["quality"] = quality
+        critical = list(getattr(quality, "critical_failures", []) or [])
+        if critical:
+            summary = quality.summary_table() if hasattr(quality, "summary_table") else str(critical)
+            notify_task(
+                "ccfinops: critical data-quality failure",
+                f"{len(critical)} critical expectation(s) failed; BI snapshot not published.\n{summary}",
+                key="dq-critical",
+            )
+    finding = guardrail_task(db_path)
+    out["guardrails"] = finding
+    if finding.breached:
+        notify_task(
+            "ccfinops: cost guardrail breach", breach_message(finding), key=f"breach:{finding.cost_date}"
+        )
+    if publish and not critical:
+        out["snapshot"] = publish_task(db_path, snapshot_out)
+    return out
+
+
+if __name__ == "__main__":
+    telemetry()

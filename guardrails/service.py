@@ -1,0 +1,321 @@
+"""The receiver's core (no HTTP): cost, attribute, evaluate, spool, then mitigate and notify.
+
+One instance per process; every mutation of the in-memory state happens on the event loop thread
+between awaits, so no locks are needed there. Config files and baselines are reloaded on a timer by
+a background thread that swaps immutable snapshots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from guardrails.baselines import BaselineHistory, load_from_duckdb, load_from_json
+from guardrails.events import UsageEvent
+from guardrails.executor import MitigationExecutor, action_id_for
+from guardrails.metrics import Metrics
+from guardrails.notify import Notifier
+from guardrails.platform import PlatformWriter
+from guardrails.policy import UNATTRIBUTED, Decision, PolicySet, evaluate
+from guardrails.rates import RateBook
+from guardrails.registry import COST_CENTERS_FILE, MAPPINGS_FILE, CostRegistry, Watched
+from guardrails.settings import Settings
+from guardrails.spool import Spool
+
+log = logging.getLogger(__name__)
+RATE_CARDS_FILE = "rate_cards.csv"
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+class GuardrailService:
+    """Everything behind ``POST /api/v1/evaluate-usage`` and ``GET /api/v1/cost-mapping``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        writer: PlatformWriter | None = None,
+        notifier: Notifier | None = None,
+    ) -> None:
+        self.settings = settings
+        self.spool = Spool(settings.spool_dir, group_commit_max=settings.group_commit_max)
+        reg_dir = settings.registry_dir
+        self.registry: Watched[CostRegistry] = Watched(
+            [reg_dir / MAPPINGS_FILE, reg_dir / COST_CENTERS_FILE],
+            lambda: CostRegistry.load(reg_dir),
+            "registry",
+        )
+        self.rates: Watched[RateBook] = Watched(
+            [reg_dir / RATE_CARDS_FILE], lambda: RateBook.load(reg_dir / RATE_CARDS_FILE), "rate_cards"
+        )
+        self.policies: Watched[PolicySet] = Watched(
+            [settings.policies_path], lambda: PolicySet.load(settings.policies_path), "policies"
+        )
+        self.baselines: Watched[BaselineHistory] = Watched(
+            self._baseline_paths(), self._load_baselines, "baselines"
+        )
+        self.executor = MitigationExecutor(settings.audit_db, writer)
+        self.notifier = notifier if notifier is not None else Notifier.from_env()
+        self.metrics = Metrics(lambda: self.spool.depth, lambda: self.spool.lag_seconds)
+        self.totals: dict[tuple[str, date], Decimal] = {}
+        self.index: dict[str, dict[str, Any]] = {}
+        self._inflight: dict[str, asyncio.Future[None]] = {}
+        self._planned: set[str] = set()
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardrails-bg")
+        self._stop = threading.Event()
+        self._refresher: threading.Thread | None = None
+
+    # ------------------------------------------------------------ config
+    def _baseline_paths(self) -> list[Path]:
+        s = self.settings
+        if s.baseline_json is not None:
+            return [s.baseline_json]
+        if s.db_path is not None:
+            return [s.db_path, Path(str(s.db_path) + ".wal")]
+        return []
+
+    def _load_baselines(self) -> BaselineHistory:
+        s = self.settings
+        if s.baseline_json is not None:
+            return load_from_json(s.baseline_json)
+        if s.db_path is not None:
+            if not s.db_path.exists():
+                raise FileNotFoundError(f"warehouse {s.db_path} does not exist yet")
+            return load_from_duckdb(s.db_path, s.baseline_schema)
+        return BaselineHistory(source="none")
+
+    def load(self) -> None:
+        """First load: registry, rate cards and policies must be valid; baselines may come later."""
+        for watched in (self.registry, self.rates, self.policies):
+            watched.refresh(strict=True)
+        if not self.baselines.refresh():
+            self.baselines.value = self.baselines.value or BaselineHistory(source="unavailable")
+            log.warning(
+                "guardrails: no baselines yet (%s); every decision says 'insufficient history'",
+                self.baselines.last_error,
+            )
+
+    def refresh(self) -> None:
+        """Reload whatever changed (called by the timer thread; never raises)."""
+        for watched in (self.registry, self.rates, self.policies, self.baselines):
+            before = watched.reloads
+            watched.refresh()
+            if watched.reloads != before:
+                self.metrics.reloads.labels(watched.name, "ok").inc()
+            elif watched.last_error:
+                self.metrics.reloads.labels(watched.name, "error").inc()
+
+    def start_refresher(self) -> None:
+        """Reload changed files every ``refresh_interval_s`` without a restart."""
+
+        def loop() -> None:
+            while not self._stop.wait(self.settings.refresh_interval_s):
+                try:
+                    self.refresh()
+                except Exception:  # never let the timer die
+                    log.exception("guardrails: refresh failed")
+
+        self._refresher = threading.Thread(target=loop, name="guardrails-refresh", daemon=True)
+        self._refresher.start()
+
+    # ----------------------------------------------------------- recovery
+    def recover(self) -> int:
+        """Rebuild the event index and intraday totals from the spool; return records read."""
+        records = self.spool.recover()
+        for rec in records:
+            if rec.get("event_id") in self.index:
+                continue
+            self.index[rec["event_id"]] = self._response_from(rec)
+            key = (rec.get("cost_center") or UNATTRIBUTED, date.fromisoformat(rec["cost_date"]))
+            self.totals[key] = self.totals.get(key, Decimal(0)) + Decimal(rec["estimated_cost"])
+        return len(records)
+
+    async def start(self) -> None:
+        """Load config, recover, start the spool flusher and the refresher."""
+        self.load()
+        n = self.recover()
+        log.info("guardrails: recovered %d spooled events, %d cost-center days", n, len(self.totals))
+        await self.spool.start()
+        self.start_refresher()
+
+    async def stop(self) -> None:
+        """Flush the spool and stop background work."""
+        self._stop.set()
+        await self.spool.stop()
+        self._background.shutdown(wait=True)
+
+    # ---------------------------------------------------------- decisions
+    def cost_center_of(self, event: UsageEvent) -> str:
+        """Explicit cost center, else the registry mapping in force on the event's day."""
+        if event.cost_center:
+            return event.cost_center
+        registry = self.registry.value
+        found = (
+            registry.cost_center_for(event.queue_id, event.campaign, event.event_time.date())
+            if registry
+            else None
+        )
+        return found or UNATTRIBUTED
+
+    def decide(self, event: UsageEvent, received_at: datetime) -> tuple[dict[str, Any], Decision]:
+        """Cost and evaluate one new event; update the intraday total. Returns (record, decision)."""
+        rates, policies = self.rates.value, self.policies.value
+        assert rates is not None and policies is not None and self.registry.value is not None
+        cost = rates.estimate(event)
+        cost_center = self.cost_center_of(event)
+        day = event.event_time.date()
+        key = (cost_center, day)
+        total = self.totals.get(key, Decimal(0)) + cost
+        self.totals[key] = total
+        decision = evaluate(
+            policies,
+            self.baselines.value or BaselineHistory(),
+            cost_center=cost_center,
+            day=day,
+            consumption_today=total,
+            queue_id=event.queue_id,
+            registry_band=self.registry.value.band_pct(cost_center),
+        )
+        if cost == 0 and event.duration_ms > 0:
+            decision.reasons.append("no rate card in force for this event: cost estimated as 0")
+        actions = [action_id_for(day, decision.cost_center, m) for m in decision.mitigations]
+        record = {
+            "event_id": event.event_id,
+            "event_type": event.event_type,
+            "platform": event.platform,
+            "queue_id": event.queue_id,
+            "campaign": event.campaign,
+            "cost_center": decision.cost_center,
+            "duration_ms": event.duration_ms,
+            "event_time": event.event_time.isoformat(),
+            "received_at": received_at.isoformat(),
+            "cost_date": day.isoformat(),
+            "estimated_cost": _s(cost),
+            "rate_card_version": rates.version,
+            "decision": decision.decision,
+            "consumption_today": _s(total),
+            "upper_bound": _s(decision.upper_bound),
+            "baseline": _s(decision.baseline),
+            "band_pct": _s(decision.band_pct),
+            "history_days": decision.history_days,
+            "policy_version": decision.policy_version,
+            "reasons": decision.reasons,
+            "actions": actions,
+            "source_shape": event.source_shape,
+        }
+        return record, decision
+
+    @staticmethod
+    def _response_from(rec: dict[str, Any], duplicate: bool = False) -> dict[str, Any]:
+        keys = (
+            "event_id",
+            "decision",
+            "cost_center",
+            "consumption_today",
+            "upper_bound",
+            "policy_version",
+            "reasons",
+            "estimated_cost",
+            "baseline",
+            "band_pct",
+            "history_days",
+            "actions",
+        )
+        out = {k: rec.get(k) for k in keys}
+        out["duplicate"] = duplicate
+        return out
+
+    async def submit(self, event: UsageEvent, payload: str) -> dict[str, Any]:
+        """Evaluate, spool durably, answer. Repeated ``event_id`` → the stored answer, stored once."""
+        known = self.index.get(event.event_id)
+        if known is not None:
+            inflight = self._inflight.get(event.event_id)
+            if inflight is not None:
+                await asyncio.shield(inflight)
+            self.metrics.duplicates.inc()
+            return {**known, "duplicate": True}
+        received_at = datetime.now(UTC)
+        record, decision = self.decide(event, received_at)
+        record["payload"] = payload
+        response = self._response_from(record)
+        self.index[event.event_id] = response
+        fut = self.spool.append(record)
+        self._inflight[event.event_id] = fut
+        try:
+            await asyncio.shield(fut)
+        except Exception:
+            # not durable: undo so a retry is evaluated afresh (the client got no 2xx)
+            self.index.pop(event.event_id, None)
+            key = (record["cost_center"], date.fromisoformat(record["cost_date"]))
+            self.totals[key] -= Decimal(record["estimated_cost"])
+            raise
+        finally:
+            self._inflight.pop(event.event_id, None)
+        self.metrics.events.labels(event.event_type, event.platform).inc()
+        self.metrics.decisions.labels(decision.decision).inc()
+        self.metrics.spool_bytes.set(self.spool.bytes_written)
+        if decision.decision == "mitigate":
+            self._schedule_mitigation(decision, record)
+        if decision.decision in ("warn", "mitigate"):
+            self._schedule_notification(decision, record)
+        return response
+
+    # ------------------------------------------------ mitigation, notify
+    def _schedule_mitigation(self, decision: Decision, record: dict[str, Any]) -> None:
+        new = [a for a in record["actions"] if a not in self._planned]
+        if not new:
+            return
+        self._planned.update(new)
+        policies = self.policies.value
+        assert policies is not None
+        specs = [policies.mitigations[m] for m in decision.mitigations]
+        mode = self.settings.mitigation_mode
+        self.metrics.actions.labels(mode).inc(len(new))
+        self._background.submit(
+            self._run_quietly,
+            self.executor.plan,
+            cost_center=decision.cost_center,
+            day=date.fromisoformat(record["cost_date"]),
+            specs=specs,
+            policy_version=decision.policy_version,
+            mode=mode,
+            trigger_event_id=record["event_id"],
+            reasons=decision.reasons,
+            exempt_queues=policies.exempt_queues(),
+        )
+
+    def _schedule_notification(self, decision: Decision, record: dict[str, Any]) -> None:
+        if not self.notifier.enabled:
+            return
+        title = f"[ccfinops] {decision.decision.upper()} {decision.cost_center} on {record['cost_date']}"
+        lines = [
+            f"consumption today {record['consumption_today']} vs upper bound {record['upper_bound']}",
+            f"policy {decision.policy_version}; mitigation mode {self.settings.mitigation_mode}",
+            *decision.reasons,
+        ]
+        if record["actions"]:
+            lines.append("actions: " + ", ".join(record["actions"]))
+        key = f"guardrail:{decision.cost_center}"
+
+        def send() -> None:
+            result = self.notifier.send(title, "\n".join(lines), key)
+            outcome = "sent" if result.sent else result.reason.split(":")[0]
+            self.metrics.notifications.labels(outcome).inc()
+
+        self._background.submit(self._run_quietly, send)
+
+    @staticmethod
+    def _run_quietly(fn: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except Exception:
+            log.exception("guardrails: background task failed")

@@ -1,0 +1,290 @@
+"""``ingest()``: pull Genesys Cloud / NICE CXone into the warehouse's ``raw`` schema with dlt.
+
+Each platform has its own dlt pipeline whose working folder lives beside the warehouse file
+(``<db folder>/dlt_pipelines/<db name>/``), so runs are self-contained: a run killed mid-load
+leaves its load package there and the next run finishes it before pulling again; merge on natural
+keys makes the re-pull idempotent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from ingestion.genesys_cloud import SourceStats
+from ingestion.http import ApiClient, RunCounters
+from ingestion.ingest_config import CXONE_ENV, CXONE_OPTIONAL, GENESYS_ENV, IngestOptions, credentials
+from ingestion.windows import Window, day_start, effective_start
+
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# Arrow items get dlt's bookkeeping columns too (CONTRACTS: every raw table has _dlt_load_id/_dlt_id).
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
+
+Platform = Literal["genesys", "cxone", "all"]
+PLATFORMS = ("genesys", "cxone")
+RAW_DATASET = "raw"
+
+RUN_STATS_COLUMNS = {
+    "run_id": {"data_type": "text"},
+    "platform": {"data_type": "text"},
+    "started_at": {"data_type": "timestamp", "timezone": True},
+    "finished_at": {"data_type": "timestamp", "timezone": True},
+    "window_start": {"data_type": "timestamp", "timezone": True},
+    "window_end": {"data_type": "timestamp", "timezone": True},
+    "records": {"data_type": "bigint"},
+    "pages": {"data_type": "bigint"},
+    "requests": {"data_type": "bigint"},
+    "status_429": {"data_type": "bigint"},
+    "retries": {"data_type": "bigint"},
+    "wait_seconds": {"data_type": "double"},
+    "provisional_windows": {"data_type": "bigint"},
+}
+
+
+@dataclass
+class PlatformSummary:
+    """One platform's share of an ingest run."""
+
+    platform: str
+    window: Window
+    records: dict[str, int] = field(default_factory=dict)
+    pages: int = 0
+    requests: int = 0
+    status_429: int = 0
+    retries: int = 0
+    wait_seconds: float = 0.0
+    provisional_windows: list[Window] = field(default_factory=list)
+    replaced_windows: list[Window] = field(default_factory=list)
+    token_fetches: int = 0
+    pulled_until: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def total_records(self) -> int:
+        """Rows extracted across every table."""
+        return sum(self.records.values())
+
+
+@dataclass
+class IngestSummary:
+    """What ``ingest`` did, per platform."""
+
+    run_id: str
+    db_path: Path
+    platforms: dict[str, PlatformSummary] = field(default_factory=dict)
+
+    @property
+    def records(self) -> int:
+        """Rows extracted in total."""
+        return sum(p.total_records for p in self.platforms.values())
+
+    @property
+    def status_429(self) -> int:
+        """Requests answered 429 in total."""
+        return sum(p.status_429 for p in self.platforms.values())
+
+    @property
+    def retries(self) -> int:
+        """Retries in total."""
+        return sum(p.retries for p in self.platforms.values())
+
+    @property
+    def provisional_windows(self) -> int:
+        """Windows loaded from aggregates (granular pull failed)."""
+        return sum(len(p.provisional_windows) for p in self.platforms.values())
+
+    def lines(self) -> list[str]:
+        """A short human-readable summary."""
+        out = []
+        for p in self.platforms.values():
+            out.append(
+                f"{p.platform}: {p.total_records} records, {p.pages} pages, {p.requests} requests, "
+                f"{p.status_429} x 429, {p.retries} retries, {p.wait_seconds:.1f}s waiting, "
+                f"{len(p.provisional_windows)} provisional windows, {len(p.replaced_windows)} replaced"
+            )
+        return out
+
+
+def pipelines_dir_for(db_path: Path) -> Path:
+    """dlt's working folder for this warehouse."""
+    return db_path.parent / "dlt_pipelines" / db_path.stem
+
+
+def _pipeline(db_path: Path, platform: str) -> Any:
+    import dlt
+
+    return dlt.pipeline(
+        pipeline_name=f"ccfinops_{platform}",
+        pipelines_dir=str(pipelines_dir_for(db_path)),
+        destination=dlt.destinations.duckdb(str(db_path)),
+        dataset_name=RAW_DATASET,
+    )
+
+
+def _finish_pending(pipeline: Any) -> None:
+    """Load whatever a previous (killed) run left behind before planning the next pull."""
+    if pipeline.has_pending_data:
+        pipeline.normalize()
+        pipeline.load(raise_on_failed_jobs=True)
+
+
+def _pulled_until(pipeline: Any, source_name: str) -> datetime | None:
+    with contextlib.suppress(Exception):  # a fresh warehouse has nothing to sync
+        pipeline.sync_destination()
+    raw = pipeline.state.get("sources", {}).get(source_name, {}).get("pulled_until")
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def _clients(platforms: tuple[str, ...], options: IngestOptions) -> dict[str, ApiClient]:
+    """Build and authenticate every client first: bad credentials fail before anything is written."""
+    from ingestion.genesys_cloud import make_client as genesys_client
+    from ingestion.nice_cxone import make_client as cxone_client
+
+    clients: dict[str, ApiClient] = {}
+    try:
+        for platform in platforms:
+            counters = RunCounters()
+            if platform == "genesys":
+                c = credentials("genesys_cloud", GENESYS_ENV)
+                api = genesys_client(c["api_base"], c["login_base"], c["client_id"], c["client_secret"],
+                                     options.genesys, counters)
+            else:
+                c = credentials("nice_cxone", CXONE_ENV, optional=CXONE_OPTIONAL)
+                api = cxone_client(c["auth_base"], c.get("api_base"), c["access_key_id"],
+                                   c["access_key_secret"], c["client_id"], c["client_secret"],
+                                   options.cxone, counters)
+            clients[platform] = api
+            api.authenticate()
+    except Exception:
+        for api in clients.values():
+            api.close()
+        raise
+    return clients
+
+
+ProgressFn = Callable[[str, int, int, int], None]
+
+
+def _run_platform(db_path: Path, platform: str, api: ApiClient, start: datetime, end: datetime,
+                  options: IngestOptions, run_id: str, progress: ProgressFn | None) -> PlatformSummary:
+    import dlt
+
+    from ingestion import ledger
+    from ingestion.genesys_cloud import genesys_cloud
+    from ingestion.nice_cxone import nice_cxone
+
+    started = datetime.now(UTC)
+    pipeline = _pipeline(db_path, platform)
+    _finish_pending(pipeline)
+    source_name = "genesys_cloud" if platform == "genesys" else "nice_cxone"
+    pulled_until = _pulled_until(pipeline, source_name)
+    eff_start = effective_start(start, pulled_until, options.trailing)
+    stats = SourceStats()
+    if platform == "genesys":
+        retry = ledger.open_windows(db_path, "genesys")
+        late_before = pulled_until if pulled_until and eff_start < pulled_until else None
+        known = ledger.known_conversations(db_path, eff_start - timedelta(days=1), end) if late_before else {}
+        source = genesys_cloud(eff_start, end, options=options.genesys, api=api, retry_windows=retry,
+                               late_before=late_before, known_conversations=known, stats=stats,
+                               progress=progress)
+    else:
+        source = nice_cxone(eff_start, end, options=options.cxone, api=api, stats=stats, progress=progress)
+    pipeline.run(source)
+    finished = datetime.now(UTC)
+    counters = api.counters.snapshot()
+    summary = PlatformSummary(
+        platform=platform, window=Window(eff_start, end), records=dict(stats.records),
+        pages=int(counters["pages"]), requests=int(counters["requests"]),
+        status_429=int(counters["status_429"]), retries=int(counters["retries"]),
+        wait_seconds=float(counters["wait_seconds"]), provisional_windows=list(stats.provisional),
+        replaced_windows=list(stats.replaced), pulled_until=stats.pulled_until,
+        token_fetches=api.auth.fetches if api.auth else 0,
+        started_at=started, finished_at=finished,
+    )
+    row = {
+        "run_id": run_id, "platform": platform, "started_at": started, "finished_at": finished,
+        "window_start": eff_start, "window_end": end, "records": summary.total_records,
+        "pages": summary.pages, "requests": summary.requests, "status_429": summary.status_429,
+        "retries": summary.retries, "wait_seconds": round(summary.wait_seconds, 3),
+        "provisional_windows": len(summary.provisional_windows),
+    }
+    stats_resource = dlt.resource([row], name="ingest_run_stats", write_disposition="append",
+                                  columns=RUN_STATS_COLUMNS)
+    pipeline.run(stats_resource)
+    return summary
+
+
+def ingest(db_path: str | os.PathLike[str], platform: Platform, start: date | datetime,
+           end: date | datetime, progress: bool = False, *,
+           options: IngestOptions | None = None) -> IngestSummary:
+    """Pull [start, end) (dates are UTC midnights; ``end`` exclusive) into ``raw`` of the warehouse.
+
+    Credentials and hosts come from the ``GENESYS_*`` / ``CXONE_*`` env vars, else dlt secrets
+    (``sources.genesys_cloud.*`` / ``sources.nice_cxone.*``). Every client authenticates before the
+    warehouse is touched, so bad credentials raise ``AuthError`` (with the vendor's text) and write
+    nothing. A run continuing the previous one re-pulls the trailing window (default 48 h).
+    """
+    if platform not in ("genesys", "cxone", "all"):
+        raise ValueError(f"platform must be genesys, cxone or all, got {platform!r}")
+    start_dt, end_dt = day_start(start), day_start(end)
+    if end_dt <= start_dt:
+        raise ValueError(f"end ({end}) must be after start ({start})")
+    options = options or IngestOptions.from_env()
+    db = Path(db_path).expanduser().resolve()
+    platforms = PLATFORMS if platform == "all" else (platform,)
+    clients = _clients(platforms, options)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    summary = IngestSummary(run_id=uuid.uuid4().hex[:16], db_path=db)
+    bar = _ProgressBar(platforms) if progress else None
+    try:
+        with relaxed_gc():
+            for name in platforms:
+                summary.platforms[name] = _run_platform(db, name, clients[name], start_dt, end_dt, options,
+                                                        summary.run_id, bar.update if bar else None)
+    finally:
+        if bar:
+            bar.stop()
+        for api in clients.values():
+            api.close()
+    return summary
+
+
+@contextlib.contextmanager
+def relaxed_gc(threshold: int = 200_000) -> Iterator[None]:
+    """Run the cyclic GC rarely while parsing: JSON pages create millions of acyclic objects and
+    the default thresholds make gen-2 sweeps dominate parsing time (about 3x here)."""
+    old = gc.get_threshold()
+    gc.set_threshold(threshold, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+class _ProgressBar:
+    """A rich progress bar: one task per platform, advanced per window."""
+
+    def __init__(self, platforms: tuple[str, ...]) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[records]} records"), TimeElapsedColumn())
+        self._tasks = {p: self._progress.add_task(f"ingest {p}", total=None, records=0) for p in platforms}
+        self._progress.start()
+
+    def update(self, platform: str, done: int, total: int, records: int) -> None:
+        """Show ``done`` of ``total`` windows."""
+        self._progress.update(self._tasks[platform], completed=done, total=total, records=records)
+
+    def stop(self) -> None:
+        """Remove the live display."""
+        self._progress.stop()

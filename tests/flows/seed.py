@@ -1,0 +1,218 @@
+"""A small hand-made warehouse with the mart tables the flows read (numbers chosen to check by hand).
+
+Report week: ISO 2026-W47 (Mon 2026-11-16 .. Sun 2026-11-22). WFM target week: 2026-11-23, whose
+28-day history is 2026-10-26 .. 2026-11-22.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+SALES_Q = "d41a4916-e89a-57c0-aa86-60d147f9421a"
+SUPPORT_Q = "f6f4dc19-f162-5861-b81a-7b73ad52bab4"
+BILLING_Q = "65015bd5-eedc-5f73-a422-30f5d5b15933"
+FALLBACK_Q = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
+REPORT_WEEK = date(2026, 11, 16)
+WFM_WEEK = date(2026, 11, 23)
+HISTORY_START = date(2026, 10, 26)
+
+DDL = """
+create schema if not exists analytics;
+create schema if not exists raw;
+create table analytics.fct_usage_cost (
+    usage_id varchar primary key, platform varchar, source_record_id varchar, conversation_id varchar,
+    usage_type varchar, usage_start timestamptz, usage_date date, queue_id varchar,
+    originating_queue_id varchar, user_id varchar, campaign varchar, carrier varchar, direction varchar,
+    number_type varchar, duration_ms bigint, billable_quantity decimal(18,6), unit varchar,
+    unit_rate decimal(18,6), cost decimal(18,6), currency varchar, cost_center varchar,
+    attribution_method varchar, rate_card_version varchar, mapping_version varchar, is_provisional boolean
+);
+create table analytics.fct_cost_per_resolved_weekly (
+    week_start date, queue_id varchar, cost_center varchar, telephony_cost decimal(18,6),
+    licensing_allocation decimal(18,6), transcription_cost decimal(18,6), resolved_count bigint,
+    cost_per_resolved decimal(18,6), null_reason varchar, avg_quality_score decimal(9,2),
+    evaluation_count bigint
+);
+create table analytics.fct_cost_allocation_monthly (
+    month date, cost_pool varchar, cost_center varchar, pool_amount decimal(18,2),
+    queue_minutes decimal(18,3),
+    total_minutes decimal(18,3), allocation_share decimal(18,10), allocated_shared_cost decimal(18,2),
+    direct_cost decimal(18,2), allocation_rule_version varchar
+);
+create table analytics.fct_cost_center_daily (cost_date date, cost_center varchar, daily_cost decimal(18,6));
+create table analytics.fct_guardrail_baselines (
+    cost_date date, cost_center varchar, daily_cost decimal(18,6), baseline_30d decimal(18,6),
+    lower_bound decimal(18,6), upper_bound decimal(18,6), history_days integer, status varchar
+);
+create table analytics.reconciliation_queue (
+    usage_id varchar, source_record_id varchar, cost decimal(18,6), reason varchar
+);
+create table raw.config_cost_center_mappings (
+    platform varchar, key_type varchar, key varchar, key_name varchar, cost_center varchar,
+    effective_from date
+);
+create table raw.genesys_queue_intervals (
+    queue_id varchar, interval_start timestamptz, interval_end timestamptz, media_type varchar,
+    n_offered bigint, n_answered bigint, t_handle_count bigint, t_handle_sum_ms bigint,
+    t_talk_sum_ms bigint, t_acw_sum_ms bigint, is_provisional boolean
+);
+"""
+
+
+def _usage_rows() -> list[tuple]:
+    rows = []
+    day = HISTORY_START
+    while day < WFM_WEEK:
+        for hour, cost, q, cc in ((9, "2.00", SALES_Q, "CC-SALES"), (23, "0.80", SALES_Q, "CC-SALES")):
+            rows.append((f"u-{day}-{hour}", q, cc, datetime(day.year, day.month, day.day, hour, 15), cost))
+        if day >= REPORT_WEEK:
+            rows.append(
+                (
+                    f"u-{day}-fb",
+                    FALLBACK_Q,
+                    "UNATTRIBUTED",
+                    datetime(day.year, day.month, day.day, 12, 0),
+                    "0.50",
+                )
+            )
+        day += timedelta(days=1)
+    return rows
+
+
+def seed_warehouse(db_path: Path) -> Path:
+    """Create the marts with the documented numbers; return ``db_path``."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("set timezone = 'UTC'")
+        con.execute(DDL)
+        for usage_id, queue, cc, start, cost in _usage_rows():
+            con.execute(
+                "insert into analytics.fct_usage_cost (usage_id, platform, usage_type, usage_start,"
+                " usage_date, queue_id, cost, currency, cost_center, attribution_method) values"
+                " (?, 'genesys', 'voice', ?, ?, ?, ?, 'USD', ?, ?)",
+                [
+                    usage_id,
+                    start.isoformat() + "+00:00",
+                    start.date(),
+                    queue,
+                    cost,
+                    cc,
+                    "unattributed" if cc == "UNATTRIBUTED" else "direct",
+                ],
+            )
+        con.executemany(
+            "insert into analytics.fct_cost_per_resolved_weekly values (?,?,?,?,?,?,?,null,null,?,?)",
+            [
+                (date(2026, 11, 9), SALES_Q, "CC-SALES", "100.00", "50.00", "10.00", 40, "80.00", 10),
+                (REPORT_WEEK, SALES_Q, "CC-SALES", "120.50", "50.25", "12.34", 37, "86.00", 5),
+                (date(2026, 11, 9), SUPPORT_Q, "CC-SUPPORT", "150.00", "75.00", "5.00", 50, None, 0),
+                (REPORT_WEEK, SUPPORT_Q, "CC-SUPPORT", "200.00", "80.00", "0.00", 0, None, 0),
+                (REPORT_WEEK, BILLING_Q, "CC-FINANCE", "33.33", "11.11", "0.01", 3, None, 0),
+            ],
+        )
+        con.executemany(
+            "insert into analytics.fct_cost_allocation_monthly values (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    date(2026, 11, 1),
+                    "genesys_cx3_licences",
+                    "CC-SALES",
+                    "23250.00",
+                    600,
+                    1000,
+                    "0.6",
+                    "13950.00",
+                    "61.60",
+                    "pools-2026.1",
+                ),
+                (
+                    date(2026, 11, 1),
+                    "genesys_cx3_licences",
+                    "CC-SUPPORT",
+                    "23250.00",
+                    400,
+                    1000,
+                    "0.4",
+                    "9300.00",
+                    "0.00",
+                    "pools-2026.1",
+                ),
+                (
+                    date(2026, 11, 1),
+                    "shared_ivr_routing",
+                    "CC-SALES",
+                    "3000.00",
+                    1,
+                    3,
+                    "0.3333333333",
+                    "1000.00",
+                    "61.60",
+                    "pools-2026.1",
+                ),
+                (
+                    date(2026, 11, 1),
+                    "shared_ivr_routing",
+                    "CC-SUPPORT",
+                    "3000.00",
+                    2,
+                    3,
+                    "0.6666666667",
+                    "2000.00",
+                    "0.00",
+                    "pools-2026.1",
+                ),
+                (
+                    date(2026, 10, 1),
+                    "shared_ivr_routing",
+                    "CC-SALES",
+                    "3000.00",
+                    1,
+                    1,
+                    "1",
+                    "3000.00",
+                    "86.80",
+                    "pools-2026.1",
+                ),
+            ],
+        )
+        con.executemany(
+            "insert into analytics.fct_guardrail_baselines values (?,?,?,?,?,?,?,?)",
+            [
+                (date(2026, 11, 18), "CC-SALES", "1150.00", "956.52", "813.04", "1100.00", 30, "breach"),
+                (date(2026, 11, 18), "CC-SUPPORT", "900.00", "900.00", "765.00", "1035.00", 30, "within"),
+                (date(2026, 11, 25), "CC-SUPPORT", "2000.00", "900.00", "765.00", "1035.00", 30, "breach"),
+            ],
+        )
+        con.executemany(
+            "insert into analytics.reconciliation_queue values (?,?,?,?)",
+            [(f"u-{d}-fb", f"src-{d}", "0.50", "no_cost_center") for d in range(7)],
+        )
+        con.executemany(
+            "insert into raw.config_cost_center_mappings values ('genesys','queue',?,?,?,'2026-01-01')",
+            [
+                (SALES_Q, "Sales", "CC-SALES"),
+                (SUPPORT_Q, "Support Tier 1", "CC-SUPPORT"),
+                (BILLING_Q, "Billing", "CC-FINANCE"),
+            ],
+        )
+        # Handle time: 4 history weeks at 300 s AHT, report week at 330 s (10 % over forecast).
+        for week in range(5):
+            monday = REPORT_WEEK - timedelta(days=7 * (4 - week))
+            aht_ms = 330_000 if week == 4 else 300_000
+            start = datetime(monday.year, monday.month, monday.day, 10, 0)
+            con.execute(
+                "insert into raw.genesys_queue_intervals"
+                " values (?, ?, ?, 'voice', 12, 10, 10, ?, 0, 0, false)",
+                [
+                    SALES_Q,
+                    start.isoformat() + "+00:00",
+                    (start + timedelta(minutes=30)).isoformat() + "+00:00",
+                    10 * aht_ms,
+                ],
+            )
+    finally:
+        con.close()
+    return db_path

@@ -1,0 +1,107 @@
+"""The flows under one Prefect test harness: close, weekly report, failure alerts, guardrail step."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from flows.tasks import breach_message, guardrail_task
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_monthly_close_freezes_and_writes_chargebacks(
+    prefect_harness: None, seeded_db: Path, tmp_path: Path
+) -> None:
+    from flows.monthly_close import monthly_close
+
+    out = tmp_path / "close"
+    result = monthly_close(db=str(seeded_db), month=date(2026, 11, 1), out=str(out), rebuild=False)
+    assert result.rule_versions == ["pools-2026.1"] and result.conserved and not result.reused
+    folder = out / "2026-11"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "chargeback_CC-SALES.csv",
+        "chargeback_CC-SUPPORT.csv",
+        "chargeback_UNATTRIBUTED.csv",
+        "summary.csv",
+    ]
+    summary = {r["cost_center"]: r for r in _rows(folder / "summary.csv")}
+    assert (summary["CC-SALES"]["direct_usage_cost"], summary["CC-SALES"]["allocated_shared_cost"]) == (
+        "61.60",
+        "14950.00",
+    )
+    assert summary["CC-SALES"]["total_chargeback"] == "15011.60"
+    assert summary["CC-SUPPORT"]["total_chargeback"] == "11300.00"
+    assert summary["UNATTRIBUTED"]["total_chargeback"] == "3.50"  # nothing dropped
+    # Every cent of the pools and of direct usage is in exactly one chargeback.
+    total = sum(Decimal(r["total_chargeback"]) for r in summary.values())
+    assert total == Decimal("26250.00") + Decimal("65.10")
+    sales = _rows(folder / "chargeback_CC-SALES.csv")
+    assert [(r["line_type"], r["item"], r["amount"]) for r in sales] == [
+        ("usage", "voice", "61.600000"),
+        ("shared", "genesys_cx3_licences", "13950.000000"),
+        ("shared", "shared_ivr_routing", "1000.000000"),
+        ("total", "", "15011.600000"),
+    ]
+
+    # Frozen: a later change to the mart does not move a closed month unless it is re-closed.
+    con = duckdb.connect(str(seeded_db))
+    con.execute("update analytics.fct_cost_allocation_monthly set allocation_rule_version = 'pools-2027.1'")
+    con.close()
+    again = monthly_close(db=str(seeded_db), month=date(2026, 11, 1), out=str(out), rebuild=False)
+    assert again.reused and again.close_id == result.close_id and again.rule_versions == ["pools-2026.1"]
+    reclosed = monthly_close(
+        db=str(seeded_db), month=date(2026, 11, 1), out=str(out), rebuild=False, reclose=True
+    )
+    assert reclosed.close_id != result.close_id and reclosed.rule_versions == ["pools-2027.1"]
+
+
+def test_weekly_report_flow_sends_summary_with_attachment(
+    prefect_harness: None, seeded_db: Path, tmp_path: Path, notify_inbox
+) -> None:
+    from flows.weekly_report import weekly_efficiency_report
+
+    report = weekly_efficiency_report(db=str(seeded_db), out=str(tmp_path / "reports"))
+    assert report.week == "2026-W47" and report.html.exists()
+    messages = notify_inbox.wait_for(1)
+    assert len(messages) == 1
+    msg = messages[0]
+    assert msg["title"] == "ccfinops weekly cost-efficiency report 2026-W47"
+    assert "cost per resolved: USD 12.69" in msg["message"]
+    assert [a["filename"] for a in msg.get("attachments", [])] == ["weekly_report.html"]
+
+
+def test_failed_flow_alerts_through_the_relay(prefect_harness: None, tmp_path: Path, notify_inbox) -> None:
+    from flows.weekly_report import weekly_efficiency_report
+
+    empty = tmp_path / "empty.duckdb"
+    con = duckdb.connect(str(empty))
+    con.execute(
+        "create schema analytics; create table analytics.fct_usage_cost (usage_date date, cost decimal)"
+    )
+    con.close()
+    state = weekly_efficiency_report(db=str(empty), out=str(tmp_path / "r"), return_state=True)
+    assert state.is_failed()
+    messages = notify_inbox.wait_for(1)
+    assert messages and messages[0]["title"] == "ccfinops: flow weekly_efficiency_report failed"
+    assert "nothing to report" in messages[0]["message"]
+
+
+def test_guardrail_step_reads_newest_scored_day(seeded_db: Path) -> None:
+    finding = guardrail_task.fn(str(seeded_db))
+    assert finding.cost_date == date(2026, 11, 25)
+    assert [(b["cost_center"], str(b["daily_cost"])) for b in finding.breaches] == [
+        ("CC-SUPPORT", "2000.000000")
+    ]
+    assert "CC-SUPPORT: 2,000.00 vs baseline 900.00 (band upper 1,035.00)" in breach_message(finding)
+    earlier = guardrail_task.fn(str(seeded_db), as_of=date(2026, 11, 20))
+    assert earlier.cost_date == date(2026, 11, 18) and [b["cost_center"] for b in earlier.breaches] == [
+        "CC-SALES"
+    ]

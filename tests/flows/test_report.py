@@ -1,0 +1,97 @@
+"""The weekly report rendered from a seeded warehouse shows the expected numbers, to the cent."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from flows.report import build_weekly_report
+from flows.report.build import CSV_FILES
+from tests.flows.seed import BILLING_Q, SALES_Q, SUPPORT_Q
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_report_numbers_to_the_cent(seeded_db: Path, tmp_path: Path) -> None:
+    report = build_weekly_report(seeded_db, tmp_path / "reports")  # newest complete week
+    assert report.week == "2026-W47"
+    assert report.folder == tmp_path / "reports" / "2026-W47"
+    assert sorted(p.name for p in report.folder.iterdir()) == sorted([*CSV_FILES, "weekly_report.html"])
+
+    by_queue = {
+        (r["week_start"], r["queue_id"]): r for r in _csv(report.folder / "cost_per_resolved_by_queue.csv")
+    }
+    sales = by_queue[("2026-11-16", SALES_Q)]
+    # 120.50 + 50.25 + 12.34 = 183.09 over 37 resolved = 4.9483... -> 4.95
+    assert (sales["queue_name"], sales["total_cost"], sales["cost_per_resolved"]) == (
+        "Sales",
+        "183.09",
+        "4.95",
+    )
+    support = by_queue[("2026-11-16", SUPPORT_Q)]
+    assert (support["total_cost"], support["resolved_count"], support["cost_per_resolved"]) == (
+        "280.00",
+        "0",
+        "",
+    )
+    billing = by_queue[("2026-11-16", BILLING_Q)]
+    assert (billing["total_cost"], billing["cost_per_resolved"]) == ("44.45", "14.82")
+    assert by_queue[("2026-11-09", SALES_Q)]["cost_per_resolved"] == "4.00"
+
+    movers = _csv(report.folder / "top_movers.csv")
+    assert [(m["cost_center"], m["change"], m["change_pct"]) for m in movers] == [
+        ("CC-SALES", "0.95", "23.8")
+    ]
+
+    triggers = _csv(report.folder / "guardrail_triggers.csv")
+    assert [(t["cost_date"], t["cost_center"], t["excess"]) for t in triggers] == [
+        ("2026-11-18", "CC-SALES", "50.00")
+    ]
+
+    unattributed = {r["week_start"]: r for r in _csv(report.folder / "unattributed_share.csv")}
+    # 7 days x 2.80 attributed + 7 x 0.50 unattributed = 23.10; 3.50 / 23.10 = 15.15 %
+    assert unattributed["2026-11-16"]["total_cost"] == "23.10"
+    assert unattributed["2026-11-16"]["unattributed_cost"] == "3.50"
+    assert unattributed["2026-11-16"]["unattributed_share_pct"] == "15.15"
+    assert unattributed["2026-11-09"]["unattributed_share_pct"] == "0.00"
+
+    allocation = {r["cost_center"]: r for r in _csv(report.folder / "allocation_summary.csv")}
+    assert allocation["CC-SALES"]["direct_usage_cost"] == "61.60"  # 22 November days x 2.80
+    assert allocation["CC-SALES"]["allocated_shared_cost"] == "14950.00"
+    assert allocation["CC-SALES"]["total_cost"] == "15011.60"
+    assert allocation["CC-SUPPORT"]["total_cost"] == "11300.00"
+
+    wfm = _csv(report.folder / "wfm_handle_time.csv")
+    assert [
+        (w["queue_name"], w["forecast_aht_s"], w["actual_aht_s"], w["aht_variance_pct"]) for w in wfm
+    ] == [("Sales", "300.0", "330.0", "10.0")]
+    quality = {r["week_start"]: r["quality_score"] for r in _csv(report.folder / "wem_quality.csv")}
+    assert quality == {"2026-11-09": "80.0", "2026-11-16": "86.0"}
+
+    html = report.html.read_text()
+    kpis = dict(re.findall(r'id="kpi-([a-z-]+)">([^<]*)<', html))
+    # 183.09 + 280.00 + 44.45 = 507.54 over 40 resolved = 12.6885 -> 12.69
+    assert kpis == {
+        "total-cost": "507.54",
+        "resolved": "40",
+        "cost-per-resolved": "12.69",
+        "unattributed": "15.15 %",
+        "breaches": "1",
+    }
+    assert html.count("<svg") >= 5  # charts are inline SVG: the file is self-contained
+    assert "<script" not in html and 'src="http' not in html
+    assert "183.09" in html and "14.82" in html
+
+
+def test_named_week_and_rerender_replaces_archive(seeded_db: Path, tmp_path: Path) -> None:
+    first = build_weekly_report(seeded_db, tmp_path / "r", "2026-W46")
+    assert first.figures.summary["total_cost"] == 390  # 160.00 + 230.00
+    assert first.figures.summary["cost_per_resolved"] is not None
+    assert str(first.figures.summary["cost_per_resolved"]) == "4.33"  # 390 / 90
+    again = build_weekly_report(seeded_db, tmp_path / "r", "2026-11-12")  # any day in the week
+    assert again.folder == first.folder and again.html.exists()
+    assert [p.name for p in (tmp_path / "r").iterdir()] == ["2026-W46"]

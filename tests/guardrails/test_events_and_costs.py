@@ -1,0 +1,109 @@
+"""The three body shapes normalise to the same event; costs follow the rate card to the micro-dollar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from guardrails.events import BodyError, parse_usage_event
+from guardrails.rates import RateBook
+from tests.guardrails.conftest import SALES_Q, SUPPORT_Q, seed_event
+
+GENESYS_BODY = {
+    "eventTime": 1_764_226_800_000,  # 2025-11-27T07:00:00Z
+    "conversationId": "conv-1",
+    "participantId": "p-1",
+    "sessionId": "s-1",
+    "disconnectType": "ENDPOINT",
+    "mediaType": "VOICE",
+    "provider": "Edge",
+    "direction": "INBOUND",
+    "queueId": SUPPORT_Q,
+    "interactingDurationMs": 125_000,
+}
+NOTIFICATION = {
+    "topicName": "v2.detail.events.conversation.conv-1.user.end",
+    "version": "2",
+    "eventBody": GENESYS_BODY,
+    "metadata": {"CorrelationId": "corr-1"},
+}
+EVENTBRIDGE = {
+    "version": "0",
+    "id": "eb-1",
+    "detail-type": "v2.detail.events.conversation.{id}.user.end",
+    "source": "aws.partner/genesys.com/cloud/org/suffix",
+    "account": "123456789012",
+    "time": "2025-11-27T07:00:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail": NOTIFICATION,
+}
+
+
+def test_notification_and_eventbridge_give_the_same_event():
+    a = parse_usage_event(NOTIFICATION)
+    b = parse_usage_event(EVENTBRIDGE)
+    assert a.event_id == b.event_id == "genesys:conv-1:s-1:user.end"
+    assert a.event_type == "telephony.call.completed" and a.platform == "genesys"
+    assert a.event_time == datetime(2025, 11, 27, 7, 0, tzinfo=UTC)
+    assert (a.queue_id, a.duration_ms, a.direction) == (SUPPORT_Q, 125_000, "inbound")
+    assert (a.source_shape, b.source_shape) == ("genesys_notification", "eventbridge")
+    bare = parse_usage_event(GENESYS_BODY)
+    assert bare.event_id == "genesys:conv-1:s-1:end" and bare.duration_ms == 125_000
+
+
+def test_transcription_topic_and_bad_fields():
+    note = {**NOTIFICATION, "topicName": "v2.detail.events.conversation.conv-1.transcription"}
+    note["eventBody"] = {**GENESYS_BODY, "transcriptionDurationMs": 30_000}
+    ev = parse_usage_event(note)
+    assert ev.event_type == "ai.transcription.completed" and ev.duration_ms == 30_000
+    with pytest.raises(BodyError) as exc:
+        parse_usage_event({**NOTIFICATION, "eventBody": {**GENESYS_BODY, "eventTime": "yesterday"}})
+    assert exc.value.errors[0]["loc"] == ["body", "eventBody", "eventTime"]
+    with pytest.raises(BodyError) as exc:
+        parse_usage_event({**EVENTBRIDGE, "detail": "oops"})
+    assert exc.value.errors[0]["loc"] == ["body", "detail"]
+    no_duration = {k: v for k, v in GENESYS_BODY.items() if k != "interactingDurationMs"}
+    with pytest.raises(BodyError) as exc:
+        parse_usage_event({**NOTIFICATION, "eventBody": no_duration})
+    assert exc.value.errors[0]["loc"] == ["body", "eventBody", "interactingDurationMs"]
+
+
+def test_rate_card_estimates(registry_dir):
+    book = RateBook.load(registry_dir / "rate_cards.csv")
+    # seed template (no carrier): highest Genesys voice rate 0.0150; 125 s -> 126 s billed
+    seed = parse_usage_event(seed_event("c-1", queue=SALES_Q, duration_ms=125_000))
+    assert book.estimate(seed) == Decimal("0.031500")
+    # Genesys notification: provider "Edge" matches no carrier row -> direction still honoured
+    assert book.estimate(parse_usage_event(NOTIFICATION)) == Decimal("0.031500")
+    # CXone skill id: platform cxone, 12 s minimum, highest CXone rate 0.0180
+    short = parse_usage_event(seed_event("c-2", queue="4102", duration_ms=3_000))
+    assert short.platform == "cxone"
+    assert book.estimate(short) == Decimal("0.003600")
+    explicit = parse_usage_event(
+        {
+            **seed_event("c-3", duration_ms=34_000),
+            "carrier": "genesys_cloud_voice",
+            "direction": "outbound",
+            "number_type": "local",
+        }
+    )
+    assert book.estimate(explicit) == Decimal("0.007140")  # 36 s x 0.0119/min (the vendor's own example)
+    transcription = parse_usage_event(
+        seed_event("c-4", duration_ms=61_000, event_type="ai.transcription.completed")
+    )
+    assert book.estimate(transcription) == Decimal("0.017600")  # 66 s x 0.0160/min
+
+
+def test_genesys_event_through_the_receiver_is_attributed_by_queue(receiver):
+    body = {
+        **NOTIFICATION,
+        "eventBody": {**GENESYS_BODY, "eventTime": int(datetime.now(UTC).timestamp() * 1000)},
+    }
+    r = receiver.post(body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["cost_center"] == "CC-SUPPORT" and out["estimated_cost"] == "0.031500"
+    assert out["decision"] == "allow" and out["upper_bound"] == "1.150000"
