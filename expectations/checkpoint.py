@@ -18,7 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from expectations.checks import CATALOG_SQL, Catalog, FrameQuery, QualityError, build_frame_query, months_sql, q
+from expectations.checks import (
+    CATALOG_SQL,
+    Catalog,
+    FrameQuery,
+    QualityError,
+    build_frame_query,
+    months_sql,
+    q,
+)
 from expectations.settings import EXPECTATIONS_DIR, QualitySettings, load_settings
 from expectations.suites import (
     POSTGRES_FRAME_TABLE,
@@ -128,9 +136,15 @@ class QualityResult:
             table.add_column(col, overflow="fold")
         order = sorted(self.outcomes, key=lambda o: (o.success, o.severity != "critical", o.suite))
         for o in order:
-            mark = "[green]PASS[/]" if o.success else ("[red]FAIL[/]" if o.severity == "critical" else "[yellow]WARN[/]")
+            mark = (
+                "[green]PASS[/]"
+                if o.success
+                else ("[red]FAIL[/]" if o.severity == "critical" else "[yellow]WARN[/]")
+            )
             examples = "; ".join(
-                "/".join(str(u.get(k)) for k in ("period", "subject", "detail") if u.get(k) not in (None, "all"))
+                "/".join(
+                    str(u.get(k)) for k in ("period", "subject", "detail") if u.get(k) not in (None, "all")
+                )
                 for u in o.unexpected[:3]
             )
             if len(o.unexpected) > 3:
@@ -175,7 +189,9 @@ def _months_between(start: dt.date, end_exclusive: dt.date) -> list[dt.date]:
     return out
 
 
-def _run_months(cursor_fetch: Any, catalog: Catalog, settings: QualitySettings, run_id: str | None) -> list[dt.date]:
+def _run_months(
+    cursor_fetch: Any, catalog: Catalog, settings: QualitySettings, run_id: str | None
+) -> list[dt.date]:
     """Months an ingest run touched (``raw.ingest_run_stats``), else every month in the usage mart."""
     raw = settings.raw_schema
     if run_id and catalog.has(raw, "ingest_run_stats"):
@@ -190,8 +206,10 @@ def _run_months(cursor_fetch: Any, catalog: Catalog, settings: QualitySettings, 
             months = _months_between(start_d, max(end_d, start_d + dt.timedelta(days=1)))
             if months:
                 return months
-    return [r[0] if isinstance(r[0], dt.date) else dt.date.fromisoformat(str(r[0])[:10])
-            for r in cursor_fetch(months_sql(catalog, settings))]
+    return [
+        r[0] if isinstance(r[0], dt.date) else dt.date.fromisoformat(str(r[0])[:10])
+        for r in cursor_fetch(months_sql(catalog, settings))
+    ]
 
 
 def _json_safe(value: Any) -> Any:
@@ -247,7 +265,8 @@ def _outcomes(checkpoint_result: Any, frame: pd.DataFrame) -> list[ExpectationOu
             spec = specs.get(name)
             result = r.result or {}
             unexpected = tuple(
-                {k: _json_safe(v) for k, v in item.items()} for item in result.get("unexpected_index_list") or ()
+                {k: _json_safe(v) for k, v in item.items()}
+                for item in result.get("unexpected_index_list") or ()
             )
             unexpected_count = int(result.get("unexpected_count") or 0)
             element_count = int(result.get("element_count") or 0)
@@ -259,7 +278,9 @@ def _outcomes(checkpoint_result: Any, frame: pd.DataFrame) -> list[ExpectationOu
                 observed = _format_observed(spec, frame, element_count, unexpected_count)
             else:
                 observed = str(result.get("observed_value"))
-            severity = cfg.severity.value if hasattr(cfg.severity, "value") else str(cfg.severity or "critical")
+            severity = (
+                cfg.severity.value if hasattr(cfg.severity, "value") else str(cfg.severity or "critical")
+            )
             out.append(
                 ExpectationOutcome(
                     suite=suite_name,
@@ -393,7 +414,9 @@ def _duckdb_frame(
 
     path = resolve_db_path(db_path)
     if not path.exists():
-        raise QualityError(f"warehouse {path} does not exist; run `ccfinops ingest` and `ccfinops build` first")
+        raise QualityError(
+            f"warehouse {path} does not exist; run `ccfinops ingest` and `ccfinops build` first"
+        )
     con = duckdb.connect(str(path), read_only=True)
     try:
         catalog = Catalog.from_rows(con.execute(CATALOG_SQL).fetchall())
@@ -409,7 +432,9 @@ def _duckdb_frame(
     return frame, fq
 
 
-def _append_duckdb(db_path: str | os.PathLike[str] | None, settings: QualitySettings, result: QualityResult) -> None:
+def _append_duckdb(
+    db_path: str | os.PathLike[str] | None, settings: QualitySettings, result: QualityResult
+) -> None:
     import duckdb
 
     from ingestion.warehouse import resolve_db_path

@@ -145,7 +145,9 @@ def build_frame_query(
     missing = [t for t in REQUIRED_MARTS if not catalog.has(marts, t)]
     missing += [f"{settings.raw_schema}.{t}" for t in REQUIRED_RAW if not catalog.has(settings.raw_schema, t)]
     if missing:
-        raise QualityError(f"missing tables in the warehouse: {', '.join(missing)}; run `ccfinops build` first")
+        raise QualityError(
+            f"missing tables in the warehouse: {', '.join(missing)}; run `ccfinops build` first"
+        )
     if not months:
         raise QualityError("no months to validate: fct_usage_cost is empty and no months were given")
     raw = settings.raw_schema

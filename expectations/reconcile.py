@@ -97,7 +97,9 @@ def _has_manual_table(con: Any, raw: str) -> bool:
     )
 
 
-def open_queue_rows(db_path: str | os.PathLike[str] | None, settings: QualitySettings | None = None) -> list[dict]:
+def open_queue_rows(
+    db_path: str | os.PathLike[str] | None, settings: QualitySettings | None = None
+) -> list[dict]:
     """The open queue, one dict per source record (``EXPORT_COLUMNS`` keys, fill columns empty)."""
     import duckdb
 
@@ -192,7 +194,8 @@ def validate_apply_file(
     raw = q(settings.raw_schema)
     marts = _marts_schema(con, settings)
     centers = {
-        r[0]: bool(r[1]) for r in con.execute(f"select cost_center, is_active from {raw}.config_cost_centers").fetchall()
+        r[0]: bool(r[1])
+        for r in con.execute(f"select cost_center, is_active from {raw}.config_cost_centers").fetchall()
     }
     ids = sorted({rec["source_record_id"] for _, rec in rows if rec.get("source_record_id")})
     queued: set[str] = set()
@@ -219,7 +222,8 @@ def validate_apply_file(
             manual = {
                 r[0]: r[1:]
                 for r in con.execute(
-                    f"select source_record_id, attributed_by, attributed_at, batch_id from {raw}.manual_attributions "
+                    f"select source_record_id, attributed_by, attributed_at, batch_id "
+                    f"from {raw}.manual_attributions "
                     "where source_record_id in (select source_record_id from _apply_ids)"
                 ).fetchall()
             }
@@ -246,14 +250,20 @@ def validate_apply_file(
                 who_before, when, batch = manual[rid]
                 row_issues.append(
                     ReconcileIssue(
-                        line, "source_record_id", f"{rid} is already attributed (by {who_before} at {when}, batch {batch})"
+                        line,
+                        "source_record_id",
+                        f"{rid} is already attributed (by {who_before} at {when}, batch {batch})",
                     )
                 )
             elif rid not in known:
                 row_issues.append(ReconcileIssue(line, "source_record_id", f"unknown record {rid}"))
             elif rid not in queued:
                 row_issues.append(
-                    ReconcileIssue(line, "source_record_id", f"{rid} is not in the reconciliation queue (already attributed)")
+                    ReconcileIssue(
+                        line,
+                        "source_record_id",
+                        f"{rid} is not in the reconciliation queue (already attributed)",
+                    )
                 )
         if not cc:
             row_issues.append(ReconcileIssue(line, "cost_center", "is empty"))
@@ -267,7 +277,9 @@ def validate_apply_file(
             row_issues.append(ReconcileIssue(line, "attributed_by", "is empty and no --by was given"))
         issues.extend(row_issues)
         if not row_issues:
-            to_apply.append((line, {"source_record_id": rid, "cost_center": cc, "why": why, "attributed_by": who}))
+            to_apply.append(
+                (line, {"source_record_id": rid, "cost_center": cc, "why": why, "attributed_by": who})
+            )
     if issues:
         raise ReconcileError(file, issues)
     if not to_apply:
@@ -307,7 +319,14 @@ def apply_attributions(
                 "(source_record_id, cost_center, attributed_by, attributed_at, reason, batch_id) "
                 "values (?, ?, ?, ?, ?, ?)",
                 [
-                    [r["source_record_id"], r["cost_center"], r["attributed_by"], attributed_at, r["why"], batch_id]
+                    [
+                        r["source_record_id"],
+                        r["cost_center"],
+                        r["attributed_by"],
+                        attributed_at,
+                        r["why"],
+                        batch_id,
+                    ]
                     for _, r in rows
                 ],
             )

@@ -25,6 +25,13 @@ BATCH_DEFINITION = "whole_frame"
 POSTGRES_DATASOURCE = "warehouse_postgres"
 POSTGRES_FRAME_TABLE = "dq_check_frame"
 DOCS_SITE = "quality_site"
+UNEXPECTED_LISTED = 500
+
+
+def _result_format_dict(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: (v.value if hasattr(v, "value") else v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -275,11 +282,18 @@ def _ensure_checkpoint(
                 gx.ValidationDefinition(name=vd_name, data=batch_definition, suite=suite)
             )
         vds.append(vd)
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": FRAME_INDEX_COLUMNS}
+    # SUMMARY keeps results (and Data Docs) small when a check flags many rows: up to
+    # UNEXPECTED_LISTED failing rows are listed by (period, subject, detail), all are counted.
+    result_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": UNEXPECTED_LISTED,
+        "unexpected_index_column_names": FRAME_INDEX_COLUMNS,
+    }
     try:
         checkpoint = context.checkpoints.get(name)
         same = [v.id for v in checkpoint.validation_definitions] == [v.id for v in vds]
-        if same and [a.type for a in checkpoint.actions] == ["update_data_docs"]:
+        same = same and [a.type for a in checkpoint.actions] == ["update_data_docs"]
+        if same and _result_format_dict(checkpoint.result_format) == result_format:
             return checkpoint
         context.checkpoints.delete(name)
     except Exception:  # noqa: BLE001 - absent: create below
@@ -315,7 +329,7 @@ def ensure_pandas_checkpoint(context: AbstractDataContext, settings: QualitySett
 def ensure_postgres_checkpoint(
     context: AbstractDataContext, settings: QualitySettings, connection_env: str = "CCFINOPS_PG_URL"
 ) -> Any:
-    """Postgres SQL datasource → table asset over ``quality.dq_check_frame`` → checkpoint ``pipeline_run_postgres``.
+    """Postgres SQL datasource → table ``quality.dq_check_frame`` → checkpoint ``pipeline_run_postgres``.
 
     The connection string is the ``${CCFINOPS_PG_URL}`` substitution, never stored in clear.
     """
@@ -323,7 +337,9 @@ def ensure_postgres_checkpoint(
     try:
         ds = context.data_sources.get(POSTGRES_DATASOURCE)
     except Exception:  # noqa: BLE001 - absent
-        ds = context.data_sources.add_postgres(POSTGRES_DATASOURCE, connection_string="${" + connection_env + "}")
+        ds = context.data_sources.add_postgres(
+            POSTGRES_DATASOURCE, connection_string="${" + connection_env + "}"
+        )
     try:
         asset = ds.get_asset(POSTGRES_FRAME_TABLE)
     except Exception:  # noqa: BLE001 - absent

@@ -71,7 +71,8 @@ def build_site(
 ) -> DocsSite:
     """Build every part that can be built, write ``<site>/index.html``; list what failed."""
     from flows.report.build import latest_report
-    from flows.settings import reports_dir, site_dir as resolve_site, snapshot_dir
+    from flows.settings import reports_dir, snapshot_dir
+    from flows.settings import site_dir as resolve_site
     from flows.snapshot import SNAPSHOT_FILE
 
     site = resolve_site(site_dir)
@@ -114,7 +115,7 @@ def build_site(
     index.write_text(
         f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ccfinops docs</title>
-<style>body{{font-family:-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:820px;margin:2rem auto;color:#222}}
+<style>body{{font-family:-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:820px;margin:2rem auto}}
 code{{background:#f6f8fa;padding:.1rem .3rem}}</style></head>
 <body>
 <h1>ccfinops</h1>

@@ -45,7 +45,9 @@ class LocalPrefectServer:
         prefect = Path(sys.executable).parent / "prefect"
         cmd = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         log = self.log_path.open("ab")
-        self._proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._proc = subprocess.Popen(
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()
         return self
 

@@ -115,8 +115,12 @@ def dbt_build_task(
         args.append("--full-refresh")
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, default=str)]
+    import inspect
+
+    # quiet: dbt's per-node lines go to its log file beside the warehouse, not the flow's stdout
+    extra = {"quiet": True} if "quiet" in inspect.signature(run_dbt).parameters else {}
     with phase("build"), warehouse_lock(db_path):
-        return run_dbt(args, Path(db_path), target=target)
+        return run_dbt(args, Path(db_path), target=target, **extra)
 
 
 @task(name="quality-checkpoint", retries=0)

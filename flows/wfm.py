@@ -78,8 +78,8 @@ def _columns(con, schema: str, table: str) -> set[str]:
     return {r[0].lower() for r in rows}
 
 
-QUALITY_COLUMNS = ("avg_quality_score", "wem_quality_score", "avg_evaluation_score", "quality_score")
-EVAL_COUNT_COLUMNS = ("evaluation_count", "evaluations", "n_evaluations")
+QUALITY_COLUMNS = ("avg_wem_score",)  # fct_cost_per_resolved_weekly (issue 3)
+EVAL_COUNT_COLUMNS = ("evaluation_count",)
 
 
 def compute_constraints(

@@ -63,3 +63,6 @@ class Metrics:
         self.spool_bytes = Gauge(
             "ccfinops_guardrail_spool_bytes_written", "Bytes appended since start", registry=r
         )
+        self.spool_flushes = Gauge(
+            "ccfinops_guardrail_spool_flushes", "Group commits (write + fdatasync) since start", registry=r
+        )

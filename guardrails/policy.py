@@ -226,6 +226,9 @@ def compute_bound(
     return baseline, upper, band, len(samples), reasons
 
 
+Bound = tuple[Decimal | None, Decimal | None, Decimal, int, list[str]]
+
+
 def evaluate(
     policies: PolicySet,
     history: BaselineHistory,
@@ -235,8 +238,9 @@ def evaluate(
     consumption_today: Decimal,
     queue_id: str | None,
     registry_band: Decimal | None = None,
+    bound: Bound | None = None,
 ) -> Decision:
-    """Decide for one cost center's running total on ``day``."""
+    """Decide for one cost center's running total on ``day`` (``bound``: a memoised compute_bound)."""
     if not cost_center or cost_center == UNATTRIBUTED:
         return Decision(
             "allow",
@@ -247,7 +251,10 @@ def evaluate(
             ["no cost center (explicit or via the registry): not evaluated"],
         )
     pol = policies.for_center(cost_center)
-    baseline, upper, band, n, reasons = compute_bound(policies, history, cost_center, day, registry_band)
+    baseline, upper, band, n, reasons = bound or compute_bound(
+        policies, history, cost_center, day, registry_band
+    )
+    reasons = list(reasons)
     decision = Decision(
         "allow", cost_center, consumption_today, upper, policies.version, reasons, baseline, band, n
     )

@@ -90,6 +90,7 @@ class RateBook:
     def __init__(self, cards: list[RateCard], version: str) -> None:
         self.cards = cards
         self.version = version
+        self._memo: dict[tuple[object, ...], RateCard | None] = {}
 
     @classmethod
     def load(cls, path: Path) -> RateBook:
@@ -136,6 +137,22 @@ class RateBook:
         Rows are limited to the platform's carriers; when the event's carrier matches none (e.g. a
         Genesys ``provider`` of ``Edge``) the carrier is ignored, then direction and number type too.
         """
+        key = (
+            event.event_type,
+            event.platform,
+            event.carrier,
+            event.direction,
+            event.number_type,
+            event.event_time.date(),
+        )
+        if key in self._memo:
+            return self._memo[key]
+        if len(self._memo) > 4096:
+            self._memo.clear()
+        self._memo[key] = found = self._lookup(event)
+        return found
+
+    def _lookup(self, event: UsageEvent) -> RateCard | None:
         wanted = {"carrier": event.carrier, "direction": event.direction, "number_type": event.number_type}
         no_carrier = {**wanted, "carrier": None}
         carriers = platform_carriers().get(event.platform)

@@ -22,7 +22,7 @@ from guardrails.executor import MitigationExecutor, action_id_for
 from guardrails.metrics import Metrics
 from guardrails.notify import Notifier
 from guardrails.platform import PlatformWriter
-from guardrails.policy import UNATTRIBUTED, Decision, PolicySet, evaluate
+from guardrails.policy import UNATTRIBUTED, Bound, Decision, PolicySet, compute_bound, evaluate
 from guardrails.rates import RateBook
 from guardrails.registry import COST_CENTERS_FILE, MAPPINGS_FILE, CostRegistry, Watched
 from guardrails.settings import Settings
@@ -66,10 +66,14 @@ class GuardrailService:
         self.executor = MitigationExecutor(settings.audit_db, writer)
         self.notifier = notifier if notifier is not None else Notifier.from_env()
         self.metrics = Metrics(lambda: self.spool.depth, lambda: self.spool.lag_seconds)
+        self.spool.on_flush = self._on_flush
         self.totals: dict[tuple[str, date], Decimal] = {}
         self.index: dict[str, dict[str, Any]] = {}
         self._inflight: dict[str, asyncio.Future[None]] = {}
         self._planned: set[str] = set()
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+        self._bounds: dict[tuple[str, date, Decimal | None], Bound] = {}
+        self._bounds_snapshot: tuple[int, int, int] = (-1, -1, -1)
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardrails-bg")
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
@@ -176,14 +180,17 @@ class GuardrailService:
         key = (cost_center, day)
         total = self.totals.get(key, Decimal(0)) + cost
         self.totals[key] = total
+        history = self.baselines.value or BaselineHistory()
+        band = self.registry.value.band_pct(cost_center)
         decision = evaluate(
             policies,
-            self.baselines.value or BaselineHistory(),
+            history,
             cost_center=cost_center,
             day=day,
             consumption_today=total,
             queue_id=event.queue_id,
-            registry_band=self.registry.value.band_pct(cost_center),
+            registry_band=band,
+            bound=self._bound(policies, history, cost_center, day, band),
         )
         if cost == 0 and event.duration_ms > 0:
             decision.reasons.append("no rate card in force for this event: cost estimated as 0")
@@ -213,6 +220,21 @@ class GuardrailService:
             "source_shape": event.source_shape,
         }
         return record, decision
+
+    def _bound(
+        self, policies: PolicySet, history: BaselineHistory, cost_center: str, day: date, band: Decimal | None
+    ) -> Bound | None:
+        """compute_bound, memoised until any policy/baseline/registry reload."""
+        if cost_center == UNATTRIBUTED:
+            return None
+        snapshot = (self.policies.reloads, self.baselines.reloads, self.registry.reloads)
+        if snapshot != self._bounds_snapshot or len(self._bounds) > 10_000:
+            self._bounds, self._bounds_snapshot = {}, snapshot
+        key = (cost_center, day, band)
+        found = self._bounds.get(key)
+        if found is None:
+            found = self._bounds[key] = compute_bound(policies, history, cost_center, day, band)
+        return found
 
     @staticmethod
     def _response_from(rec: dict[str, Any], duplicate: bool = False) -> dict[str, Any]:
@@ -260,14 +282,28 @@ class GuardrailService:
             raise
         finally:
             self._inflight.pop(event.event_id, None)
-        self.metrics.events.labels(event.event_type, event.platform).inc()
-        self.metrics.decisions.labels(decision.decision).inc()
-        self.metrics.spool_bytes.set(self.spool.bytes_written)
+        self._count(event.event_type, event.platform, decision.decision)
         if decision.decision == "mitigate":
             self._schedule_mitigation(decision, record)
         if decision.decision in ("warn", "mitigate"):
             self._schedule_notification(decision, record)
         return response
+
+    def _on_flush(self, batch: int, written: int, flushes: int) -> None:
+        self.metrics.flush_batch.observe(batch)
+        self.metrics.spool_bytes.set(written)
+        self.metrics.spool_flushes.set(flushes)
+
+    def _count(self, event_type: str, platform: str, decision: str) -> None:
+        key = (event_type, platform, decision)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.metrics.events.labels(event_type, platform),
+                self.metrics.decisions.labels(decision),
+            )
+        children[0].inc()
+        children[1].inc()
 
     # ------------------------------------------------ mitigation, notify
     def _schedule_mitigation(self, decision: Decision, record: dict[str, Any]) -> None:

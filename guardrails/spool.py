@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -70,10 +70,12 @@ def read_records(spool_dir: Path, since: date | None = None) -> Iterator[dict[st
 class Spool:
     """The receiver's single writer. ``await append(record)`` returns once the line is on disk."""
 
-    def __init__(self, spool_dir: Path, *, group_commit_max: int = 512) -> None:
+    def __init__(self, spool_dir: Path, *, group_commit_max: int = 512, inline: bool = False) -> None:
         self.dir = spool_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.group_commit_max = group_commit_max
+        self.inline = inline
+        self.on_flush: Callable[[int, int, int], None] | None = None  # (batch size, bytes, flushes)
         self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
         self._pending_since: float | None = None
         self._wakeup: asyncio.Event | None = None
@@ -158,7 +160,10 @@ class Spool:
                 self._pending_since = time.monotonic() if self._pending else None
                 data = b"".join(line for line, _ in batch)
                 try:
-                    await loop.run_in_executor(self._io, self._write, data)
+                    if self.inline:
+                        self._write(data)
+                    else:
+                        await loop.run_in_executor(self._io, self._write, data)
                 except Exception as exc:  # disk full, I/O error: fail every waiter loudly
                     log.error("guardrails spool: write failed: %s", exc)
                     for _, fut in batch:
@@ -166,6 +171,8 @@ class Spool:
                             fut.set_exception(exc)
                     continue
                 self.records_written += len(batch)
+                if self.on_flush is not None:
+                    self.on_flush(len(batch), self.bytes_written, self.flushes)
                 for _, fut in batch:
                     if not fut.done():
                         fut.set_result(None)
@@ -188,7 +195,7 @@ class Spool:
             while view:
                 n = os.write(self._fd, view)
                 view = view[n:]
-            os.fsync(self._fd)
+            os.fdatasync(self._fd)
         except OSError:
             os.ftruncate(self._fd, before)  # no half batch left behind for the next append
             raise

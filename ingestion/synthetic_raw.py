@@ -276,7 +276,8 @@ def _build_base(
             entry_queue = '{q["Collections Outbound"]}' as is_outbound,
             case
                 when entry_queue = '{q["Collections Outbound"]}' then '{camp["collections-q4"]}'
-                when entry_queue = '{q["Emergency Fallback"]}' and misc_draw < 30 then '{camp["spring-promo"]}'
+                when entry_queue = '{q["Emergency Fallback"]}' and misc_draw < 30
+                    then '{camp["spring-promo"]}'
                 when entry_queue = '{q["Sales"]}' and misc_draw < 10 then '{camp["spring-promo"]}'
             end as campaign_id,
             case when misc_draw between 90 and 92 then '{explicit_cc}' end as cost_center,
@@ -336,13 +337,14 @@ def _insert_genesys(con: Any, org: dict[str, Any]) -> None:
         from g2
     """)
     # customer leg (the carrier leg), acd sessions, agent session, optional external transfer leg
-    con.execute(f"""
+    con.execute("""
         insert into raw.genesys_sessions
         select uid('s-cust-' || i), conversation_id, uid('p-cust-' || i), 'customer', media_type,
             case when is_outbound then 'outbound' else 'inbound' end,
             case when media_type = 'voice' then carrier end,
             case when media_type = 'voice' then uid('sip-' || i) end,
-            case when is_outbound then '+13125550100' else '+1415' || lpad(cast(i % 10000000 as varchar), 7, '0') end,
+            case when is_outbound then '+13125550100'
+                else '+1415' || lpad(cast(i % 10000000 as varchar), 7, '0') end,
             case
                 when is_outbound then '+1617' || lpad(cast(i % 10000000 as varchar), 7, '0')
                 when toll_free then '+18005550' || lpad(cast(i % 1000 as varchar), 3, '0')
@@ -365,14 +367,16 @@ def _insert_genesys(con: Any, org: dict[str, Any]) -> None:
         from g2
         union all
         select uid('s-ext-' || i), conversation_id, uid('p-ext-' || i), 'external', media_type, 'outbound',
-            carrier, uid('sip-ext-' || i), '+13125550100', '+1646' || lpad(cast(i % 10000000 as varchar), 7, '0'),
+            carrier, uid('sip-ext-' || i), '+13125550100',
+            '+1646' || lpad(cast(i % 10000000 as varchar), 7, '0'),
             null, talk_start + to_seconds(talk_s // 2), talk_end
         from g2 where external_transfer and media_type = 'voice'
     """)
     con.execute(f"""
         insert into raw.genesys_segments
         select uid('s-cust-' || i) || ':0', conversation_id, uid('s-cust-' || i), 0,
-            case when ivr_s > 0 then 'ivr' else 'dialing' end, 'customer', null, null, t0, acd1_start, null, null
+            case when ivr_s > 0 then 'ivr' else 'dialing' end, 'customer', null, null, t0, acd1_start,
+            null, null
         from g2
         union all
         select uid('s-cust-' || i) || ':1', conversation_id, uid('s-cust-' || i), 1, 'interact', 'customer',
@@ -412,7 +416,8 @@ def _insert_genesys(con: Any, org: dict[str, Any]) -> None:
                 case when substr(regexp_replace(s.dnis, '[^0-9]', '', 'g'), 2, 3)
                     in ('800', '833', '844', '855', '866', '877', '888') then 'toll_free' else 'local' end
                     as usage_group,
-                cast(ceil(epoch_ms(s.session_end - s.session_start) / 6000.0) * 6 as bigint) as duration_seconds
+                cast(ceil(epoch_ms(s.session_end - s.session_start) / 6000.0) * 6 as bigint)
+                    as duration_seconds
             from raw.genesys_sessions as s
             where s.provider = 'genesys_cloud_voice'
                 and s.conversation_id in (select conversation_id from g2)
@@ -431,8 +436,10 @@ def _insert_cxone(con: Any, org: dict[str, Any]) -> None:
     res = "[" + ", ".join(f"'{c}'" for c in disp["resolved"]) + "]"
     unres = "[" + ", ".join(f"'{c}'" for c in disp["unresolved"]) + "]"
     carrier = org["nice_cxone"]["carriers"][0]
-    skill_case = "case " + " ".join(f"when skill_id = {k} then '{v['name']}'" for k, v in skills.items()) + " end"
-    con.execute(f"""
+    skill_case = (
+        "case " + " ".join(f"when skill_id = {k} then '{v['name']}'" for k, v in skills.items()) + " end"
+    )
+    con.execute("""
         create or replace temp table cx as
         select
             *,
@@ -468,7 +475,8 @@ def _insert_cxone(con: Any, org: dict[str, Any]) -> None:
             case when abandoned_flag then null else 9000 + agent_no % {org["nice_cxone"]["agents"]} end,
             case when abandoned_flag then null else 100 + agent_no % 6 end,
             'PhoneCall', outbound,
-            case when outbound then '+12125550199' else '+1718' || lpad(cast(i % 10000000 as varchar), 7, '0') end,
+            case when outbound then '+12125550199'
+                else '+1718' || lpad(cast(i % 10000000 as varchar), 7, '0') end,
             case when outbound then '+1917' || lpad(cast(i % 10000000 as varchar), 7, '0')
                 when toll_free then '+18775550199' else '+12125550199' end,
             case when outbound then null when toll_free then '+18775550199' else '+12125550199' end,
@@ -479,7 +487,8 @@ def _insert_cxone(con: Any, org: dict[str, Any]) -> None:
                 when wrapup_draw < 65 then {res}[1 + wrapup_draw % {len(disp["resolved"])}]
                 else {unres}[1 + wrapup_draw % {len(disp["unresolved"])}] end,
             abandoned_flag, transferred,
-            case when abandoned_flag then 'Abandoned' when transferred then 'Transferred' else 'Contact Hung Up' end,
+            case when abandoned_flag then 'Abandoned' when transferred then 'Transferred'
+                else 'Contact Hung Up' end,
             case when toll_free and not outbound then 'toll_free' else 'local' end,
             '{carrier}'
         from timed
@@ -540,7 +549,9 @@ def _make_provisional(con: Any, intervals: int) -> None:
         where g2.media_type = 'voice'
     """)
     for table in ("genesys_segments", "genesys_sessions", "genesys_evaluations", "genesys_conversations"):
-        con.execute(f"delete from raw.{table} where conversation_id in (select conversation_id from prov_conv)")
+        con.execute(
+            f"delete from raw.{table} where conversation_id in (select conversation_id from prov_conv)"
+        )
     con.execute("""
         delete from raw.genesys_voice_usage where sip_call_id not in
             (select protocol_call_id from raw.genesys_sessions where protocol_call_id is not null)
@@ -577,7 +588,9 @@ def to_postgres(db_path: str | Path, dsn: str, schema: str = "raw") -> dict[str,
                     select = ", ".join(_csv_expr(c, t) for c, t in cols)
                     with tempfile.TemporaryDirectory() as tmp:
                         path = Path(tmp) / f"{table}.csv"
-                        src.execute(f'copy (select {select} from "{schema}"."{table}") to \'{path}\' (header false)')
+                        src.execute(
+                            f'copy (select {select} from "{schema}"."{table}") to \'{path}\' (header false)'
+                        )
                         with path.open() as fh:
                             cur.copy_expert(f'copy "{schema}"."{table}" from stdin with (format csv)', fh)
                     rows = src.execute(f'select count(*) from "{schema}"."{table}"').fetchall()

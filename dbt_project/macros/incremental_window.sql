@@ -53,36 +53,66 @@
     {%- if existing is none -%}
         {{ return(modules.datetime.date(1900, 1, 1)) }}
     {%- endif -%}
+    {%- set state_columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | list -%}
+    {%- if 'payload_hash' not in state_columns -%}
+        {#- written by an older version of this project: restate everything once -#}
+        {{ return(modules.datetime.date(1900, 1, 1)) }}
+    {%- endif -%}
     {%- set current = ref('int_registry_fingerprint') -%}
     {%- set query -%}
         with
 
+        current_state as (
+
+            select * from {{ current }}
+
+        ),
+
+        applied_state as (
+
+            select * from {{ state }}
+
+        ),
+
         changed as (
-            (
-                select kind, record_key, effective_from, content_hash from {{ current }}
-                except
-                select kind, record_key, effective_from, content_hash from {{ state }}
-            )
-            union all
-            (
-                select kind, record_key, effective_from, content_hash from {{ state }}
-                except
-                select kind, record_key, effective_from, content_hash from {{ current }}
-            )
+
+            select
+                coalesce(current_state.kind, applied_state.kind) as kind,
+                coalesce(current_state.record_key, applied_state.record_key) as record_key,
+                case
+                    when current_state.record_key is null then applied_state.effective_from
+                    when applied_state.record_key is null then current_state.effective_from
+                    when current_state.payload_hash = applied_state.payload_hash
+                        then least(
+                            coalesce(current_state.effective_to, cast('9999-12-31' as date)),
+                            coalesce(applied_state.effective_to, cast('9999-12-31' as date))
+                        )
+                    else least(current_state.effective_from, applied_state.effective_from)
+                end as restate_from
+            from current_state
+            full outer join applied_state
+                on current_state.kind = applied_state.kind
+                and current_state.record_key = applied_state.record_key
+            where current_state.content_hash is distinct from applied_state.content_hash
+
         ),
 
         registry_dates as (
-            select min(effective_from) as restate_from
+
+            select min(restate_from) as restate_from
             from changed
             where kind <> 'manual_attribution'
+
         ),
 
         manual_dates as (
+
             select min(target.{{ config.get('window_column') }}) as restate_from
             from {{ relation }} as target
             inner join changed
                 on changed.kind = 'manual_attribution'
                 and target.source_record_id = changed.record_key
+
         )
 
         select cast(least(

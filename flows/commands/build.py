@@ -134,7 +134,12 @@ def register(app: typer.Typer) -> None:
 DbOption = typer.Option(None, "--db", help="Warehouse file (default: $CCFINOPS_DB, ./warehouse).")
 TargetOption = typer.Option("duckdb", "--target", help="dbt target: duckdb or postgres.")
 FullRefreshOption = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch.")
-SelectOption = typer.Option(None, "--select", "-s", help="dbt node selection (repeatable).")
+SelectOption = typer.Option(
+    None,
+    "--select",
+    "-s",
+    help="dbt node selection (repeatable); tests run when all their parents are selected.",
+)
 
 
 def build(
@@ -155,7 +160,8 @@ def build(
     if full_refresh:
         args.append("--full-refresh")
     if select:
-        args += ["--select", *select]
+        # only the tests whose parents were all built (no failures from unselected models)
+        args += ["--select", *select, "--indirect-selection", "cautious"]
     try:
         run_dbt(args, db_path, target=target)
     except DbtRunError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -13,15 +14,23 @@ def register(app: typer.Typer) -> None:
 
 
 def quality(
-    db: str | None = typer.Option(None, "--db", help="Warehouse file (default: $CCFINOPS_DB, ./warehouse)."),
-    month: list[str] | None = typer.Option(
-        None, "--month", help="Month to validate, YYYY-MM (repeatable; default: every month built)."
-    ),
-    run_id: str | None = typer.Option(None, "--run-id", help="Pipeline run id (its ingest windows pick the months)."),
-    site: Path | None = typer.Option(
-        None, "--site", help="Data Docs folder (default: $CCFINOPS_QUALITY_SITE or <repo>/site/quality)."
-    ),
-    target: str = typer.Option("duckdb", "--target", help="duckdb | postgres (postgres: $CCFINOPS_PG_URL/_PORT)."),
+    db: Annotated[str | None, typer.Option("--db", help="Warehouse file (else $CCFINOPS_DB).")] = None,
+    month: Annotated[
+        list[str] | None,
+        typer.Option("--month", help="Month to validate, YYYY-MM (repeatable; default: every month built)."),
+    ] = None,
+    run_id: Annotated[
+        str | None, typer.Option("--run-id", help="Pipeline run id (its ingest windows pick the months).")
+    ] = None,
+    site: Annotated[
+        Path | None,
+        typer.Option(
+            "--site", help="Data Docs folder (else $CCFINOPS_QUALITY_SITE, else <repo>/site/quality)."
+        ),
+    ] = None,
+    target: Annotated[
+        str, typer.Option("--target", help="duckdb | postgres (postgres: $CCFINOPS_PG_URL or _PORT).")
+    ] = "duckdb",
 ) -> None:
     """Validate the warehouse; exit 1 when a critical expectation fails, 2 when it cannot be checked."""
     from rich.console import Console
@@ -41,8 +50,8 @@ def quality(
         console.print(f"note: {note}")
     crit, warn = len(result.critical_failures), len(result.warnings)
     passed = len(result.outcomes) - crit - warn
-    console.print(f"{passed} passed, {warn} warning(s), {crit} critical failure(s); results in quality.dq_results")
-    console.print(f"Data Docs: {result.docs_index}")
+    console.print(f"{passed} passed, {warn} warning(s), {crit} critical failure(s); stored in dq_results")
+    console.print(f"Data Docs: {result.docs_index}", soft_wrap=True)
     if crit:
         names = ", ".join(o.expectation for o in result.critical_failures)
         console.print(f"[red]critical expectations failed:[/] {names}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 reconcile_app = typer.Typer(help="Export the reconciliation queue as CSV and apply a filled file.")
-DbOption = typer.Option(None, "--db", help="Warehouse file (default: $CCFINOPS_DB, ./warehouse).")
+DbOption = Annotated[str | None, typer.Option("--db", help="Warehouse file (else $CCFINOPS_DB).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -17,8 +18,10 @@ def register(app: typer.Typer) -> None:
 
 @reconcile_app.command("export")
 def export(
-    db: str | None = DbOption,
-    out: Path | None = typer.Option(None, "--out", help="CSV to write (default: reconciliation_<date>.csv)."),
+    db: DbOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="CSV to write (default: reconciliation_<date>.csv).")
+    ] = None,
 ) -> None:
     """Write the open queue (one row per source record); fill cost_center, why and attributed_by."""
     from expectations.reconcile import export_queue
@@ -29,14 +32,16 @@ def export(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {count} open record(s) to {path}")
-    typer.echo("fill cost_center, why and attributed_by, then run: ccfinops reconcile apply " + str(path))
+    typer.echo(f"fill cost_center, why and attributed_by, then run: ccfinops reconcile apply {path}")
 
 
 @reconcile_app.command("apply")
 def apply(
-    file: Path = typer.Argument(..., help="The filled CSV."),
-    db: str | None = DbOption,
-    by: str | None = typer.Option(None, "--by", help="Name recorded as attributed_by where the file leaves it empty."),
+    file: Annotated[Path, typer.Argument(help="The filled CSV.")],
+    db: DbOption = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="attributed_by for rows that leave it empty.")
+    ] = None,
 ) -> None:
     """Validate the whole file (nothing applied on any error), then record the manual attributions."""
     from expectations.reconcile import ReconcileError, apply_attributions
@@ -50,7 +55,7 @@ def apply(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     typer.echo(
-        f"recorded {result.applied} manual attribution(s) in raw.manual_attributions (batch {result.batch_id}); "
-        f"{result.skipped_blank} blank row(s) left for later"
+        f"recorded {result.applied} manual attribution(s) in raw.manual_attributions "
+        f"(batch {result.batch_id}); {result.skipped_blank} blank row(s) left for later"
     )
     typer.echo("run `ccfinops build` to move the cost to the chosen cost centers")

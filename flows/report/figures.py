@@ -89,15 +89,31 @@ def latest_complete_week(con) -> date | None:
     return monday if newest.weekday() == 6 else monday - timedelta(days=7)
 
 
-def queue_names(con) -> dict[str, str]:
-    """Queue/skill id → display name from the cost-center registry (newest mapping wins)."""
-    if not _has_table(con, "raw", "config_cost_center_mappings"):
+def _org_names() -> dict[str, str]:
+    """Queue and skill names from the org profile (ids the registry does not map, e.g. fallbacks)."""
+    import yaml
+
+    from ingestion.warehouse import REPO_ROOT
+
+    path = REPO_ROOT / "ingestion" / "simulator" / "org.yaml"
+    if not path.exists():
         return {}
-    rows = con.execute(
-        "select key, key_name from raw.config_cost_center_mappings where key_type = 'queue' "
-        "order by effective_from"
-    ).fetchall()
-    return {str(k): str(n) for k, n in rows if n}
+    org = yaml.safe_load(path.read_text()) or {}
+    names = {str(q["id"]): str(q["name"]) for q in (org.get("genesys") or {}).get("queues", [])}
+    names.update({str(s["id"]): str(s["name"]) for s in (org.get("nice_cxone") or {}).get("skills", [])})
+    return names
+
+
+def queue_names(con) -> dict[str, str]:
+    """Queue/skill id → display name: the cost-center registry (newest mapping wins), else the org profile."""
+    names = _org_names()
+    if _has_table(con, "raw", "config_cost_center_mappings"):
+        rows = con.execute(
+            "select key, key_name from raw.config_cost_center_mappings where key_type = 'queue' "
+            "order by effective_from"
+        ).fetchall()
+        names.update({str(k): str(n) for k, n in rows if n})
+    return names
 
 
 def collect(con, week_start: date, *, trend_weeks: int = TREND_WEEKS) -> Figures:
@@ -404,8 +420,8 @@ def _wfm(con, fig: Figures, names: dict[str, str], history_weeks: int = 4) -> No
         )
 
 
-QUALITY_COLUMNS = ("avg_quality_score", "wem_quality_score", "avg_evaluation_score", "quality_score")
-EVAL_COUNT_COLUMNS = ("evaluation_count", "evaluations", "n_evaluations")
+QUALITY_COLUMNS = ("avg_wem_score",)  # fct_cost_per_resolved_weekly (issue 3)
+EVAL_COUNT_COLUMNS = ("evaluation_count",)
 
 
 def _wem(con, fig: Figures, trend_start: date, names: dict[str, str]) -> None:

@@ -51,11 +51,11 @@ class TokenBucket:
                 self._refill(now)
                 if now < self._paused_until:
                     delay = self._paused_until - now
-                elif self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                elif self._tokens >= 1.0 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return waited
                 else:
-                    delay = (1.0 - self._tokens) * 60.0 / self.rate_per_min
+                    delay = max(1e-4, (1.0 - self._tokens) * 60.0 / self.rate_per_min)
             self._sleep(delay)
             waited += delay
 

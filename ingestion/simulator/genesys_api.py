@@ -459,6 +459,40 @@ class GenesysApi:
             usages.append({"name": charge, "totalUsage": str(len(resources)), "resources": resources})
         return json_response(base | {"status": "Complete", "usages": usages})
 
+    # ------------------------------------------------------------------ usage API (API calls, not telephony)
+    def usage_query(self, req: Request) -> Response:
+        body = req.json()
+        if not body.get("interval"):
+            raise ApiError(400, "bad.request", "interval is required")
+        execution = str(uuid.uuid4())
+        with self.s.lock:
+            self.s.usage_queries[execution] = time.monotonic()
+        return json_response(
+            {"executionId": execution, "resultsUri": f"/api/v2/usage/query/{execution}/results"}, 202
+        )
+
+    def usage_results(self, req: Request) -> Response:
+        started = self.s.usage_queries.get(req.params["execution_id"])
+        if started is None:
+            raise ApiError(404, "not.found", "Usage query execution was not found")
+        if time.monotonic() - started < self.s.config.job_queued_s:
+            return json_response({"queryStatus": "Running"})
+        with self.s.lock:
+            counts = dict(self.s.status_counts.get("genesys", {}))
+        row = {
+            "clientId": self.s.creds.genesys_client_id,
+            "clientName": "ccfinops simulator client",
+            "organizationId": "",
+            "userId": "",
+            "templateUri": "",
+            "httpMethod": "",
+        }
+        row |= {
+            k: counts.get(k, 0) for k in ("status200", "status300", "status400", "status500", "status429")
+        }
+        row["requests"] = counts.get("requests", 0)
+        return json_response({"results": [row], "queryStatus": "Complete"})
+
     # ------------------------------------------------------------------ voice usage CSV
     def voice_csv(self, req: Request) -> Response:
         sd, ed = req.query.get("startDate"), req.query.get("endDate")

@@ -27,6 +27,7 @@ def genesys_truth(s: SimState, start: date, end: date, ids: bool = False) -> dic
     f = s.faults
     qids = [q.id for q in org.queues]
     numbers = org.numbers_local + org.numbers_toll_free
+    tf_number = np.array([is_toll_free(n) for n in numbers])
     out: dict[str, Any] = {
         "platform": "genesys",
         "start": start.isoformat(),
@@ -74,10 +75,15 @@ def genesys_truth(s: SimState, start: date, end: date, ids: bool = False) -> dic
         secs = day.voice_seconds[vr]
         adj = -(-secs // 6) * 6
         out["voice_billable_seconds"] += int(adj.sum())
-        for r, a in zip(vr.tolist(), adj.tolist(), strict=True):
-            ob = bool(day.outbound[r])
-            group = "toll_free" if (not ob and is_toll_free(numbers[int(day.org_number[r])])) else "local"
-            adj_by_rate[(org.carriers[int(day.carrier[r])], "outbound" if ob else "inbound", group)] += a
+        ob = day.outbound[vr]
+        tf = ~ob & tf_number[day.org_number[vr]]
+        key = day.carrier[vr] * 4 + ob * 2 + tf
+        for k, total in enumerate(np.bincount(key, weights=adj, minlength=len(org.carriers) * 4).tolist()):
+            if total:
+                carrier, o, t = org.carriers[k // 4], (k // 2) % 2, k % 2
+                adj_by_rate[(carrier, "outbound" if o else "inbound", "toll_free" if t else "local")] += int(
+                    total
+                )
         if ids:
             id_list.extend(uuid_of(day.hex_ids[r], "0000") for r in rows.tolist())
     cost_by_carrier: dict[str, Decimal] = {}
@@ -115,6 +121,7 @@ def cxone_truth(s: SimState, start: date, end: date, ids: bool = False) -> dict[
     per_skill: Counter[int] = Counter()
     adj_by_rate: Counter[tuple[str, str]] = Counter()
     numbers = org.numbers_local + org.numbers_toll_free
+    tf_number = np.array([is_toll_free(n) for n in numbers])
     id_list: list[int] = []
     for d in _days(start, end):
         day = s.cxone_day(d)
@@ -131,10 +138,13 @@ def cxone_truth(s: SimState, start: date, end: date, ids: bool = False) -> dict[
         secs = day.total_s[voice]
         adj = np.maximum(-(-secs // org.increment_s) * org.increment_s, org.minimum_s)
         out["voice_billable_seconds"] += int(adj.sum())
-        for r, a in zip(voice.tolist(), adj.tolist(), strict=True):
-            ob = bool(day.outbound[r])
-            group = "toll_free" if (not ob and is_toll_free(numbers[int(day.org_number[r])])) else "local"
-            adj_by_rate[("outbound" if ob else "inbound", group)] += a
+        ob = day.outbound[voice]
+        tf = ~ob & tf_number[day.org_number[voice]]
+        for k, total in enumerate(np.bincount(ob * 2 + tf, weights=adj, minlength=4).tolist()):
+            if total:
+                adj_by_rate[("outbound" if k // 2 else "inbound", "toll_free" if k % 2 else "local")] += int(
+                    total
+                )
         if ids:
             id_list.extend(day.contact_id[rows].tolist())
     rates = org.voice_rates[org.carrier]

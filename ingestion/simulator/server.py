@@ -57,6 +57,8 @@ class SimulatorApp:
             ("POST", f"{a}/details/query", GEN, g.sync_query, True),
             ("POST", f"{a}/aggregates/query", GEN, g.aggregates, True),
             ("GET", "/api/v2/billing/reports/billableusage", GEN, g.billable_usage, True),
+            ("POST", "/api/v2/usage/query", GEN, g.usage_query, True),
+            ("GET", f"/api/v2/usage/query/(?P<execution_id>{uuid_re})/results", GEN, g.usage_results, True),
             ("GET", "/api/v2/ccfinops-sim/voice-usage.csv", GEN, g.voice_csv, True),
             ("GET|PUT", "/api/v2/routing/skills/(?P<id>[^/]+)", GEN, w.skill, True),
             ("GET|PUT", "/api/v2/routing/queues/(?P<id>[^/]+)", GEN, w.queue, True),
@@ -175,6 +177,7 @@ class SimulatorApp:
             resp = route.handler(req)
         except ApiError as exc:
             resp = self._error(platform, exc, bucket)
+        self.s.count_status(platform, resp.status)
         if platform == GEN:
             resp.headers.extend(self._rate_headers(bucket))
         return resp

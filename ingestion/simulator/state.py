@@ -147,7 +147,11 @@ class SimState:
             "conversations_served": 0,
             "contacts_served": 0,
         }
-        self._days = DayCache(6)
+        self.status_counts: dict[str, dict[str, int]] = {}
+        self.usage_queries: dict[str, float] = {}
+        # cache ≈ 1 M conversations worth of generated days (≈ 400 MB at most), at least 3 days
+        per_day = max(1, max(self.conversations_per_month, self.contacts_per_month) // 30)
+        self._days = DayCache(max(3, min(62, 1_000_000 // per_day)))
         self.write_state = self._initial_write_state()
 
     # ---- volumes
@@ -188,6 +192,14 @@ class SimState:
     def draw(self) -> float:
         with self.lock:
             return self.fault_rng.random()
+
+    def count_status(self, platform: str, status: int) -> None:
+        """Per-platform counts by status class (feeds the Genesys Usage API)."""
+        key = "status429" if status == 429 else f"status{status // 100}00"
+        with self.lock:
+            row = self.status_counts.setdefault(platform, {"requests": 0})
+            row["requests"] += 1
+            row[key] = row.get(key, 0) + 1
 
     # ---- visibility (shared by the API and the ground truth)
     def availability_ms(self) -> int:

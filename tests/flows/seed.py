@@ -31,7 +31,7 @@ create table analytics.fct_usage_cost (
 create table analytics.fct_cost_per_resolved_weekly (
     week_start date, queue_id varchar, cost_center varchar, telephony_cost decimal(18,6),
     licensing_allocation decimal(18,6), transcription_cost decimal(18,6), resolved_count bigint,
-    cost_per_resolved decimal(18,6), null_reason varchar, avg_quality_score decimal(9,2),
+    cost_per_resolved decimal(18,6), null_reason varchar, avg_wem_score decimal(9,2),
     evaluation_count bigint
 );
 create table analytics.fct_cost_allocation_monthly (

@@ -212,7 +212,7 @@ class ServerThread:
     """uvicorn in a background thread (real HTTP on loopback)."""
 
     def __init__(self, app: Any) -> None:
-        self.sock = socket.socket()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(

@@ -64,7 +64,7 @@ def test_persistent_5xx_gives_up_loudly_after_the_bounded_attempts(sim: Any) -> 
         api.authenticate()  # token endpoint is exempt from injected faults
         with pytest.raises(RetriesExhausted) as err:
             api.get_json(gs.AVAILABILITY_PATH)
-        assert api.counters.requests == 4 and api.counters.retries == 3
+        assert api.counters.requests == 1 + 4 and api.counters.retries == 3  # token + 4 tries
     assert err.value.status in (502, 503, 504) and "gave up after 4 attempts" in str(err.value)
 
 
@@ -76,7 +76,7 @@ def test_429s_and_connection_resets_are_retried_and_counted(sim: Any) -> None:
         c = api.counters.snapshot()
     assert c["status_429"] > 0
     assert c["retries"] > c["status_429"]  # resets are retried too
-    assert c["requests"] == 30 + c["retries"]
+    assert c["requests"] == 1 + 30 + c["retries"]  # the token request, 30 calls, every retry
 
 
 class FakeTime:
@@ -107,9 +107,12 @@ def test_token_bucket_adapts_to_the_ratelimit_headers() -> None:
     assert bucket.rate_per_min == 300  # the server's lower quota wins
     bucket.observe(_headers(allowed=300, count=300, reset=7))
     waited = bucket.acquire()
-    assert waited == pytest.approx(7.0 + 0.2, abs=0.01)  # quota used up: wait for the reset, then a token
+    assert waited == pytest.approx(7.0, abs=0.01)  # quota used up: wait for the reset
     bucket.pause(5)  # a 429's Retry-After
-    assert bucket.acquire() == pytest.approx(5.0 + 0.2, abs=0.01)
+    assert bucket.acquire() == pytest.approx(5.0, abs=0.01)
+    for _ in range(9 + 50):
+        bucket.acquire()
+    assert t.now == pytest.approx(12.0 + 10.0, abs=0.01)  # 9 tokens left, then 50 at the adapted 5/s
 
 
 def _headers(**values: int) -> dict[str, str]:

@@ -26,16 +26,89 @@ USAGE_COLUMNS = """
 # (usage_id, platform, source_record_id, usage_type, usage_date, carrier, direction, number_type,
 #  duration_ms, cost, cost_center)
 USAGE_ROWS = [
-    ("u1", "genesys", "sip-1", "voice", "2026-10-03", "genesys_cloud_voice", "inbound", "local", 60000, "0.004", "CC-SALES"),
-    ("u2", "genesys", "sip-2", "voice", "2026-10-04", "byoc_bandwidth", "outbound", "local", 120000, "0.011", "CC-SUPPORT"),
-    ("u3", "cxone", "9001", "voice", "2026-10-05", "nice_cxone_voice", "inbound", "toll_free", 30000, "0.009", "CC-SALES"),
-    ("u4", "genesys", "sip-4", "voice", "2026-11-02", "genesys_cloud_voice", "inbound", "toll_free", 600000, "0.150", "CC-FINANCE"),
-    ("u5", "genesys", "conv-5", "transcription", "2026-11-02", None, None, None, 600000, "0.160", "CC-FINANCE"),
+    (
+        "u1",
+        "genesys",
+        "sip-1",
+        "voice",
+        "2026-10-03",
+        "genesys_cloud_voice",
+        "inbound",
+        "local",
+        60000,
+        "0.004",
+        "CC-SALES",
+    ),
+    (
+        "u2",
+        "genesys",
+        "sip-2",
+        "voice",
+        "2026-10-04",
+        "byoc_bandwidth",
+        "outbound",
+        "local",
+        120000,
+        "0.011",
+        "CC-SUPPORT",
+    ),
+    (
+        "u3",
+        "cxone",
+        "9001",
+        "voice",
+        "2026-10-05",
+        "nice_cxone_voice",
+        "inbound",
+        "toll_free",
+        30000,
+        "0.009",
+        "CC-SALES",
+    ),
+    (
+        "u4",
+        "genesys",
+        "sip-4",
+        "voice",
+        "2026-11-02",
+        "genesys_cloud_voice",
+        "inbound",
+        "toll_free",
+        600000,
+        "0.150",
+        "CC-FINANCE",
+    ),
+    (
+        "u5",
+        "genesys",
+        "conv-5",
+        "transcription",
+        "2026-11-02",
+        None,
+        None,
+        None,
+        600000,
+        "0.160",
+        "CC-FINANCE",
+    ),
 ]
 FOCUS_COLUMNS = [
-    "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId", "BillingCurrency",
-    "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
-    "InvoiceIssuerName", "ProviderName", "PublisherName", "ServiceCategory", "ServiceName",
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "ContractedCost",
+    "BillingAccountId",
+    "BillingCurrency",
+    "BillingPeriodStart",
+    "BillingPeriodEnd",
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "ChargeCategory",
+    "InvoiceIssuerName",
+    "ProviderName",
+    "PublisherName",
+    "ServiceCategory",
+    "ServiceName",
 ]
 
 
@@ -51,7 +124,9 @@ def build_handmade(db: Path) -> Path:
             ("config_rate_cards", "rate_cards.csv"),
             ("config_cost_pools", "cost_pools.csv"),
         ):
-            con.execute(f"create table raw.{table} as select * from read_csv('{FILES / file}', all_varchar=true)")
+            con.execute(
+                f"create table raw.{table} as select * from read_csv('{FILES / file}', all_varchar=true)"
+            )
         con.execute("alter table raw.config_cost_pools alter monthly_amount type decimal(18, 6)")
         con.execute("alter table raw.config_cost_pools alter cap type decimal(18, 6)")
         con.execute("update raw.config_rate_cards set effective_to = null where effective_to = ''")
@@ -69,25 +144,28 @@ def build_handmade(db: Path) -> Path:
             """create table analytics.fct_cost_allocation_monthly (month date, cost_pool varchar,
             cost_center varchar, pool_amount decimal(18, 6), queue_minutes decimal(18, 6),
             total_minutes decimal(18, 6), allocation_share decimal(18, 9),
-            allocated_shared_cost decimal(18, 6), direct_cost decimal(18, 6), allocation_rule_version varchar)"""
+            allocated_shared_cost decimal(18, 6), direct_cost decimal(18, 6),
+            allocation_rule_version varchar)"""
         )
         for month in ("2026-10-01", "2026-11-01"):
             # shared_ivr_routing: 3400 capped at 3000, split 2:1; one licence pool to one cost center.
             con.execute(
                 f"""insert into analytics.fct_cost_allocation_monthly values
-                ('{month}', 'shared_ivr_routing', 'CC-SALES', 3000, 20, 30, 0.666666667, 2000.00, 0, 'pools-2026.1'),
-                ('{month}', 'shared_ivr_routing', 'CC-SUPPORT', 3000, 10, 30, 0.333333333, 1000.00, 0, 'pools-2026.1'),
+                ('{month}', 'shared_ivr_routing', 'CC-SALES', 3000, 20, 30, 0.666666667, 2000.00, 0, 'p1'),
+                ('{month}', 'shared_ivr_routing', 'CC-SUPPORT', 3000, 10, 30, 0.333333333, 1000.00, 0, 'p1'),
                 ('{month}', 'genesys_wem_add_on', 'CC-SALES', 4500, 30, 30, 1, 4500.00, 0, 'pools-2026.1')"""
             )
         cols = ", ".join(
-            f'"{c}" {"decimal(18, 6)" if c.endswith("Cost") else "timestamptz" if "Period" in c else "varchar"}'
+            f'"{c}" '
+            + ("decimal(18, 6)" if c.endswith("Cost") else "timestamptz" if "Period" in c else "varchar")
             for c in FOCUS_COLUMNS
         )
         con.execute(f"create table analytics.focus_cost_and_usage ({cols}, x_cost_center varchar)")
         con.execute(
             """insert into analytics.focus_cost_and_usage
             select cost, cost, cost, cost, 'acme', 'USD', date_trunc('month', usage_date),
-                date_trunc('month', usage_date) + interval 1 month, usage_start, usage_start + interval 1 minute,
+                date_trunc('month', usage_date) + interval 1 month,
+                usage_start, usage_start + interval 1 minute,
                 'Usage', 'Acme', 'Genesys', 'Genesys', 'Business Applications', 'Cloud Voice', cost_center
             from analytics.fct_usage_cost"""
         )
@@ -116,8 +194,22 @@ def insert_usage(
         """insert into analytics.fct_usage_cost values (?, ?, ?, ?, ?, cast(? as date) + interval 9 hour,
         ?, ?, ?, null, null, ?, ?, ?, ?, ?, 'minute', null, ?, 'USD', ?, ?, 'v1', 'm1', false)""",
         [
-            usage_id, platform, source_record_id, "c-" + source_record_id, usage_type, usage_date, usage_date,
-            queue, queue, carrier, direction, number_type, duration_ms, duration_ms / 60000, cost, cost_center,
+            usage_id,
+            platform,
+            source_record_id,
+            "c-" + source_record_id,
+            usage_type,
+            usage_date,
+            usage_date,
+            queue,
+            queue,
+            carrier,
+            direction,
+            number_type,
+            duration_ms,
+            duration_ms / 60000,
+            cost,
+            cost_center,
             "unattributed" if cost_center == "UNATTRIBUTED" else "direct",
         ],
     )

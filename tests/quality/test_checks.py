@@ -16,21 +16,83 @@ def _seed_defects(db: Path) -> None:
     con = duckdb.connect(str(db))
     try:
         # an overflow chain ending in a fallback queue with no parent: unattributed, queued.
-        insert_usage(con, "u10", "genesys", "sip-fb-1", "voice", "2026-10-06", "genesys_cloud_voice",
-                     "inbound", "local", 90000, "0.006", "UNATTRIBUTED", queue="q-fallback")
+        insert_usage(
+            con,
+            "u10",
+            "genesys",
+            "sip-fb-1",
+            "voice",
+            "2026-10-06",
+            "genesys_cloud_voice",
+            "inbound",
+            "local",
+            90000,
+            "0.006",
+            "UNATTRIBUTED",
+            queue="q-fallback",
+        )
         queue_row(con, "u10", "no_cost_center")
         # the same defect but the queue lost it: must be a critical failure.
-        insert_usage(con, "u11", "genesys", "sip-fb-2", "voice", "2026-10-07", "genesys_cloud_voice",
-                     "inbound", "local", 60000, "0.004", "UNATTRIBUTED", queue="q-fallback")
+        insert_usage(
+            con,
+            "u11",
+            "genesys",
+            "sip-fb-2",
+            "voice",
+            "2026-10-07",
+            "genesys_cloud_voice",
+            "inbound",
+            "local",
+            60000,
+            "0.004",
+            "UNATTRIBUTED",
+            queue="q-fallback",
+        )
         # a carrier with no rate card: cost null, queued as missing_rate.
-        insert_usage(con, "u12", "genesys", "sip-x-1", "voice", "2026-11-02", "byoc_acme_telco",
-                     "outbound", "local", 30000, None, "CC-SALES")
+        insert_usage(
+            con,
+            "u12",
+            "genesys",
+            "sip-x-1",
+            "voice",
+            "2026-11-02",
+            "byoc_acme_telco",
+            "outbound",
+            "local",
+            30000,
+            None,
+            "CC-SALES",
+        )
         queue_row(con, "u12", "missing_rate")
         # a duplicated record (same usage item twice) and a 25-hour call.
-        insert_usage(con, "u1", "genesys", "sip-1", "voice", "2026-10-03", "genesys_cloud_voice",
-                     "inbound", "local", 60000, "0.004", "CC-SALES")
-        insert_usage(con, "u13", "cxone", "9013", "voice", "2026-11-02", "nice_cxone_voice",
-                     "inbound", "local", 90_000_000, "13.5", "CC-SUPPORT")
+        insert_usage(
+            con,
+            "u1",
+            "genesys",
+            "sip-1",
+            "voice",
+            "2026-10-03",
+            "genesys_cloud_voice",
+            "inbound",
+            "local",
+            60000,
+            "0.004",
+            "CC-SALES",
+        )
+        insert_usage(
+            con,
+            "u13",
+            "cxone",
+            "9013",
+            "voice",
+            "2026-11-02",
+            "nice_cxone_voice",
+            "inbound",
+            "local",
+            90_000_000,
+            "13.5",
+            "CC-SUPPORT",
+        )
         # allocation off by one cent, a FOCUS mandatory column null.
         con.execute("""update analytics.fct_cost_allocation_monthly set allocated_shared_cost = 999.99
                        where month = date '2026-11-01' and cost_center = 'CC-SUPPORT'""")
@@ -94,9 +156,22 @@ def test_seeded_defects_flagged_exactly(handmade_db, quality_runner):
 
 def test_share_levels_follow_config(handmade_db, quality_runner):
     con = duckdb.connect(str(handmade_db))
-    # November: 0.31 rated; add 0.0093 unattributed -> 0.0093 / 0.3193 = 2.91 % : above warn (2 %), below fail (5 %).
-    insert_usage(con, "u20", "genesys", "sip-20", "voice", "2026-11-02", "genesys_cloud_voice",
-                 "inbound", "local", 60000, "0.0093", "UNATTRIBUTED")
+    # November: 0.31 rated; add 0.0093 unattributed -> 0.0093 / 0.3193 = 2.91 %:
+    # above warn (2 %), below fail (5 %).
+    insert_usage(
+        con,
+        "u20",
+        "genesys",
+        "sip-20",
+        "voice",
+        "2026-11-02",
+        "genesys_cloud_voice",
+        "inbound",
+        "local",
+        60000,
+        "0.0093",
+        "UNATTRIBUTED",
+    )
     queue_row(con, "u20", "no_cost_center")
     con.close()
     result = quality_runner(handmade_db, months=["2026-11"])
@@ -134,7 +209,9 @@ def test_results_table_and_data_docs(handmade_db, quality_runner, tmp_path):
     pages = list((tmp_path / "site" / "validations").rglob("*.html"))
     assert len(pages) == 10  # 5 suites x 2 runs
     assert "rates_cover" not in html  # sanity: names come from the suites, not invented
-    assert any("unattributed_usage_is_queued" in p.read_text() or "queue_reason" in p.read_text() for p in pages)
+    assert any(
+        "unattributed_usage_is_queued" in p.read_text() or "queue_reason" in p.read_text() for p in pages
+    )
 
 
 def test_cli_exit_codes(handmade_db, gx_project, tmp_path, monkeypatch):
@@ -145,12 +222,16 @@ def test_cli_exit_codes(handmade_db, gx_project, tmp_path, monkeypatch):
     args = ["quality", "--db", str(handmade_db), "--site", str(tmp_path / "docs"), "--month", "2026-10"]
     ok = runner.invoke(app, args)
     assert ok.exit_code == 0, ok.output
-    assert "critical failure" in ok.output and str(tmp_path / "docs" / "index.html") in ok.output.replace("\n", "")
+    assert "critical failure" in ok.output and str(tmp_path / "docs" / "index.html") in ok.output.replace(
+        "\n", ""
+    )
     _seed_defects(handmade_db)
     bad = runner.invoke(app, args)
     assert bad.exit_code == 1, bad.output
     assert "unattributed_usage_is_queued" in bad.output
-    missing = runner.invoke(app, ["quality", "--db", str(tmp_path / "nope.duckdb"), "--site", str(tmp_path / "d")])
+    missing = runner.invoke(
+        app, ["quality", "--db", str(tmp_path / "nope.duckdb"), "--site", str(tmp_path / "d")]
+    )
     assert missing.exit_code == 2
 
 
@@ -163,3 +244,18 @@ def test_dq_details_are_json(handmade_db, quality_runner):
     ).fetchone()[0]
     con.close()
     assert {d["subject"] for d in json.loads(details)} == {"u1", "genesys/voice/sip-1"}
+
+
+def test_run_id_picks_the_months_its_ingest_touched(handmade_db, quality_runner):
+    con = duckdb.connect(str(handmade_db))
+    con.execute(
+        """create table raw.ingest_run_stats as
+        select 'ing-7' as run_id, 'genesys' as platform,
+            timestamptz '2026-11-01 00:00:00+00' as window_start, timestamptz '2026-11-03 00:00:00+00' as window_end"""
+    )
+    con.close()
+    result = quality_runner(handmade_db, run_id="ing-7")
+    assert [m.isoformat() for m in result.months] == ["2026-11-01"]
+    assert result.outcome("rate_card_covers_usage").element_count == 2  # November's combos only
+    unknown = quality_runner(handmade_db, run_id="not-an-ingest-run")
+    assert len(unknown.months) == 2  # falls back to every month built

@@ -16,20 +16,53 @@ from tests.quality.handmade import insert_usage, queue_row
 @pytest.fixture
 def queued_db(handmade_db: Path) -> Path:
     con = duckdb.connect(str(handmade_db))
-    insert_usage(con, "u10", "genesys", "sip-fb-1", "voice", "2026-10-06", "genesys_cloud_voice",
-                 "inbound", "local", 90000, "0.006", "UNATTRIBUTED", queue="q-fallback")
+    insert_usage(
+        con,
+        "u10",
+        "genesys",
+        "sip-fb-1",
+        "voice",
+        "2026-10-06",
+        "genesys_cloud_voice",
+        "inbound",
+        "local",
+        90000,
+        "0.006",
+        "UNATTRIBUTED",
+        queue="q-fallback",
+    )
     queue_row(con, "u10", "no_cost_center")
-    insert_usage(con, "u11", "genesys", "sip-fb-2", "voice", "2026-10-07", "genesys_cloud_voice",
-                 "inbound", "local", 60000, "0.004", "UNATTRIBUTED", queue="q-fallback")
+    insert_usage(
+        con,
+        "u11",
+        "genesys",
+        "sip-fb-2",
+        "voice",
+        "2026-10-07",
+        "genesys_cloud_voice",
+        "inbound",
+        "local",
+        60000,
+        "0.004",
+        "UNATTRIBUTED",
+        queue="q-fallback",
+    )
     queue_row(con, "u11", "no_cost_center")
-    con.execute("create table raw.manual_attributions (source_record_id varchar not null, cost_center varchar "
-                "not null, attributed_by varchar, attributed_at timestamptz, reason varchar, batch_id varchar)")
+    con.execute(
+        "create table raw.manual_attributions (source_record_id varchar not null, cost_center varchar "
+        "not null, attributed_by varchar, attributed_at timestamptz, reason varchar, batch_id varchar)"
+    )
     con.close()
     return handmade_db
 
 
-def _fill(src: Path, dst: Path, fills: dict[str, tuple[str, str, str]], extra: list[dict] | None = None,
-          drop: str | None = None) -> Path:
+def _fill(
+    src: Path,
+    dst: Path,
+    fills: dict[str, tuple[str, str, str]],
+    extra: list[dict] | None = None,
+    drop: str | None = None,
+) -> Path:
     with src.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:
@@ -48,7 +81,8 @@ def _manual(db: Path) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(
-            "select source_record_id, cost_center, attributed_by, reason from raw.manual_attributions order by 1"
+            "select source_record_id, cost_center, attributed_by, reason "
+            "from raw.manual_attributions order by 1"
         ).fetchall()
     finally:
         con.close()
@@ -82,19 +116,79 @@ def test_apply_records_who_when_why(queued_db, tmp_path):
 @pytest.mark.parametrize(
     ("fills", "extra", "drop", "by", "expected"),
     [
-        ({"sip-fb-1": ("CC-NOPE", "x", "ann")}, None, None, None, "line 2, field cost_center: unknown cost center CC-NOPE"),
-        ({"sip-fb-1": ("CC-LEGACY-BPO", "x", "ann")}, None, None, None, "line 2, field cost_center: cost center CC-LEGACY-BPO is inactive"),
-        ({"sip-fb-1": ("CC-SALES", "x", "ann")}, [{"source_record_id": "sip-ghost", "cost_center": "CC-SALES", "why": "x", "attributed_by": "ann"}], None, None, "line 4, field source_record_id: unknown record sip-ghost"),
-        ({"sip-fb-1": ("CC-SALES", "x", "ann")}, [{"source_record_id": "sip-1", "cost_center": "CC-SALES", "why": "x", "attributed_by": "ann"}], None, None, "line 4, field source_record_id: sip-1 is not in the reconciliation queue"),
-        ({"sip-fb-1": ("CC-SALES", "x", "ann")}, [{"source_record_id": "sip-fb-1", "cost_center": "CC-SUPPORT", "why": "y", "attributed_by": "bob"}], None, None, "line 4, field source_record_id: sip-fb-1 duplicates line 2"),
+        (
+            {"sip-fb-1": ("CC-NOPE", "x", "ann")},
+            None,
+            None,
+            None,
+            "line 2, field cost_center: unknown cost center CC-NOPE",
+        ),
+        (
+            {"sip-fb-1": ("CC-LEGACY-BPO", "x", "ann")},
+            None,
+            None,
+            None,
+            "line 2, field cost_center: cost center CC-LEGACY-BPO is inactive",
+        ),
+        (
+            {"sip-fb-1": ("CC-SALES", "x", "ann")},
+            [
+                {
+                    "source_record_id": "sip-ghost",
+                    "cost_center": "CC-SALES",
+                    "why": "x",
+                    "attributed_by": "ann",
+                }
+            ],
+            None,
+            None,
+            "line 4, field source_record_id: unknown record sip-ghost",
+        ),
+        (
+            {"sip-fb-1": ("CC-SALES", "x", "ann")},
+            [{"source_record_id": "sip-1", "cost_center": "CC-SALES", "why": "x", "attributed_by": "ann"}],
+            None,
+            None,
+            "line 4, field source_record_id: sip-1 is not in the reconciliation queue",
+        ),
+        (
+            {"sip-fb-1": ("CC-SALES", "x", "ann")},
+            [
+                {
+                    "source_record_id": "sip-fb-1",
+                    "cost_center": "CC-SUPPORT",
+                    "why": "y",
+                    "attributed_by": "bob",
+                }
+            ],
+            None,
+            None,
+            "line 4, field source_record_id: sip-fb-1 duplicates line 2",
+        ),
         ({"sip-fb-1": ("CC-SALES", "", "ann")}, None, None, None, "line 2, field why: is empty"),
-        ({"sip-fb-1": ("CC-SALES", "x", "")}, None, None, None, "line 2, field attributed_by: is empty and no --by"),
+        (
+            {"sip-fb-1": ("CC-SALES", "x", "")},
+            None,
+            None,
+            None,
+            "line 2, field attributed_by: is empty and no --by",
+        ),
         ({"sip-fb-1": ("", "x", "ann")}, None, None, None, "line 2, field cost_center: is empty"),
         ({"sip-fb-1": ("CC-SALES", "x", "ann")}, None, "why", None, "header, field why: column is missing"),
         ({}, None, None, "ann", "no filled rows"),
     ],
-    ids=["unknown-cc", "inactive-cc", "unknown-record", "not-queued", "duplicate", "no-why", "no-who",
-         "no-cc", "missing-column", "nothing-filled"],
+    ids=[
+        "unknown-cc",
+        "inactive-cc",
+        "unknown-record",
+        "not-queued",
+        "duplicate",
+        "no-why",
+        "no-who",
+        "no-cc",
+        "missing-column",
+        "nothing-filled",
+    ],
 )
 def test_invalid_files_write_nothing(queued_db, tmp_path, fills, extra, drop, by, expected):
     src, _ = export_queue(queued_db, tmp_path / "q.csv")
@@ -118,7 +212,12 @@ def test_cli_export_apply(queued_db, tmp_path):
     bad = _fill(out, tmp_path / "bad.csv", {"sip-fb-1": ("CC-NOPE", "x", "")})
     res = runner.invoke(app, ["reconcile", "apply", str(bad), "--db", str(queued_db), "--by", "ann"])
     assert res.exit_code == 1 and "unknown cost center CC-NOPE" in res.output
-    good = _fill(out, tmp_path / "good.csv", {"sip-fb-1": ("CC-SALES", "x", ""), "sip-fb-2": ("CC-SALES", "y", "")})
+    good = _fill(
+        out, tmp_path / "good.csv", {"sip-fb-1": ("CC-SALES", "x", ""), "sip-fb-2": ("CC-SALES", "y", "")}
+    )
     res = runner.invoke(app, ["reconcile", "apply", str(good), "--db", str(queued_db), "--by", "ann"])
     assert res.exit_code == 0 and "recorded 2 manual attribution(s)" in res.output
-    assert [r[:3] for r in _manual(queued_db)] == [("sip-fb-1", "CC-SALES", "ann"), ("sip-fb-2", "CC-SALES", "ann")]
+    assert [r[:3] for r in _manual(queued_db)] == [
+        ("sip-fb-1", "CC-SALES", "ann"),
+        ("sip-fb-2", "CC-SALES", "ann"),
+    ]

@@ -77,3 +77,16 @@ def test_faults_are_deterministic_per_seed():
             s.set_faults(rate_429=0.3, rate_5xx=0.1)
             runs.append([c.get(AVAIL).status_code for _ in range(40)])
     assert runs[0] == runs[1] and len(set(runs[0])) > 1
+
+
+def test_usage_api_counts_429s(sim):
+    c = genesys_client(sim)
+    sim.set_faults(rate_429=1.0)
+    assert c.get(AVAIL).status_code == 429
+    sim.set_faults(rate_429=0.0)
+    ex = c.post("/api/v2/usage/query", json={"interval": "2026-03-01T00:00:00Z/2026-03-11T00:00:00Z"})
+    assert ex.status_code == 202
+    res = c.get(ex.json()["resultsUri"]).json()
+    assert res["queryStatus"] == "Complete"
+    row = res["results"][0]
+    assert row["status429"] == 1 and row["requests"] >= 3 and row["status200"] >= 2

@@ -5,7 +5,7 @@
     Null when the count is null or 0 (the caller says why in a *_reason column).
 -#}
 {% macro money_div(numerator, denominator) -%}
-    case
+    cast(case
         when ({{ denominator }}) is null or ({{ denominator }}) = 0 then null
         when ({{ numerator }}) is null then null
         else {{ micros_to_decimal(int_div(
@@ -13,7 +13,7 @@
                 ~ denominator ~ ')',
             '2 * (' ~ denominator ~ ')'
         )) }}
-    end
+    end as decimal(18, 6))
 {%- endmacro %}
 
 {#- amount * (100 + pct) / 100 as DECIMAL(18,6), without division (pct may be negative). -#}

@@ -11,8 +11,9 @@
       7 unattributed  cost center UNATTRIBUTED (listed in reconciliation_queue)
     Manual and explicit cost centers count only when registered in config_cost_centers (an
     unknown explicit attribute is listed in reconciliation_queue as unknown_cost_center).
-    mapping_version = the version of the mapping row used (manual: its batch; explicit attribute
-    and unattributed: the mapping registry's version).
+    mapping_version = the version of the mapping row used; 'manual:<batch_id>' for manual,
+    'conversation_attribute' for an explicit attribute, 'no_mapping' when unattributed (stable
+    labels, so a registry reload that does not touch a period leaves its rows unchanged).
 -#}
 
 with
@@ -41,13 +42,6 @@ cost_centers as (
 
 ),
 
-mapping_registry as (
-
-    select max(registry_version) as registry_version
-    from {{ ref('stg_config__cost_center_mappings') }}
-
-),
-
 joined as (
 
     select
@@ -64,10 +58,8 @@ joined as (
         handling.resolved_cost_center as queue_parent_cost_center,
         handling.resolved_mapping_version as queue_parent_mapping_version,
         campaigns.cost_center as campaign_cost_center,
-        campaigns.mapping_version as campaign_mapping_version,
-        mapping_registry.registry_version as mapping_registry_version
+        campaigns.mapping_version as campaign_mapping_version
     from usage_items
-    cross join mapping_registry
     left join manual_attributions
         on usage_items.source_record_id = manual_attributions.source_record_id
     left join cost_centers as manual_cost_centers
@@ -124,13 +116,13 @@ attributed as (
         case
             when manual_cost_center is not null
                 then coalesce('manual:' || manual_batch_id, 'manual')
-            when registered_explicit_cost_center is not null then mapping_registry_version
+            when registered_explicit_cost_center is not null then 'conversation_attribute'
             when originating_cost_center is not null then originating_mapping_version
             when originating_parent_cost_center is not null then originating_parent_mapping_version
             when queue_cost_center is not null then queue_mapping_version
             when queue_parent_cost_center is not null then queue_parent_mapping_version
             when campaign_cost_center is not null then campaign_mapping_version
-            else mapping_registry_version
+            else 'no_mapping'
         end as mapping_version
     from joined
 

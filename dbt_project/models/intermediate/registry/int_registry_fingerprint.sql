@@ -32,10 +32,11 @@ fingerprints as (
         'cost_center_mapping' as kind,
         mapping_id as record_key,
         effective_from,
+        effective_to,
         {{ surrogate_key([
             'platform', 'key_type', 'mapping_key', 'cost_center', 'parent_queue_id',
-            'effective_from', 'effective_to', 'mapping_version'
-        ]) }} as content_hash
+            'effective_from', 'mapping_version'
+        ]) }} as payload_hash
     from mappings
 
     union all
@@ -44,11 +45,12 @@ fingerprints as (
         'rate_card' as kind,
         rate_card_id as record_key,
         effective_from,
+        effective_to,
         {{ surrogate_key([
             'usage_type', 'carrier', 'direction', 'number_type', 'rate', 'unit',
-            'increment_seconds', 'minimum_seconds', 'currency', 'effective_from', 'effective_to',
+            'increment_seconds', 'minimum_seconds', 'currency', 'effective_from',
             'rate_card_version'
-        ]) }} as content_hash
+        ]) }} as payload_hash
     from rate_cards
 
     union all
@@ -57,9 +59,23 @@ fingerprints as (
         'manual_attribution' as kind,
         source_record_id as record_key,
         cast(null as date) as effective_from,
-        {{ surrogate_key(['source_record_id', 'cost_center', 'batch_id']) }} as content_hash
+        cast(null as date) as effective_to,
+        {{ surrogate_key(['source_record_id', 'cost_center', 'batch_id']) }} as payload_hash
     from manual_attributions
+
+),
+
+final as (
+
+    select
+        kind,
+        record_key,
+        effective_from,
+        effective_to,
+        payload_hash,
+        {{ surrogate_key(['kind', 'record_key', 'payload_hash', 'effective_to']) }} as content_hash
+    from fingerprints
 
 )
 
-select * from fingerprints
+select * from final

@@ -100,7 +100,8 @@ pool_basis as (
     from pool_months
     inner join usage_months
         on pool_months.month = usage_months.month
-        and pool_months.currency = usage_months.currency
+        -- minutes of unrated items (no currency) still count towards every pool's basis
+        and pool_months.currency = coalesce(usage_months.currency, pool_months.currency)
         and (pool_months.pool_platform = 'all' or pool_months.pool_platform = usage_months.platform)
     where pool_months.precedence = 1
     group by 1, 2, 3, 4, 5, 6, 7

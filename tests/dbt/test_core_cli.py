@@ -1,0 +1,53 @@
+"""``ccfinops build``: runs dbt build through the programmatic runner and summarises the cost."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.dbt_runner import DbtRunError, run_dbt
+from tests.dbt.conftest import CORE_SELECT, query
+
+SELECT_ARGS = [arg for node in CORE_SELECT[1:-2] for arg in ("--select", node)]
+
+
+def test_build_prints_cost_summary(built_warehouse: Path, tmp_path: Path) -> None:
+    db = tmp_path / "cli.duckdb"
+    shutil.copy(built_warehouse, db)
+    result = CliRunner().invoke(app, ["build", "--db", str(db), *SELECT_ARGS])
+    assert result.exit_code == 0, result.output
+    total, unattributed = query(
+        db,
+        "select sum(cost), sum(case when cost_center = 'UNATTRIBUTED' then cost else 0 end)"
+        " from analytics.fct_usage_cost",
+    )[0]
+    assert f"usage cost USD: {total.quantize(Decimal('0.01'))}" in result.output
+    assert f"unattributed {unattributed.quantize(Decimal('0.01'))}" in result.output
+    top = query(
+        db, "select cost_center from analytics.fct_usage_cost group by 1 order by sum(cost) desc limit 1"
+    )[0][0]
+    assert f"    {top}" in result.output
+
+
+def test_build_failure_names_the_failing_nodes(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"  # no raw tables at all
+    result = CliRunner().invoke(app, ["build", "--db", str(empty), *SELECT_ARGS])
+    assert result.exit_code == 1
+    assert "model.ccfinops.stg_genesys__conversations [error]" in result.output
+
+
+def test_run_dbt_raises_with_failed_nodes(tmp_path: Path) -> None:
+    with pytest.raises(DbtRunError) as info:
+        run_dbt(["run", "--select", "stg_cxone__contacts"], tmp_path / "none.duckdb", quiet=True)
+    assert [node.unique_id for node in info.value.failed] == ["model.ccfinops.stg_cxone__contacts"]
+    assert "cxone_contacts" in info.value.failed[0].message
+
+
+def test_unknown_target_is_refused() -> None:
+    result = CliRunner().invoke(app, ["build", "--target", "snowflake"])
+    assert result.exit_code == 2

@@ -1,0 +1,304 @@
+"""A hand-made raw warehouse whose costs, attributions and allocations were worked out by hand.
+
+Registries are the shipped files (ingestion/registries/files). Every expected figure below is
+derived in the comments from those rates, mappings and pools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.dbt.conftest import build, execute, query
+
+SALES = "d41a4916-e89a-57c0-aa86-60d147f9421a"
+SALES_OVERFLOW = "cfbdcd4d-4311-5cf1-8345-ffd56e99c532"
+RETENTION = "14876453-8b6f-5de4-9a6a-a660b8758029"
+FALLBACK = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
+UTC = dt.UTC
+
+
+def _ts(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def add_genesys_call(
+    con: duckdb.DuckDBPyConnection,
+    cid: str,
+    start: str,
+    queues: list[str],
+    *,
+    carrier: str,
+    dnis: str,
+    leg_ms: int,
+    transcription_ms: int = 0,
+    evaluated_at: str | None = None,
+) -> None:
+    """One inbound voice conversation: a carrier leg, ACD segments for ``queues``, one agent."""
+    t0 = _ts(start)
+    end = t0 + dt.timedelta(milliseconds=leg_ms)
+    con.execute(
+        "insert into raw.genesys_conversations values (?, ?, ?, 'inbound', 'voice', 'div', null, null,"
+        " 'RESOLVED', ?, false)",
+        [cid, t0, end, transcription_ms],
+    )
+    con.execute(
+        "insert into raw.genesys_sessions values (?, ?, ?, 'customer', 'voice', 'inbound', ?, ?, "
+        "'+14155550000', ?, null, ?, ?)",
+        [f"{cid}-cust", cid, f"{cid}-p1", carrier, f"sip-{cid}", dnis, t0, end],
+    )
+    for k, queue in enumerate(queues):
+        seg_start = t0 + dt.timedelta(seconds=1 + k)
+        con.execute(
+            "insert into raw.genesys_segments"
+            " values (?, ?, ?, 0, 'interact', 'acd', ?, null, ?, ?, null, null)",
+            [f"{cid}-acd{k}:0", cid, f"{cid}-acd{k}", queue, seg_start, seg_start + dt.timedelta(seconds=1)],
+        )
+    talk = t0 + dt.timedelta(seconds=1 + len(queues))
+    con.execute(
+        "insert into raw.genesys_segments"
+        " values (?, ?, ?, 0, 'interact', 'agent', ?, 'agent-1', ?, ?, null, null)",
+        [f"{cid}-agent:0", cid, f"{cid}-agent", queues[-1], talk, end],
+    )
+    if evaluated_at:
+        con.execute(
+            "insert into raw.genesys_evaluations values (?, ?, 'agent-1', ?, 80)",
+            [f"{cid}-eval", cid, _ts(evaluated_at)],
+        )
+
+
+def add_cxone_contact(
+    con: duckdb.DuckDBPyConnection,
+    contact_id: int,
+    master: int,
+    start: str,
+    skill: int,
+    seconds: int,
+    *,
+    outbound: bool = False,
+    number_type: str = "toll_free",
+    campaign: int | None = None,
+) -> None:
+    """One CXone phone contact."""
+    t0 = _ts(start)
+    con.execute(
+        "insert into raw.cxone_contacts values (?, ?, ?, ?, ?, 'skill', ?, null, 9001, 100, 'PhoneCall', ?,"
+        " '+12125550100', '+18775550199', '+18775550199', ?, 0, ?, 0, 0, 'Resolved', false, false, 'done', ?,"
+        " 'nice_cxone_voice')",
+        [
+            contact_id,
+            master,
+            t0,
+            t0 + dt.timedelta(seconds=seconds),
+            skill,
+            campaign,
+            outbound,
+            seconds,
+            seconds,
+            number_type,
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def hand_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made raw data, built once."""
+    import shutil
+
+    db = tmp_path_factory.mktemp("hand") / "hand.duckdb"
+    shutil.copy(registry_template, db)
+    con = duckdb.connect(str(db))
+    try:
+        # G1: Sales -> Sales Overflow, toll-free Cloud Voice, 125.4 s; 61 s transcribed; evaluated
+        add_genesys_call(
+            con,
+            "g1",
+            "2026-08-03 10:00:00",
+            [SALES, SALES_OVERFLOW],
+            carrier="genesys_cloud_voice",
+            dnis="tel:+1 (800) 555-0100",
+            leg_ms=125_400,
+            transcription_ms=61_000,
+            evaluated_at="2026-08-05 09:00:00",
+        )
+        # G2: the unregistered fallback queue only, BYOC local, 30 s -> UNATTRIBUTED
+        add_genesys_call(
+            con,
+            "g2",
+            "2026-08-03 11:00:00",
+            [FALLBACK],
+            carrier="byoc_bandwidth",
+            dnis="+13125550100",
+            leg_ms=30_000,
+        )
+        # G3: entered the overflow queue first (no originating context), unknown carrier -> no rate
+        add_genesys_call(
+            con,
+            "g3",
+            "2026-08-03 12:00:00",
+            [SALES_OVERFLOW],
+            carrier="mystery_telco",
+            dnis="+13125550100",
+            leg_ms=60_000,
+        )
+        # G4 / G5: Retention on each side of its re-mapping (CC-SALES until 2026-09-01, then CC-RETENTION)
+        add_genesys_call(
+            con,
+            "g4",
+            "2026-08-31 23:59:50",
+            [RETENTION],
+            carrier="genesys_cloud_voice",
+            dnis="+13125550100",
+            leg_ms=20_000,
+        )
+        add_genesys_call(
+            con,
+            "g5",
+            "2026-09-01 00:00:10",
+            [RETENTION],
+            carrier="genesys_cloud_voice",
+            dnis="+13125550100",
+            leg_ms=6_000,
+        )
+        # C1: Inbound Support 7 s, transferred to Support Overflow 100 s (toll-free)
+        add_cxone_contact(con, 1001, 1001, "2026-08-04 09:00:00", 4102, 7)
+        add_cxone_contact(con, 1002, 1001, "2026-08-04 09:00:07", 4103, 100)
+        # C2: outbound renewals, local, 50 s
+        add_cxone_contact(
+            con,
+            2001,
+            2001,
+            "2026-08-04 10:00:00",
+            4201,
+            50,
+            outbound=True,
+            number_type="local",
+            campaign=7301,
+        )
+    finally:
+        con.close()
+    build(db)
+    return db
+
+
+def _usage(db: Path) -> dict[tuple[str, str], tuple]:
+    rows = query(
+        db,
+        "select source_record_id, usage_type, cost, billable_quantity, unit_rate, cost_center,"
+        " attribution_method,"
+        " queue_id, originating_queue_id, number_type, mapping_version, rate_card_version, usage_date"
+        " from analytics.fct_usage_cost",
+    )
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+def test_costs_to_the_cent(hand_warehouse: Path) -> None:
+    usage = _usage(hand_warehouse)
+    assert len(usage) == 10
+    d = Decimal
+    # 125.4 s -> 126 s (6 s increments) = 2.1 min x 0.0150 toll-free inbound
+    assert usage[("g1-cust", "voice")][:3] == (d("0.031500"), d("2.100000"), d("0.015000"))
+    # 61 s transcribed -> 66 s = 1.1 min x 0.0160
+    assert usage[("g1", "transcription")][:2] == (d("0.017600"), d("1.100000"))
+    assert usage[("g1-eval", "wem_evaluation")][:2] == (d("0.250000"), d("1.000000"))
+    # 30 s BYOC local inbound at the 2026-07-01 rate 0.0038 = 0.0019
+    assert usage[("g2-cust", "voice")][:3] == (d("0.001900"), d("0.500000"), d("0.003800"))
+    # 20 s -> 24 s = 0.4 min x 0.0040
+    assert usage[("g4-cust", "voice")][0] == d("0.001600")
+    # CXone: 7 s is raised to the 12 s minimum = 0.2 min x 0.0180; 100 s -> 102 s = 1.7 min
+    assert usage[("1001", "voice")][:2] == (d("0.003600"), d("0.200000"))
+    assert usage[("1002", "voice")][0] == d("0.030600")
+    # outbound local 50 s -> 54 s = 0.9 min x 0.0130
+    assert usage[("2001", "voice")][0] == d("0.011700")
+    total = query(hand_warehouse, "select sum(cost) from analytics.fct_usage_cost")[0][0]
+    assert total == d("0.348900")  # g5: 6 s = 0.1 min x 0.0040 = 0.0004
+
+
+def test_attribution_rules(hand_warehouse: Path) -> None:
+    usage = _usage(hand_warehouse)
+    g1 = usage[("g1-cust", "voice")]
+    assert g1[3:8] == ("CC-SALES", "inherited", SALES_OVERFLOW, SALES, "toll_free")
+    assert usage[("g1", "transcription")][3:5] == ("CC-SALES", "inherited")
+    assert usage[("g2-cust", "voice")][3:5] == ("UNATTRIBUTED", "unattributed")
+    assert usage[("g3-cust", "voice")][3:5] == ("CC-SALES", "parent_default")
+    # effective-dated re-mapping: the day decides, and each row carries the version it used
+    assert usage[("g4-cust", "voice")][3:5] == ("CC-SALES", "direct")
+    assert usage[("g4-cust", "voice")][8] == "2025.1"
+    assert usage[("g5-cust", "voice")][3:5] == ("CC-RETENTION", "direct")
+    assert usage[("g5-cust", "voice")][8] == "2026.2"
+    assert usage[("1001", "voice")][3:5] == ("CC-SUPPORT", "direct")
+    assert usage[("1002", "voice")][3:5] == ("CC-SUPPORT", "inherited")
+    assert usage[("2001", "voice")][3:5] == ("CC-RETENTION", "direct")
+
+
+def test_missing_rate_stays_with_null_cost_and_is_queued(hand_warehouse: Path) -> None:
+    g3 = _usage(hand_warehouse)[("g3-cust", "voice")]
+    assert g3[0] is None and g3[2] is None and g3[9] is None
+    queue = query(
+        hand_warehouse,
+        "select source_record_id, reason, suggested_cost_center, queue_path"
+        " from analytics.reconciliation_queue"
+        " order by 1, 2",
+    )
+    assert queue == [
+        ("g2-cust", "no_cost_center", None, FALLBACK),
+        ("g3-cust", "missing_rate", "CC-SALES", SALES_OVERFLOW),
+    ]
+
+
+def test_shared_pool_split_by_largest_remainder(hand_warehouse: Path) -> None:
+    rows = query(
+        hand_warehouse,
+        "select cost_center, allocated_shared_cost, queue_minutes, direct_cost"
+        " from analytics.fct_cost_allocation_monthly"
+        " where month = date '2026-08-01' and cost_pool = 'shared_ivr_routing' order by 1",
+    )
+    # 3000.00 (cap) over 205.4 / 30 / 107 / 50 s of voice: 1570.336.. 229.357.. 818.042.. 382.263..;
+    # two cents left over go to the largest remainders (UNATTRIBUTED .78, CC-SALES .64)
+    allocated = {cc: amount for cc, amount, _, _ in rows}
+    assert allocated == {
+        "CC-RETENTION": Decimal("382.26"),
+        "CC-SALES": Decimal("1570.34"),
+        "CC-SUPPORT": Decimal("818.04"),
+        "UNATTRIBUTED": Decimal("229.36"),
+    }
+    assert sum(allocated.values()) == Decimal("3000.00")
+    sales = next(r for r in rows if r[0] == "CC-SALES")
+    assert sales[2] == Decimal("3.423333")  # 205.4 s
+    assert sales[3] == Decimal("0.300700")  # 0.0315 + 0.0176 + 0.25 + 0.0016 (g3 has no rate)
+
+
+def test_pool_without_minutes_is_unallocated(hand_warehouse: Path) -> None:
+    rows = query(
+        hand_warehouse,
+        "select cost_pool, cost_center, allocated_shared_cost from analytics.fct_cost_allocation_monthly"
+        " where month = date '2026-09-01' order by 1, 2",
+    )
+    assert rows == [
+        ("cxone_platform_fee", "UNALLOCATED", Decimal("6600.00")),
+        ("genesys_cx3_licences", "CC-RETENTION", Decimal("23250.00")),
+        ("genesys_wem_add_on", "CC-RETENTION", Decimal("4500.00")),
+        ("shared_ivr_routing", "CC-RETENTION", Decimal("3000.00")),
+    ]
+
+
+def test_manual_attribution_applies_on_next_incremental_build(hand_warehouse: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "manual.duckdb"
+    shutil.copy(hand_warehouse, db)
+    execute(
+        db,
+        "insert into raw.manual_attributions values ('g2-cust', 'CC-SUPPORT', 'analyst@acme.example',"
+        " timestamptz '2026-11-01 10:00:00+00', 'fallback line belongs to support', 'batch-1')",
+    )
+    build(db)  # incremental: g2 (2026-08-03) is far outside the 3-day lookback and still restated
+    row = _usage(db)[("g2-cust", "voice")]
+    assert row[3:5] == ("CC-SUPPORT", "manual")
+    assert row[8] == "manual:batch-1"
+    reasons = query(db, "select source_record_id, reason from analytics.reconciliation_queue")
+    assert reasons == [("g3-cust", "missing_rate")]

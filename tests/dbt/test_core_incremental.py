@@ -1,0 +1,134 @@
+"""Incremental builds end exactly where a full refresh does, and re-mappings restate only their period."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from flows.dbt_runner import artifacts_dir
+from ingestion.registries import FILES_DIR, load_registries
+from ingestion.synthetic_raw import append_hour, write_synthetic_raw
+from tests.dbt.conftest import DAYS, START, build, query
+
+TABLES = [
+    "intermediate.int_conversations",
+    "analytics.fct_usage_cost",
+    "analytics.reconciliation_queue",
+    "analytics.fct_cost_allocation_monthly",
+]
+BILLING = "65015bd5-eedc-5f73-a422-30f5d5b15933"
+
+
+def differences(a: Path, b: Path) -> dict[str, int]:
+    """Rows in one warehouse's marts but not the other's (both directions), per table."""
+    con = duckdb.connect(str(a), read_only=True)
+    try:
+        con.execute(f"attach '{b}' as other (read_only)")
+        out = {}
+        for table in TABLES:
+            schema, name = table.split(".")
+            left = con.execute(
+                f"select count(*) from (select * from {table} except all select * from other.{schema}.{name})"
+            ).fetchone()[0]
+            right = con.execute(
+                f"select count(*) from (select * from other.{schema}.{name} except all select * from {table})"
+            ).fetchone()[0]
+            out[table] = left + right
+        return out
+    finally:
+        con.close()
+
+
+def compiled_fct(db: Path) -> str:
+    """The SQL dbt compiled for fct_usage_cost in the last build of ``db``."""
+    path = artifacts_dir(db, "duckdb") / "target" / "compiled" / "ccfinops" / "models" / "marts" / "usage"
+    return (path / "fct_usage_cost.sql").read_text()
+
+
+def test_incremental_after_one_more_hour_equals_full_refresh(new_warehouse, tmp_path: Path) -> None:
+    db = new_warehouse("incremental")
+    write_synthetic_raw(
+        db, 2000, start=START, days=DAYS, seed=3, provisional_intervals=1, load_registries=False
+    )
+    build(db)
+    before = query(db, "select count(*), max(usage_date) from analytics.fct_usage_cost")[0]
+    added = append_hour(db, 60, seed=3)
+    assert added.row_counts["genesys_conversations"] + added.row_counts["cxone_contacts"] >= 60
+    build(db)
+    newest = before[1]
+    # the incremental run only re-processed the lookback window (3 days before the newest built day)
+    assert f"usage_date >= cast('{newest - dt.timedelta(days=3)}' as date)" in compiled_fct(db)
+    after = query(db, "select count(*) from analytics.fct_usage_cost")[0][0]
+    assert after > before[0]
+
+    full = tmp_path / "full.duckdb"
+    shutil.copy(db, full)
+    build(full, "--full-refresh")
+    assert "usage_date >=" not in compiled_fct(full)
+    assert differences(db, full) == dict.fromkeys(TABLES, 0)
+
+
+def test_remapping_restates_only_from_its_effective_date(new_warehouse, tmp_path: Path) -> None:
+    db = new_warehouse("remap")
+    write_synthetic_raw(db, 2000, start=START, days=DAYS, seed=5, load_registries=False)
+    build(db)
+    before = dict(
+        query(
+            db,
+            "select usage_id, cost_center || '/' || mapping_version from analytics.fct_usage_cost"
+            " where queue_id = ? and attribution_method = 'direct' and conversation_id in"
+            " (select conversation_id from raw.genesys_conversations where cost_center is null)",
+            [BILLING],
+        )
+    )
+    assert before and set(before.values()) == {"CC-FINANCE/2025.1"}
+
+    # Billing moves to CC-SUPPORT from day 4 - older than the 3-day lookback
+    switch = (START + dt.timedelta(days=4)).date()
+    files = tmp_path / "registry"
+    shutil.copytree(FILES_DIR, files)
+    mapping_file = files / "cost_center_mappings.csv"
+    with mapping_file.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if row["key"] == BILLING:
+            row["effective_to"] = switch.isoformat()
+    new_row = dict(next(r for r in rows if r["key"] == BILLING))
+    new_row.update(
+        cost_center="CC-SUPPORT", effective_from=switch.isoformat(), effective_to="", mapping_version="2026.9"
+    )
+    rows.append(new_row)
+    with mapping_file.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    load_registries(db, files)
+
+    build(db)
+    assert f"usage_date >= cast('{switch}' as date)" in compiled_fct(db)
+    after = dict(
+        query(
+            db,
+            "select usage_id, cost_center || '/' || mapping_version || '/' || usage_date"
+            " from analytics.fct_usage_cost where queue_id = ? and attribution_method = 'direct'"
+            " and conversation_id in"
+            " (select conversation_id from raw.genesys_conversations where cost_center is null)",
+            [BILLING],
+        )
+    )
+    assert after.keys() == before.keys()
+    for usage_id, value in after.items():
+        cost_center, version, day = value.split("/")
+        expected = (
+            ("CC-SUPPORT", "2026.9") if dt.date.fromisoformat(day) >= switch else ("CC-FINANCE", "2025.1")
+        )
+        assert (cost_center, version) == expected, usage_id
+
+    full = tmp_path / "remap_full.duckdb"
+    shutil.copy(db, full)
+    build(full, "--full-refresh")
+    assert differences(db, full) == dict.fromkeys(TABLES, 0)

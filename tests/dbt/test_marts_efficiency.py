@@ -1,0 +1,210 @@
+"""fct_cost_per_resolved_weekly on a hand-made warehouse, every figure worked out by hand.
+
+Registries are the shipped files: Genesys Cloud Voice inbound local 0.0040 /min (6 s increment),
+CXone inbound local 0.0090 /min (6 s increment, 12 s minimum), transcription 0.0160 /min; September
+2026 pools: genesys_cx3_licences 23 250.00 + genesys_wem_add_on 4 500.00 (Genesys), cxone_platform_fee
+6 600.00 (CXone), shared_ivr_routing 3 400.00 capped at 3 000.00 (all platforms).
+
+Traffic, all Sales (CC-SALES), September 2026:
+  g1  Mon 07 Sep  Genesys Sales, 120 s voice, 120 s transcribed, RESOLVED, evaluated 80
+  g2  Tue 08 Sep  Genesys Sales, 60 s voice, SALE_COMPLETED
+  g3  Mon 14 Sep  Genesys Sales, 60 s voice, NO_RESOLUTION
+  c1  Wed 09 Sep  CXone Inbound Sales (4101), 30 s voice, disposition Resolved
+
+CC-SALES has every minute of September, so fct_cost_allocation_monthly gives it all four pools.
+Proration to (week, queue) by voice milliseconds of the pool's platform:
+  Genesys pools 27 750.00 over Sales 180 000 ms (week 07) / 60 000 ms (week 14)
+      -> 20 812.50 / 6 937.50
+  shared pool 3 000.00 over 180 000 / 60 000 / 30 000 ms (Sales w07, Sales w14, 4101 w07)
+      -> 2 000.00 / 666.666667 / 333.333333 (the left-over micro-unit goes to the largest remainder)
+  CXone fee 6 600.00 -> 4101 week 07
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.dbt_runner import run_dbt
+from tests.dbt.conftest import query
+
+SALES = "d41a4916-e89a-57c0-aa86-60d147f9421a"
+INBOUND_SALES_SKILL = 4101
+UTC = dt.UTC
+MART_SELECT = [
+    "--select",
+    "+path:models/marts/efficiency",
+    "+path:models/marts/guardrails",
+    "+path:models/marts/focus",
+    "path:tests/marts_ext",
+    "--indirect-selection",
+    "cautious",
+]
+
+
+def _ts(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def add_genesys_call(
+    con: duckdb.DuckDBPyConnection,
+    cid: str,
+    start: str,
+    *,
+    leg_s: int,
+    wrapup: str,
+    talk_s: int,
+    acw_s: int,
+    transcription_ms: int = 0,
+    score: int | None = None,
+) -> None:
+    """One inbound local Cloud Voice call on the Sales queue, answered by an agent."""
+    t0 = _ts(start)
+    end = t0 + dt.timedelta(seconds=leg_s)
+    con.execute(
+        "insert into raw.genesys_conversations (conversation_id, conversation_start, conversation_end,"
+        " originating_direction, media_type, division_id, cost_center, campaign_id, final_wrapup_code,"
+        " transcription_ms, is_late) values (?, ?, ?, 'inbound', 'voice', 'div', null, null, ?, ?, false)",
+        [cid, t0, end, wrapup, transcription_ms],
+    )
+    con.execute(
+        "insert into raw.genesys_sessions (session_id, conversation_id, participant_id, purpose, media_type,"
+        " direction, provider, protocol_call_id, ani, dnis, user_id, session_start, session_end)"
+        " values (?, ?, ?, 'customer', 'voice', 'inbound', 'genesys_cloud_voice', ?, '+14155550000',"
+        " '+13125550100', null, ?, ?)",
+        [f"{cid}-cust", cid, f"{cid}-p1", f"sip-{cid}", t0, end],
+    )
+    segments = [
+        ("acd", "interact", None, t0, t0 + dt.timedelta(seconds=1), None),
+        ("agent", "interact", "agent-1", t0 + dt.timedelta(seconds=1), t0 + dt.timedelta(seconds=1 + talk_s),
+         None),
+        (
+            "agent",
+            "wrapup",
+            "agent-1",
+            t0 + dt.timedelta(seconds=1 + talk_s),
+            t0 + dt.timedelta(seconds=1 + talk_s + acw_s),
+            wrapup,
+        ),
+    ]
+    for k, (purpose, seg_type, user, s, e, code) in enumerate(segments):
+        con.execute(
+            "insert into raw.genesys_segments (segment_id, conversation_id, session_id, segment_index,"
+            " segment_type, purpose, queue_id, user_id, segment_start, segment_end, wrapup_code,"
+            " disconnect_type) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
+            [f"{cid}-s{k}", cid, f"{cid}-{purpose}", k, seg_type, purpose, SALES, user, s, e, code],
+        )
+    if score is not None:
+        con.execute(
+            "insert into raw.genesys_evaluations (evaluation_id, conversation_id, user_id, evaluated_at,"
+            " total_score) values (?, ?, 'agent-1', ?, ?)",
+            [f"{cid}-eval", cid, end, score],
+        )
+
+
+def add_cxone_contact(
+    con: duckdb.DuckDBPyConnection, contact_id: int, start: str, seconds: int, disposition: str
+) -> None:
+    """One inbound local CXone phone contact on the Inbound Sales skill."""
+    t0 = _ts(start)
+    con.execute(
+        "insert into raw.cxone_contacts (contact_id, master_contact_id, contact_start, contact_end, skill_id,"
+        " skill_name, campaign_id, campaign_name, agent_id, team_id, media_type, is_outbound, from_addr,"
+        " to_addr, point_of_contact, total_duration_seconds, in_queue_seconds, agent_seconds, hold_seconds,"
+        " acw_seconds, disposition, abandoned, transfer_indicator, end_reason, number_type, carrier)"
+        " values (?, ?, ?, ?, ?, 'Inbound Sales', null, null, 9001, 100, 'PhoneCall', false,"
+        " '+12125550100', '+13125550199', '+13125550199', ?, 0, ?, 0, 0, ?, false, false, 'done', 'local',"
+        " 'nice_cxone_voice')",
+        [contact_id, contact_id, t0, t0 + dt.timedelta(seconds=seconds), INBOUND_SALES_SKILL, seconds,
+         seconds, disposition],
+    )
+
+
+@pytest.fixture(scope="module")
+def efficiency_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made raw data above, built with dbt."""
+    db = tmp_path_factory.mktemp("efficiency") / "efficiency.duckdb"
+    shutil.copy(registry_template, db)
+    con = duckdb.connect(str(db))
+    try:
+        add_genesys_call(con, "g1", "2026-09-07 10:00:00", leg_s=120, wrapup="RESOLVED", talk_s=100, acw_s=20,
+                         transcription_ms=120_000, score=80)
+        add_genesys_call(con, "g2", "2026-09-08 10:00:00", leg_s=60, wrapup="SALE_COMPLETED", talk_s=50,
+                         acw_s=10)
+        add_genesys_call(con, "g3", "2026-09-14 10:00:00", leg_s=60, wrapup="NO_RESOLUTION", talk_s=40,
+                         acw_s=5)
+        add_cxone_contact(con, 5001, "2026-09-09 10:00:00", 30, "Resolved")
+    finally:
+        con.close()
+    run_dbt(["build", *MART_SELECT], db, quiet=True)
+    return db
+
+
+def _weekly(db: Path) -> dict[tuple[str, str], dict]:
+    cols = [
+        "week_start", "queue_id", "cost_center", "telephony_cost", "licensing_allocation",
+        "transcription_cost", "total_cost", "resolved_count", "cost_per_resolved", "null_reason",
+        "interaction_count", "handled_count", "avg_handle_seconds", "evaluation_count", "avg_wem_score",
+    ]
+    rows = query(db, f"select {', '.join(cols)} from analytics.fct_cost_per_resolved_weekly")
+    return {(str(r[0]), r[1]): dict(zip(cols, r, strict=True)) for r in rows if r[2] == "CC-SALES"}
+
+
+def test_cost_per_resolved_to_the_cent(efficiency_warehouse: Path) -> None:
+    week = _weekly(efficiency_warehouse)[("2026-09-07", SALES)]
+    # voice g1 2 min + g2 1 min at 0.0040; transcription 2 min at 0.0160
+    assert week["telephony_cost"] == Decimal("0.012")
+    assert week["transcription_cost"] == Decimal("0.032")
+    # 20 812.50 (Genesys pools, 180 of 240 s) + 2 000.00 (shared pool, 180 of 270 s)
+    assert week["licensing_allocation"] == Decimal("22812.50")
+    assert week["total_cost"] == Decimal("22812.544")
+    assert week["resolved_count"] == 2
+    # 22 812.544 / 2
+    assert week["cost_per_resolved"] == Decimal("11406.272")
+    assert week["cost_per_resolved"].quantize(Decimal("0.01")) == Decimal("11406.27")
+    assert week["null_reason"] is None
+    assert (week["interaction_count"], week["handled_count"]) == (2, 2)
+    # handle = talk + acw: g1 100 + 20, g2 50 + 10 -> mean 90 s
+    assert week["avg_handle_seconds"] == Decimal("90.0")
+    assert (week["evaluation_count"], week["avg_wem_score"]) == (1, Decimal("80.00"))
+
+
+def test_cxone_cell_gets_the_cxone_fee_and_its_share_of_the_shared_pool(efficiency_warehouse: Path) -> None:
+    cell = _weekly(efficiency_warehouse)[("2026-09-07", str(INBOUND_SALES_SKILL))]
+    # 30 s at 0.0090 /min
+    assert cell["telephony_cost"] == Decimal("0.0045")
+    assert cell["licensing_allocation"] == Decimal("6933.333333")  # 6 600.00 + 333.333333
+    assert cell["resolved_count"] == 1  # disposition "Resolved"
+    assert cell["cost_per_resolved"] == Decimal("6933.337833")
+    assert cell["avg_wem_score"] is None  # CXone has no WEM evaluations
+
+
+def test_zero_resolved_week_has_null_cost_and_reason(efficiency_warehouse: Path) -> None:
+    week = _weekly(efficiency_warehouse)[("2026-09-14", SALES)]
+    assert week["telephony_cost"] == Decimal("0.004")
+    assert week["licensing_allocation"] == Decimal("7604.166667")  # 6 937.50 + 666.666667
+    assert week["resolved_count"] == 0
+    assert week["cost_per_resolved"] is None
+    assert week["null_reason"] == "no_resolved_interactions"
+
+
+def test_licensing_weeks_sum_to_the_monthly_allocation(efficiency_warehouse: Path) -> None:
+    (weekly_total,) = query(
+        efficiency_warehouse, "select sum(licensing_allocation) from analytics.fct_cost_per_resolved_weekly"
+    )[0]
+    (allocated,) = query(
+        efficiency_warehouse, "select sum(allocated_shared_cost) from analytics.fct_cost_allocation_monthly"
+    )[0]
+    assert weekly_total == allocated
+    (september,) = query(
+        efficiency_warehouse,
+        "select sum(licensing_allocation) from analytics.fct_cost_per_resolved_weekly"
+        " where cost_center = 'CC-SALES'",
+    )[0]
+    # all four September pools: 23 250 + 4 500 + 6 600 + 3 000
+    assert september == Decimal("37350.00")
