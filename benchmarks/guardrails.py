@@ -72,7 +72,9 @@ end
 
 
 def _start(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     line = proc.stdout.readline() if proc.stdout else ""
     m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
     if not m:
@@ -110,7 +112,9 @@ def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str
     threads = min(2, connections)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = {p: _ms(v, u) for p, v, u in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)}
@@ -125,11 +129,33 @@ def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str
     }
 
 
+def _histogram(text: str, name: str, label: str = "") -> dict[str, float]:
+    """count, sum and the p99 bucket bound of one Prometheus histogram in ``/metrics`` text."""
+    buckets = []
+    count = total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#") or (label and label not in line):
+            continue
+        if line.startswith(name + "_bucket"):
+            le = line.split('le="')[1].split('"')[0]
+            buckets.append((float("inf") if le == "+Inf" else float(le), float(line.rsplit(" ", 1)[1])))
+        elif line.startswith(name + "_count"):
+            count = float(line.rsplit(" ", 1)[1])
+        elif line.startswith(name + "_sum"):
+            total = float(line.rsplit(" ", 1)[1])
+    p99 = next((le for le, c in sorted(buckets) if count and c >= 0.99 * count), float("nan"))
+    return {"count": count, "sum": total, "p99": p99}
+
+
 def _baselines(path: Path) -> None:
     today = datetime.now(UTC).date()
     rows = [
-        {"cost_date": (today - timedelta(days=i)).isoformat(), "cost_center": cc, "daily_cost": "250000.00",
-         "status": "ok"}
+        {
+            "cost_date": (today - timedelta(days=i)).isoformat(),
+            "cost_center": cc,
+            "daily_cost": "250000.00",
+            "status": "ok",
+        }
         for cc in ("CC-SALES", "CC-SUPPORT", "CC-FINANCE", "CC-RETENTION", "CC-COLLECTIONS", "CC-MARKETING")
         for i in range(1, 31)
     ]
@@ -151,7 +177,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ccfinops-bench-"))
     (work / "bare_app.py").write_text(BARE_APP)
     ts = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    lua_post = LUA_POST.replace("QUEUE", SALES_Q).replace("TS", ts).replace("SECRET", SECRET).replace("%%", "%")
+    lua_post = (
+        LUA_POST.replace("QUEUE", SALES_Q).replace("TS", ts).replace("SECRET", SECRET).replace("%%", "%")
+    )
     (work / "post.lua").write_text(lua_post)
     (work / "get.lua").write_text(LUA_GET.replace("QUEUE", SALES_Q).replace("TOKEN", TOKEN))
     _baselines(work / "baselines.json")
@@ -163,14 +191,29 @@ def main() -> None:
         "CCFINOPS_NOTIFY_URLS": "",
         "PYTHONPATH": str(REPO),
     }
-    guard_cmd = [sys.executable, "-m", "flows.cli", "guardrails", "serve", "--port", "0",
-                 "--spool", str(work / "spool"), "--db", str(work / "unused.duckdb")]
-    bare_cmd = [sys.executable, "-c",
-                "import socket,sys,uvicorn; sys.path.insert(0, '.'); from bare_app import app;"
-                "s=socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);"
-                "s.bind(('127.0.0.1', 0)); print(f'bare listening on http://127.0.0.1:{s.getsockname()[1]}',"
-                " flush=True); uvicorn.Server(uvicorn.Config(app, log_level='warning', access_log=False))"
-                ".run(sockets=[s])"]
+    guard_cmd = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "guardrails",
+        "serve",
+        "--port",
+        "0",
+        "--spool",
+        str(work / "spool"),
+        "--db",
+        str(work / "unused.duckdb"),
+    ]
+    bare_cmd = [
+        sys.executable,
+        "-c",
+        "import socket,sys,uvicorn; sys.path.insert(0, '.'); from bare_app import app;"
+        "s=socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP);"
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);"
+        "s.bind(('127.0.0.1', 0)); print(f'bare listening on http://127.0.0.1:{s.getsockname()[1]}',"
+        " flush=True); uvicorn.Server(uvicorn.Config(app, log_level='warning', access_log=False))"
+        ".run(sockets=[s])",
+    ]
     guard, guard_url = _start(guard_cmd, env, REPO)
     bare, bare_url = _start(bare_cmd, env, work)
     results: dict[str, list[dict[str, float]]] = {"bare": [], "guard": [], "mapping": []}
@@ -181,10 +224,13 @@ def main() -> None:
             results["bare"].append(run_wrk(bare_url, work / "post.lua", args.duration, args.connections))
             results["guard"].append(run_wrk(guard_url, work / "post.lua", args.duration, args.connections))
         results["mapping"].append(run_wrk(guard_url, work / "get.lua", max(3, args.duration // 2), 1))
-        results["mapping"].append(run_wrk(guard_url, work / "get.lua", max(3, args.duration // 2), args.connections))
+        results["mapping"].append(
+            run_wrk(guard_url, work / "get.lua", max(3, args.duration // 2), args.connections)
+        )
         import httpx
 
         health = httpx.get(guard_url + "/healthz").json()
+        metrics_text = httpx.get(guard_url + "/metrics").text
     finally:
         _stop(guard)
         _stop(bare)
@@ -196,21 +242,43 @@ def main() -> None:
     bare_rps, guard_rps = med("bare", "rps"), med("guard", "rps")
     bare_p99, guard_p99 = med("bare", "p99"), med("guard", "p99")
     rps_ratio, p99_ratio = guard_rps / bare_rps, guard_p99 / bare_p99
-    print(f"ccfinops guardrails benchmark — wrk -t2 -c{args.connections} -d{args.duration}s, "
-          f"{args.repeats} repeat(s), medians, {date.today()}")
+    print(
+        f"ccfinops guardrails benchmark — wrk -t2 -c{args.connections} -d{args.duration}s, "
+        f"{args.repeats} repeat(s), medians, {date.today()}"
+    )
     print(f"{'':28}{'events/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
-    print(f"{'bare FastAPI (constant)':28}{bare_rps:>10.0f}{med('bare', 'p50'):>9.2f}{bare_p99:>9.2f}"
-          f"{med('bare', 'non2xx'):>9.0f}")
-    print(f"{'receiver, durability on':28}{guard_rps:>10.0f}{med('guard', 'p50'):>9.2f}{guard_p99:>9.2f}"
-          f"{med('guard', 'non2xx'):>9.0f}")
-    print(f"throughput ratio {rps_ratio:.2f} (target >= 0.60: {'PASS' if rps_ratio >= 0.6 else 'FAIL'}); "
-          f"p99 ratio {p99_ratio:.2f} (target <= 2.00: {'PASS' if p99_ratio <= 2.0 else 'FAIL'})")
+    print(
+        f"{'bare FastAPI (constant)':28}{bare_rps:>10.0f}{med('bare', 'p50'):>9.2f}{bare_p99:>9.2f}"
+        f"{med('bare', 'non2xx'):>9.0f}"
+    )
+    print(
+        f"{'receiver, durability on':28}{guard_rps:>10.0f}{med('guard', 'p50'):>9.2f}{guard_p99:>9.2f}"
+        f"{med('guard', 'non2xx'):>9.0f}"
+    )
+    print(
+        f"throughput ratio {rps_ratio:.2f} (target >= 0.60: {'PASS' if rps_ratio >= 0.6 else 'FAIL'}); "
+        f"p99 ratio {p99_ratio:.2f} (target <= 2.00: {'PASS' if p99_ratio <= 2.0 else 'FAIL'})"
+    )
     one, many = results["mapping"]
-    print(f"cost-mapping GET, 1 connection: {one['rps']:.0f} req/s, p50 {one['p50']:.2f} ms, "
-          f"p99 {one['p99']:.2f} ms (target <= 5 ms: {'PASS' if one['p99'] <= 5 else 'FAIL'})")
-    print(f"cost-mapping GET, {args.connections} connections: {many['rps']:.0f} req/s, p50 {many['p50']:.2f} ms, "
-          f"p99 {many['p99']:.2f} ms (queueing on one worker; load generator on the same cores)")
+    print(
+        f"cost-mapping GET, 1 connection: {one['rps']:.0f} req/s, p50 {one['p50']:.2f} ms, "
+        f"p99 {one['p99']:.2f} ms (target <= 5 ms: {'PASS' if one['p99'] <= 5 else 'FAIL'})"
+    )
+    print(
+        f"cost-mapping GET, {args.connections} connections: {many['rps']:.0f} req/s, "
+        f"p50 {many['p50']:.2f} ms, "
+        f"p99 {many['p99']:.2f} ms (queueing on one worker; load generator on the same cores)"
+    )
     print(f"machine load average during the run: {os.getloadavg()[0]:.2f} (2 cores; other jobs share them)")
+    sync = _histogram(metrics_text, "ccfinops_guardrail_spool_sync_seconds")
+    batch = _histogram(metrics_text, "ccfinops_guardrail_spool_flush_batch")
+    lat = _histogram(metrics_text, "ccfinops_guardrail_request_seconds", 'endpoint="evaluate-usage"')
+    print(
+        f"group commits: {batch['count']:.0f}, mean {batch['sum'] / max(batch['count'], 1):.1f} events each; "
+        f"fdatasync mean {sync['sum'] / max(sync['count'], 1) * 1000:.2f} ms, "
+        f"p99 <= {sync['p99'] * 1000:.0f} ms; "
+        f"server-side evaluate-usage p99 <= {lat['p99'] * 1000:.0f} ms (histogram bucket bounds)"
+    )
     print(f"spooled events: {spooled} (indexed by the receiver: {health['events_indexed']})")
     shutil.rmtree(work, ignore_errors=True)
 

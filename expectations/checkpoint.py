@@ -128,37 +128,45 @@ class QualityResult:
         raise KeyError(name)
 
     def summary_table(self) -> Table:
-        """A rich table: one line per expectation, failures first."""
+        """A rich table: one line per expectation, failures first (examples: ``failure_lines()``)."""
         from rich.table import Table
 
         table = Table(title=f"Data quality — run {self.run_id} ({', '.join(_fmt_months(self.months))})")
-        for col in ("", "suite", "expectation", "severity", "observed", "unexpected", "examples"):
-            table.add_column(col, overflow="fold")
-        order = sorted(self.outcomes, key=lambda o: (o.success, o.severity != "critical", o.suite))
-        for o in order:
+        table.add_column("", no_wrap=True)
+        table.add_column("suite / expectation", overflow="fold")
+        table.add_column("severity", no_wrap=True)
+        table.add_column("observed", overflow="fold")
+        table.add_column("unexpected", justify="right", no_wrap=True)
+        for o in sorted(self.outcomes, key=lambda o: (o.success, o.severity != "critical")):
             mark = (
                 "[green]PASS[/]"
                 if o.success
                 else ("[red]FAIL[/]" if o.severity == "critical" else "[yellow]WARN[/]")
             )
-            examples = "; ".join(
-                "/".join(
-                    str(u.get(k)) for k in ("period", "subject", "detail") if u.get(k) not in (None, "all")
-                )
-                for u in o.unexpected[:3]
-            )
-            if len(o.unexpected) > 3:
-                examples += f"; … (+{len(o.unexpected) - 3})"
             table.add_row(
                 mark,
-                o.suite,
-                o.expectation,
+                f"{o.suite} / {o.expectation}",
                 o.severity,
                 o.observed_value,
-                f"{o.unexpected_count} / {o.element_count}",
-                examples,
+                f"{o.unexpected_count} of {o.element_count}",
             )
         return table
+
+    def failure_lines(self, per_expectation: int = 5) -> list[str]:
+        """Plain lines naming the first failing rows of each failed expectation."""
+        lines: list[str] = []
+        for o in self.critical_failures + self.warnings:
+            lines.append(f"{o.severity} {o.expectation}: {o.unexpected_count} row(s)")
+            for u in o.unexpected[:per_expectation]:
+                parts = [
+                    str(u.get(k)) for k in ("period", "subject", "detail") if u.get(k) not in (None, "all")
+                ]
+                lines.append("  - " + " | ".join(parts))
+            if o.unexpected_count > per_expectation:
+                lines.append(
+                    f"  … and {o.unexpected_count - per_expectation} more (Data Docs, quality.dq_results)"
+                )
+        return lines
 
 
 def _fmt_months(months: Iterable[dt.date]) -> list[str]:
@@ -250,7 +258,12 @@ def _format_observed(spec: ExpectationSpec, frame: pd.DataFrame, element_count: 
         return f"{agg} {float(worst):.4%}"
     if column == "lag_hours":
         return f"{agg} {float(worst):.1f} h"
-    return f"{agg} {worst}"
+    unit = {"unrated_rows": " unrated rows", "occurrences": " occurrences", "null_count": " nulls"}.get(
+        column, ""
+    )
+    if column.endswith("_duration_ms"):
+        unit = " ms"
+    return f"{agg} {worst}{unit}"
 
 
 def _outcomes(checkpoint_result: Any, frame: pd.DataFrame) -> list[ExpectationOutcome]:
@@ -266,7 +279,9 @@ def _outcomes(checkpoint_result: Any, frame: pd.DataFrame) -> list[ExpectationOu
             result = r.result or {}
             unexpected = tuple(
                 {k: _json_safe(v) for k, v in item.items()}
-                for item in result.get("unexpected_index_list") or ()
+                for item in result.get("unexpected_index_list")
+                or result.get("partial_unexpected_index_list")
+                or ()
             )
             unexpected_count = int(result.get("unexpected_count") or 0)
             element_count = int(result.get("element_count") or 0)
@@ -371,18 +386,29 @@ def run_quality(
     from great_expectations.core.run_identifier import RunIdentifier
 
     context = open_context(root)
-    set_docs_site(context, site)
-    if target == "duckdb":
-        checkpoint = ensure_pandas_checkpoint(context, settings)
-        batch_parameters: dict[str, Any] = {"dataframe": frame}
-    else:
-        checkpoint = ensure_postgres_checkpoint(context, settings)
-        batch_parameters = {}
-    gx_result = checkpoint.run(
-        batch_parameters=batch_parameters,
-        expectation_parameters=expectation_parameters(settings),
-        run_id=RunIdentifier(run_name=run_id, run_time=run_time),
-    )
+    previous_url = os.environ.get("CCFINOPS_PG_URL")
+    try:
+        if target == "duckdb":
+            checkpoint = ensure_pandas_checkpoint(context, settings)
+            batch_parameters: dict[str, Any] = {"dataframe": frame}
+        else:
+            # GX resolves the datasource's ${CCFINOPS_PG_URL} from the environment
+            os.environ["CCFINOPS_PG_URL"] = pg_url or pg_url_from_env()
+            checkpoint = ensure_postgres_checkpoint(context, settings)
+            batch_parameters = {}
+        # after the ensure_* calls: adding a datasource saves the context config, and the per-run
+        # site folder must not end up in the committed great_expectations.yml
+        set_docs_site(context, site)
+        gx_result = checkpoint.run(
+            batch_parameters=batch_parameters,
+            expectation_parameters=expectation_parameters(settings),
+            run_id=RunIdentifier(run_name=run_id, run_time=run_time),
+        )
+    finally:
+        if previous_url is None:
+            os.environ.pop("CCFINOPS_PG_URL", None)
+        else:
+            os.environ["CCFINOPS_PG_URL"] = previous_url
     result = QualityResult(
         run_id=run_id,
         run_time=run_time,
@@ -419,6 +445,8 @@ def _duckdb_frame(
         )
     con = duckdb.connect(str(path), read_only=True)
     try:
+        # the check queries scan whole months: cap DuckDB's buffer pool (it spills beyond it)
+        con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
         catalog = Catalog.from_rows(con.execute(CATALOG_SQL).fetchall())
 
         def fetch(sql: str) -> list[tuple[Any, ...]]:
@@ -488,7 +516,6 @@ def _postgres_frame(
     import pandas as pd
 
     url = pg_url or pg_url_from_env()
-    os.environ["CCFINOPS_PG_URL"] = url  # GX resolves ${CCFINOPS_PG_URL} from the environment
     con = _pg_connect(url)
     try:
         with con, con.cursor() as cur:

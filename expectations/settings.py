@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ class QualitySettings:
     marts_schema: str = "analytics"
     raw_schema: str = "raw"
     results_schema: str = "quality"
+    duckdb_memory_limit: str = "1GB"
     thresholds: dict[str, float] = field(default_factory=dict)
     severity: dict[str, str] = field(default_factory=dict)
     focus_mandatory_columns: tuple[str, ...] = ()
@@ -47,6 +49,13 @@ _THRESHOLD_KEYS = (
     "max_duration_ms",
     "freshness_max_lag_hours",
 )
+
+
+def _memory_limit(cfg_path: Path, value: Any) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", text, flags=re.IGNORECASE):
+        raise QualityConfigError(f"{cfg_path}: duckdb_memory_limit must look like 512MB or 2GB, got {text!r}")
+    return text
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> QualitySettings:
@@ -76,6 +85,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> QualitySettings
         marts_schema=str(data.get("marts_schema", "analytics")),
         raw_schema=str(data.get("raw_schema", "raw")),
         results_schema=str(data.get("results_schema", "quality")),
+        duckdb_memory_limit=_memory_limit(cfg_path, data.get("duckdb_memory_limit", "1GB")),
         thresholds=thresholds,
         severity=severity,
         focus_mandatory_columns=tuple(str(c) for c in data.get("focus_mandatory_columns") or ()),

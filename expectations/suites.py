@@ -8,6 +8,7 @@ Each expectation validates the rows of one check (``check_name``) of the check f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,12 +221,13 @@ def quiet_gx() -> None:
 
 
 def open_context(project_root: Path | None = None) -> AbstractDataContext:
-    """The file data context rooted at ``project_root`` (default ``expectations/``), progress bars off."""
+    """File data context at ``project_root`` (else ``$CCFINOPS_GX_PROJECT``, else ``expectations/``)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     quiet_gx()
-    root = Path(project_root) if project_root else EXPECTATIONS_DIR
+    env = os.environ.get("CCFINOPS_GX_PROJECT")
+    root = Path(project_root) if project_root else Path(env).expanduser() if env else EXPECTATIONS_DIR
     context = gx.get_context(mode="file", project_root_dir=str(root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context

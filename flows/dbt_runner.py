@@ -133,8 +133,9 @@ def failed_nodes(result: Any) -> list[FailedNode]:
         if status in _FAILED:
             node = getattr(item, "node", None)
             unique_id = getattr(node, "unique_id", "?")
-            message = (getattr(item, "message", None) or "").strip().splitlines()
-            nodes.append(FailedNode(unique_id, status, message[0] if message else ""))
+            lines = [line.strip() for line in (getattr(item, "message", None) or "").splitlines()]
+            message = " | ".join(line for line in lines if line)
+            nodes.append(FailedNode(unique_id, status, message[:600]))
     return nodes
 
 

@@ -161,6 +161,7 @@ def run_demo(
     start_server: bool = True,
     quota_per_min: int = 6000,
     today: date | None = None,
+    publish_on_dq_failure: bool = False,
     echo: Echo = print,
 ) -> DemoResult:
     """Run the whole demo; never raises for a failing part (see ``DemoResult.failures``)."""
@@ -172,6 +173,7 @@ def run_demo(
     today = today or datetime.now(UTC).date()
     window = backfill_window(today, months)
     result = DemoResult(db_path, dirs, window)
+    result.results["publish_on_dq_failure"] = publish_on_dq_failure
     os.environ["CCFINOPS_SPOOL_DIR"] = str(dirs["spool"])
     os.environ.setdefault("CCFINOPS_QUALITY_SITE", str(dirs["site"] / "quality"))
     for key in ("GENESYS_RATE_LIMIT_PER_MIN", "CXONE_RATE_LIMIT_PER_MIN"):
@@ -272,6 +274,7 @@ def _run_flows(result: DemoResult, today: date, sim: Any, echo: Echo) -> None:
         end=today + timedelta(days=1),
         snapshot_out=str(dirs["snapshots"]),
         spool_dir=str(dirs["spool"]),
+        publish_on_dq_failure=bool(result.results.get("publish_on_dq_failure")),
     )
     if tel:
         quality = tel.get("quality")
@@ -282,9 +285,11 @@ def _run_flows(result: DemoResult, today: date, sim: Any, echo: Echo) -> None:
             critical = list(getattr(quality, "critical_failures", []) or [])
             if critical:
                 names = ", ".join(getattr(c, "expectation", str(c)) for c in critical)
+                withheld = (
+                    "" if result.results.get("publish_on_dq_failure") else "; the BI snapshot was withheld"
+                )
                 result.failures.append(
-                    f"data quality: {len(critical)} critical expectation(s) failed ({names}); "
-                    "the BI snapshot was withheld"
+                    f"data quality: {len(critical)} critical expectation(s) failed ({names}){withheld}"
                 )
         try:
             for line in cost_summary(result.db_path, result.window):
@@ -316,6 +321,7 @@ def _run_flows(result: DemoResult, today: date, sim: Any, echo: Echo) -> None:
             weekly_efficiency_report,
             db=db,
             out=str(dirs["reports"]),
+            spool_dir=str(dirs["spool"]),
         )
     if report is not None:
         result.artefacts["report"] = report.html

@@ -151,7 +151,12 @@ class GuardrailFinding:
 
 @task(name="guardrail-evaluation", retries=0)
 def guardrail_task(db_path: str, as_of: date | None = None) -> GuardrailFinding:
-    """Read ``fct_guardrail_baselines`` for the newest scored day and list cost centers in breach."""
+    """Evaluate the newest scored day of ``fct_guardrail_baselines`` with the guardrail policy engine.
+
+    Each cost center's daily cost goes through ``guardrails.policy.evaluate`` (band, window,
+    day-of-week baseline, planned events, absolute floor); a breach is a decision above the upper
+    bound that the policy acts on. Without the engine the mart's own ``status = 'breach'`` is used.
+    """
     import duckdb
 
     with phase("guardrails"), warehouse_lock(db_path):
@@ -165,17 +170,78 @@ def guardrail_task(db_path: str, as_of: date | None = None) -> GuardrailFinding:
             if latest is None:
                 return GuardrailFinding(None)
             rows = con.execute(
-                "select cost_center, daily_cost, baseline_30d, lower_bound, upper_bound, status "
-                "from analytics.fct_guardrail_baselines where cost_date = ? and status = 'breach' "
-                "order by daily_cost - upper_bound desc, cost_center",
-                [latest],
+                "select cost_date, cost_center, daily_cost, baseline_30d, upper_bound, status "
+                "from analytics.fct_guardrail_baselines where cost_date <= ? and cost_date >= ? "
+                "order by cost_date, cost_center",
+                [latest, latest - timedelta(days=400)],
             ).fetchall()
+            bands = _registry_bands(con)
         finally:
             con.close()
-    keys = ("cost_center", "daily_cost", "baseline_30d", "lower_bound", "upper_bound", "status")
-    finding = GuardrailFinding(latest, [dict(zip(keys, r, strict=True)) for r in rows])
+    try:
+        breaches = _evaluate_with_policies(rows, latest, bands)
+    except MissingPartError:
+        keys = ("cost_center", "daily_cost", "baseline_30d", "upper_bound", "status")
+        breaches = [dict(zip(keys, r[1:], strict=True)) for r in rows if r[0] == latest and r[5] == "breach"]
+    breaches.sort(
+        key=lambda b: (-(Decimal(b["daily_cost"]) - Decimal(b["upper_bound"] or 0)), b["cost_center"])
+    )
+    finding = GuardrailFinding(latest, breaches)
     _logger().info("guardrails on %s: %d breach(es)", latest, len(finding.breaches))
     return finding
+
+
+def _registry_bands(con) -> dict[str, Decimal]:
+    """Per cost center band from ``dim_cost_centers`` (registry), when the mart exists."""
+    try:
+        rows = con.execute(
+            "select cost_center, guardrail_band_pct from analytics.dim_cost_centers "
+            "where guardrail_band_pct is not null"
+        ).fetchall()
+    except Exception:  # the dimension is optional for this step
+        return {}
+    return {str(cc): Decimal(str(band)) for cc, band in rows}
+
+
+def _evaluate_with_policies(rows: list[tuple], day: date, bands: dict[str, Decimal]) -> list[dict[str, Any]]:
+    policy = require("guardrails.policy", "evaluate")
+    policy_set = require("guardrails.policy", "PolicySet")
+    baselines = require("guardrails.baselines", "BaselineHistory")
+    daily = require("guardrails.baselines", "DailyCost")
+    from guardrails.settings import DEFAULT_POLICIES
+
+    policies = policy_set.load(Path(os.environ.get("CCFINOPS_GUARDRAIL_POLICIES") or DEFAULT_POLICIES))
+    history = baselines(source="warehouse")
+    for cost_date, cc, cost, _base, _upper, status in rows:
+        if cost is not None and cc is not None:
+            history.by_center.setdefault(str(cc), {})[cost_date] = daily(cost_date, Decimal(cost), status)
+    breaches = []
+    for cost_date, cc, cost, _base, _upper, _status in rows:
+        if cost_date != day or cost is None:
+            continue
+        decision = policy(
+            policies,
+            history,
+            cost_center=cc,
+            day=day,
+            consumption_today=Decimal(cost),
+            queue_id=None,
+            registry_band=bands.get(str(cc)),
+        )
+        above = any("above upper bound" in r for r in decision.reasons)
+        if above and decision.decision != "allow":
+            breaches.append(
+                {
+                    "cost_center": cc,
+                    "daily_cost": Decimal(cost),
+                    "baseline_30d": decision.baseline,
+                    "upper_bound": decision.upper_bound,
+                    "status": decision.decision,
+                    "policy_version": decision.policy_version,
+                    "reasons": decision.reasons,
+                }
+            )
+    return breaches
 
 
 def _money(value: Any) -> str:
@@ -188,7 +254,7 @@ def breach_message(finding: GuardrailFinding) -> str:
     for b in finding.breaches:
         lines.append(
             f"- {b['cost_center']}: {_money(b['daily_cost'])} vs baseline {_money(b['baseline_30d'])} "
-            f"(band upper {_money(b['upper_bound'])})"
+            f"(band upper {_money(b['upper_bound'])}) -> {b.get('status', 'breach')}"
         )
     return "\n".join(lines)
 

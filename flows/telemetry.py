@@ -39,6 +39,7 @@ def telemetry(
     run_quality: bool = True,
     publish: bool = True,
     snapshot_out: str | None = None,
+    publish_on_dq_failure: bool = False,
 ) -> dict[str, Any]:
     """One telemetry cycle; returns what each step reported.
 
@@ -68,7 +69,8 @@ def telemetry(
             summary = quality.summary_table() if hasattr(quality, "summary_table") else str(critical)
             notify_task(
                 "ccfinops: critical data-quality failure",
-                f"{len(critical)} critical expectation(s) failed; BI snapshot not published.\n{summary}",
+                f"{len(critical)} critical expectation(s) failed"
+                f"{'' if publish_on_dq_failure else '; BI snapshot not published'}.\n{summary}",
                 key="dq-critical",
             )
     finding = guardrail_task(db_path)
@@ -77,7 +79,7 @@ def telemetry(
         notify_task(
             "ccfinops: cost guardrail breach", breach_message(finding), key=f"breach:{finding.cost_date}"
         )
-    if publish and not critical:
+    if publish and (publish_on_dq_failure or not critical):
         out["snapshot"] = publish_task(db_path, snapshot_out)
     return out
 

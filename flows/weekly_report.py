@@ -13,12 +13,12 @@ from flows.timing import phase
 
 
 @task(name="render-weekly-report", retries=0)
-def render_report_task(db_path: str, out_root: str, week: str | None) -> Any:
+def render_report_task(db_path: str, out_root: str, week: str | None, spool_dir: str | None = None) -> Any:
     """Read the marts (under the warehouse lock) and write HTML + CSVs."""
     from flows.report import build_weekly_report
 
     with phase("report"), warehouse_lock(db_path):
-        return build_weekly_report(db_path, out_root, week)
+        return build_weekly_report(db_path, out_root, week, spool_dir=spool_dir)
 
 
 @flow(
@@ -28,14 +28,18 @@ def render_report_task(db_path: str, out_root: str, week: str | None) -> Any:
     on_crashed=[alert_on_failure],
 )
 def weekly_efficiency_report(
-    db: str | None = None, week: str | None = None, out: str | None = None, send: bool = True
+    db: str | None = None,
+    week: str | None = None,
+    out: str | None = None,
+    send: bool = True,
+    spool_dir: str | None = None,
 ) -> Any:
     """Render the report for ``week`` (``2026-W47``; default: the newest complete week) and send it."""
     from flows.settings import reports_dir
     from ingestion.warehouse import resolve_db_path
 
     db_path = str(resolve_db_path(db))
-    report = render_report_task(db_path, str(reports_dir(out)), week)
+    report = render_report_task(db_path, str(reports_dir(out)), week, spool_dir)
     print(report.summary_text())
     if send:
         notify_task(

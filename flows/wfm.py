@@ -3,7 +3,7 @@
 ``maxCostPerHour`` = the queue's mean cost per hour inside the shift's local hours over the last
 ``history_days`` days before the target week (every hour counts, quiet ones too), plus ``headroom_pct``
 (default 15 %, the guardrail band), rounded half-up to the cent; a queue × shift without cost in the
-history gets no constraint. ``minQualityThreshold`` = the queue's
+history (a cap that rounds to 0.00) gets no constraint. ``minQualityThreshold`` = the queue's
 evaluation-weighted mean WEM quality over the same weeks (one decimal), else ``quality_floor``.
 The payload is the one in CONTRACTS.md for ``POST /api/v2/scheduling/groups/shifts``.
 """
@@ -126,14 +126,15 @@ def compute_constraints(
         hourly = cost_by_queue[queue_id]
         for shift in shifts:
             total = sum((hourly.get(h, Decimal(0)) for h in shift.hours), Decimal(0))
-            if total == 0:
-                continue  # no cost history in this shift: no constraint rather than a zero cap
             mean = total / Decimal(history_days * len(shift.hours))
+            cap = (mean * factor).quantize(CENT, ROUND_HALF_UP)
+            if cap == 0:
+                continue  # (next to) no cost history in this shift: no constraint rather than a zero cap
             out.append(
                 QueueShiftConstraint(
                     queue_id=queue_id,
                     shift=shift.name,
-                    max_cost_per_hour=(mean * factor).quantize(CENT, ROUND_HALF_UP),
+                    max_cost_per_hour=cap,
                     min_quality_threshold=quality.get(queue_id, Decimal(quality_floor)).quantize(
                         TENTH, ROUND_HALF_UP
                     ),

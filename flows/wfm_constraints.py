@@ -71,7 +71,8 @@ def wfm_constraints(
         print(json.dumps(payload, indent=2))
         return {"payload": payload, "response": None}
     response = post_task(payload)
-    print(f"pushed {len(payload['shifts'])} shift constraints for the week of {week}: {response}")
+    ident = response.get("id") if isinstance(response, dict) else response
+    print(f"pushed {len(payload['shifts'])} shift constraints for the week of {week} (id {ident})")
     return {"payload": payload, "response": response}
 
 

@@ -7,11 +7,14 @@ only when the file's mtime changed (or reads an exported JSON list of the same r
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+SETTLE_SECONDS = 2.0  # only read a warehouse file that has not changed for this long
 HISTORY_DAYS = 400  # enough for a 30-day window plus an 8-week day-of-week baseline, with margin
 COLUMNS = (
     "cost_date",
@@ -60,11 +63,22 @@ def _build(rows: list[tuple], source: str) -> BaselineHistory:
     return out
 
 
-def load_from_duckdb(db_path: Path, schema: str = "analytics", today: date | None = None) -> BaselineHistory:
-    """Open the warehouse read-only for one query, then close it."""
+def load_from_duckdb(
+    db_path: Path, schema: str = "analytics", today: date | None = None, *, settle: bool = False
+) -> BaselineHistory:
+    """Open the warehouse read-only for one query, then close it.
+
+    ``settle``: refuse (retry later) while the file changed in the last ``SETTLE_SECONDS``, so a
+    refresh does not grab the lock between two steps of a build.
+    """
     import duckdb
 
     since = (today or date.today()) - timedelta(days=HISTORY_DAYS)
+    if settle and time.time() - db_path.stat().st_mtime < SETTLE_SECONDS:
+        # a build is probably writing right now: do not compete for the file lock; retried next tick
+        raise RuntimeError(
+            f"{db_path.name} changed less than {SETTLE_SECONDS}s ago; waiting for it to settle"
+        )
     if not schema.replace("_", "").isalnum():
         raise ValueError(f"invalid schema name {schema!r}")
     con = duckdb.connect(str(db_path), read_only=True)
@@ -77,6 +91,39 @@ def load_from_duckdb(db_path: Path, schema: str = "analytics", today: date | Non
     finally:
         con.close()
     return _build(rows, f"duckdb:{db_path.name}")
+
+
+def export_json(db_path: Path, out: Path, schema: str = "analytics") -> int:
+    """Write the mart's recent rows to ``out`` as JSON (atomic rename); return the row count.
+
+    Run it from the flow that just built the warehouse (it already holds the file), and point the
+    receiver at the JSON (``CCFINOPS_BASELINE_JSON``): then the receiver never opens the DuckDB file.
+    """
+    import duckdb
+
+    if not schema.replace("_", "").isalnum():
+        raise ValueError(f"invalid schema name {schema!r}")
+    since = date.today() - timedelta(days=HISTORY_DAYS)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(
+            f"select {', '.join(COLUMNS)} from {schema}.fct_guardrail_baselines where cost_date >= ?"
+            " order by cost_center, cost_date",
+            [since],
+        ).fetchall()
+    finally:
+        con.close()
+    data = [
+        {
+            c: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v)
+            for c, v in zip(COLUMNS, row, strict=True)
+        }
+        for row in rows
+    ]
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, out)
+    return len(data)
 
 
 def load_from_json(path: Path) -> BaselineHistory:

@@ -42,6 +42,12 @@ class Metrics:
             buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
             registry=r,
         )
+        self.sync_seconds = Histogram(
+            "ccfinops_guardrail_spool_sync_seconds",
+            "fdatasync duration per group commit",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
         self.reloads = Counter(
             "ccfinops_guardrail_reloads_total", "Config/baseline reloads", ["source", "outcome"], registry=r
         )

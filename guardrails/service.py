@@ -71,6 +71,8 @@ class GuardrailService:
         self.index: dict[str, dict[str, Any]] = {}
         self._inflight: dict[str, asyncio.Future[None]] = {}
         self._planned: set[str] = set()
+        self._attribution: dict[tuple[str | None, str | None, date], str] = {}
+        self._attribution_snapshot = -1
         self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
         self._bounds: dict[tuple[str, date, Decimal | None], Bound] = {}
         self._bounds_snapshot: tuple[int, int, int] = (-1, -1, -1)
@@ -94,7 +96,8 @@ class GuardrailService:
         if s.db_path is not None:
             if not s.db_path.exists():
                 raise FileNotFoundError(f"warehouse {s.db_path} does not exist yet")
-            return load_from_duckdb(s.db_path, s.baseline_schema)
+            settle = self.baselines.value is not None and self.baselines.value.source.startswith("duckdb:")
+            return load_from_duckdb(s.db_path, s.baseline_schema, settle=settle)
         return BaselineHistory(source="none")
 
     def load(self) -> None:
@@ -159,16 +162,21 @@ class GuardrailService:
 
     # ---------------------------------------------------------- decisions
     def cost_center_of(self, event: UsageEvent) -> str:
-        """Explicit cost center, else the registry mapping in force on the event's day."""
+        """Explicit cost center, else the registry mapping in force on the event's day (memoised)."""
         if event.cost_center:
             return event.cost_center
         registry = self.registry.value
-        found = (
-            registry.cost_center_for(event.queue_id, event.campaign, event.event_time.date())
-            if registry
-            else None
-        )
-        return found or UNATTRIBUTED
+        if registry is None:
+            return UNATTRIBUTED
+        if self._attribution_snapshot != self.registry.reloads or len(self._attribution) > 50_000:
+            self._attribution, self._attribution_snapshot = {}, self.registry.reloads
+        key = (event.queue_id, event.campaign, event.event_time.date())
+        found = self._attribution.get(key)
+        if found is None:
+            found = self._attribution[key] = (
+                registry.cost_center_for(event.queue_id, event.campaign, key[2]) or UNATTRIBUTED
+            )
+        return found
 
     def decide(self, event: UsageEvent, received_at: datetime) -> tuple[dict[str, Any], Decision]:
         """Cost and evaluate one new event; update the intraday total. Returns (record, decision)."""
@@ -289,10 +297,11 @@ class GuardrailService:
             self._schedule_notification(decision, record)
         return response
 
-    def _on_flush(self, batch: int, written: int, flushes: int) -> None:
+    def _on_flush(self, batch: int, sync_seconds: float) -> None:
         self.metrics.flush_batch.observe(batch)
-        self.metrics.spool_bytes.set(written)
-        self.metrics.spool_flushes.set(flushes)
+        self.metrics.sync_seconds.observe(sync_seconds)
+        self.metrics.spool_bytes.set(self.spool.bytes_written)
+        self.metrics.spool_flushes.set(self.spool.flushes)
 
     def _count(self, event_type: str, platform: str, decision: str) -> None:
         key = (event_type, platform, decision)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import time
@@ -68,19 +69,29 @@ def read_records(spool_dir: Path, since: date | None = None) -> Iterator[dict[st
 
 
 class Spool:
-    """The receiver's single writer. ``await append(record)`` returns once the line is on disk."""
+    """The receiver's single writer. ``await append(record)`` returns once the line is on disk.
 
-    def __init__(self, spool_dir: Path, *, group_commit_max: int = 512, inline: bool = False) -> None:
+    Group commit with overlapping syncs: the flusher writes each batch (one ``write``, in order) and
+    hands its ``fdatasync`` to a small thread pool, then takes the next batch at once, so a batch
+    never waits behind an earlier batch's slow sync. A batch is acknowledged only when a sync that
+    started after its own write has returned.
+    """
+
+    def __init__(self, spool_dir: Path, *, group_commit_max: int = 512, max_inflight_syncs: int = 16) -> None:
         self.dir = spool_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.group_commit_max = group_commit_max
-        self.inline = inline
-        self.on_flush: Callable[[int, int, int], None] | None = None  # (batch size, bytes, flushes)
+        self.max_inflight_syncs = max_inflight_syncs
+        self.on_flush: Callable[[int, float], None] | None = None  # (batch size, sync seconds)
+        self.last_sync_seconds = 0.0
         self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
         self._pending_since: float | None = None
+        self._unsynced = 0
+        self._inflight = 0
+        self._slot_free: asyncio.Event | None = None
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spool-fsync")
+        self._io = ThreadPoolExecutor(max_workers=max_inflight_syncs, thread_name_prefix="spool-fsync")
         self._fd: int | None = None
         self._fd_day: date | None = None
         self.bytes_written = 0
@@ -111,34 +122,35 @@ class Spool:
     # ------------------------------------------------------------- writing
     @property
     def depth(self) -> int:
-        """Records accepted but not yet on disk."""
-        return len(self._pending)
+        """Records accepted but not yet durable (queued or being synced)."""
+        return len(self._pending) + self._unsynced
 
     @property
     def lag_seconds(self) -> float:
-        """Age of the oldest record waiting for its flush."""
+        """Age of the oldest record waiting for its batch to be written."""
         return time.monotonic() - self._pending_since if self._pending_since is not None else 0.0
 
     async def start(self) -> None:
         """Start the group-commit flusher on the running loop."""
         self._wakeup = asyncio.Event()
+        self._slot_free = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="spool-flusher")
 
     async def stop(self) -> None:
         """Flush what is pending, stop, close the file."""
         if self._task is not None:
-            while self._pending:
+            while self._pending or self._inflight:
                 assert self._wakeup is not None
                 self._wakeup.set()
                 await asyncio.sleep(0.01)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        self._io.submit(self._close).result()
         self._io.shutdown(wait=True)
+        self._close()
 
     def append(self, record: dict[str, Any]) -> asyncio.Future[None]:
-        """Queue one record; the future resolves after write + fsync (raises if the disk failed)."""
+        """Queue one record; the future resolves after write + fdatasync (raises if the disk failed)."""
         assert self._wakeup is not None, "Spool.start() not called"
         line = orjson.dumps(record) + b"\n"
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -149,35 +161,60 @@ class Spool:
         return fut
 
     async def _run(self) -> None:
-        assert self._wakeup is not None
+        assert self._wakeup is not None and self._slot_free is not None
         loop = asyncio.get_running_loop()
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending:
+                while self._inflight >= self.max_inflight_syncs:
+                    self._slot_free.clear()
+                    await self._slot_free.wait()
+                if self._needs_rotation():
+                    while self._inflight:  # never close a file a sync is still running on
+                        self._slot_free.clear()
+                        await self._slot_free.wait()
                 batch = self._pending[: self.group_commit_max]
                 del self._pending[: self.group_commit_max]
                 self._pending_since = time.monotonic() if self._pending else None
                 data = b"".join(line for line, _ in batch)
                 try:
-                    if self.inline:
-                        self._write(data)
-                    else:
-                        await loop.run_in_executor(self._io, self._write, data)
-                except Exception as exc:  # disk full, I/O error: fail every waiter loudly
+                    fd = self._write(data)
+                except OSError as exc:  # disk full, I/O error: fail every waiter loudly
                     log.error("guardrails spool: write failed: %s", exc)
-                    for _, fut in batch:
-                        if not fut.done():
-                            fut.set_exception(exc)
+                    _fail(batch, exc)
                     continue
-                self.records_written += len(batch)
-                if self.on_flush is not None:
-                    self.on_flush(len(batch), self.bytes_written, self.flushes)
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_result(None)
+                self._inflight += 1
+                self._unsynced += len(batch)
+                sync = loop.run_in_executor(self._io, os.fdatasync, fd)
+                sync.add_done_callback(functools.partial(self._synced, batch=batch, started=time.monotonic()))
 
-    def _write(self, data: bytes) -> None:
+    def _synced(
+        self, sync: asyncio.Future[None], *, batch: list[tuple[bytes, asyncio.Future[None]]], started: float
+    ) -> None:
+        self.last_sync_seconds = time.monotonic() - started
+        self._inflight -= 1
+        self._unsynced -= len(batch)
+        assert self._slot_free is not None
+        self._slot_free.set()
+        exc = sync.exception()
+        if exc is not None:
+            log.error("guardrails spool: fdatasync failed, %d events not acknowledged: %s", len(batch), exc)
+            _fail(batch, exc)
+            return
+        self.records_written += len(batch)
+        self.flushes += 1
+        if self.on_flush is not None:
+            self.on_flush(len(batch), self.last_sync_seconds)
+        for _, fut in batch:
+            if not fut.done():
+                fut.set_result(None)
+
+    def _needs_rotation(self) -> bool:
+        return self._fd is not None and self._fd_day != datetime.now(UTC).date()
+
+    def _write(self, data: bytes) -> int:
+        """Append one batch (in order, on the loop thread: a page-cache write); return the fd to sync."""
         today = datetime.now(UTC).date()
         if self._fd is None or self._fd_day != today:
             self._close()
@@ -195,14 +232,19 @@ class Spool:
             while view:
                 n = os.write(self._fd, view)
                 view = view[n:]
-            os.fdatasync(self._fd)
         except OSError:
             os.ftruncate(self._fd, before)  # no half batch left behind for the next append
             raise
         self.bytes_written += len(data)
-        self.flushes += 1
+        return self._fd
 
     def _close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _fail(batch: list[tuple[bytes, asyncio.Future[None]]], exc: BaseException) -> None:
+    for _, fut in batch:
+        if not fut.done():
+            fut.set_exception(exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -130,8 +131,31 @@ def _pipeline(db_path: Path, platform: str) -> Any:
     )
 
 
+def _repair_interrupted_normalize(pipeline: Any) -> None:
+    """Tidy what a kill -9 inside dlt's normalize step leaves behind.
+
+    Normalize writes a package into ``load/new/<id>``, renames it (atomically) to
+    ``load/normalized/<id>`` and only then deletes ``normalize/extracted/<id>``. Killed between the
+    last two steps, the package exists twice and the next normalize fails ("Directory not empty").
+    The renamed copy is complete, so the extracted copy goes; a half-written ``load/new/<id>`` is
+    dropped so the extracted package is normalized again.
+    """
+    work = Path(pipeline.working_dir)
+    extracted = work / "normalize" / "extracted"
+    if not extracted.is_dir():
+        return
+    for package in extracted.iterdir():
+        done = any((work / "load" / stage / package.name).exists() for stage in ("normalized", "loaded"))
+        half = work / "load" / "new" / package.name
+        if half.exists():
+            shutil.rmtree(half)
+        if done:
+            shutil.rmtree(package)
+
+
 def _finish_pending(pipeline: Any) -> None:
     """Load whatever a previous (killed) run left behind before planning the next pull."""
+    _repair_interrupted_normalize(pipeline)
     if pipeline.has_pending_data:
         pipeline.normalize()
         pipeline.load(raise_on_failed_jobs=True)

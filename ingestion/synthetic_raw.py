@@ -33,22 +33,22 @@ CXONE_PER_THOUSAND = 230
 
 RAW_DDL: dict[str, str] = {
     "genesys_conversations": """
-        conversation_id varchar primary key, conversation_start timestamptz, conversation_end timestamptz,
+        conversation_id varchar, conversation_start timestamptz, conversation_end timestamptz,
         originating_direction varchar, media_type varchar, division_id varchar, cost_center varchar,
         campaign_id varchar, final_wrapup_code varchar, transcription_ms bigint, is_late boolean""",
     "genesys_sessions": """
-        session_id varchar primary key, conversation_id varchar, participant_id varchar, purpose varchar,
+        session_id varchar, conversation_id varchar, participant_id varchar, purpose varchar,
         media_type varchar, direction varchar, provider varchar, protocol_call_id varchar, ani varchar,
         dnis varchar, user_id varchar, session_start timestamptz, session_end timestamptz""",
     "genesys_segments": """
-        segment_id varchar primary key, conversation_id varchar, session_id varchar, segment_index integer,
+        segment_id varchar, conversation_id varchar, session_id varchar, segment_index integer,
         segment_type varchar, purpose varchar, queue_id varchar, user_id varchar,
         segment_start timestamptz, segment_end timestamptz, wrapup_code varchar, disconnect_type varchar""",
     "genesys_evaluations": """
-        evaluation_id varchar primary key, conversation_id varchar, user_id varchar,
+        evaluation_id varchar, conversation_id varchar, user_id varchar,
         evaluated_at timestamptz, total_score decimal(9, 4)""",
     "genesys_voice_usage": """
-        sip_call_id varchar primary key, call_start timestamptz, direction varchar, usage_group varchar,
+        sip_call_id varchar, call_start timestamptz, direction varchar, usage_group varchar,
         duration_seconds bigint, rate_per_minute decimal(18, 6), cost decimal(18, 6), currency varchar""",
     "genesys_queue_intervals": """
         queue_id varchar, interval_start timestamptz, media_type varchar, interval_end timestamptz,
@@ -57,7 +57,7 @@ RAW_DDL: dict[str, str] = {
     "genesys_licence_usage": """
         period_start timestamptz, charge_name varchar, period_end timestamptz, user_count bigint""",
     "cxone_contacts": """
-        contact_id bigint primary key, master_contact_id bigint, contact_start timestamptz,
+        contact_id bigint, master_contact_id bigint, contact_start timestamptz,
         contact_end timestamptz, skill_id bigint, skill_name varchar, campaign_id bigint,
         campaign_name varchar, agent_id bigint, team_id bigint, media_type varchar, is_outbound boolean,
         from_addr varchar, to_addr varchar, point_of_contact varchar, total_duration_seconds bigint,
@@ -99,11 +99,8 @@ def create_raw_tables(con: Any) -> None:
 def _define_macros(con: Any, seed: int) -> None:
     # r(i, k): a uniform integer in [0, 1e6) for conversation i and draw k
     con.execute(f"create or replace temp macro r(i, k) as cast(hash(i, k, {seed}) % 1000000 as bigint)")
-    con.execute(
-        """create or replace temp macro uid(s) as (
-            substr(md5(s), 1, 8) || '-' || substr(md5(s), 9, 4) || '-' || substr(md5(s), 13, 4) || '-'
-            || substr(md5(s), 17, 4) || '-' || substr(md5(s), 21, 12))"""
-    )
+    # ids: one md5 per id (32 hex characters) - unique, opaque and cheap to generate
+    con.execute("create or replace temp macro uid(s) as md5(s)")
 
 
 def _explicit_cost_center(con: Any) -> str:

@@ -43,6 +43,7 @@ def serve(
     """Run the receiver (uvicorn, one process: the spool has a single writer)."""
     import os
     import socket
+    import sys
 
     import uvicorn
 
@@ -57,6 +58,9 @@ def serve(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     app = create_app(settings)
+    # fsync completions come back on worker threads; a 1 ms GIL switch interval (default 5 ms) keeps
+    # them from queueing behind the busy event loop (measured: lower tail latency under load)
+    sys.setswitchinterval(0.001)
     # proto IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -195,6 +199,19 @@ def evaluate(
             indent=2,
         )
     )
+
+
+@guardrails_app.command("export-baselines")
+def export_baselines(
+    out: Annotated[str, typer.Option(help="JSON file the receiver reads (CCFINOPS_BASELINE_JSON)")],
+    db: DbOpt = None,
+) -> None:
+    """Export fct_guardrail_baselines to JSON so the receiver never opens the warehouse file."""
+    from guardrails.baselines import export_json
+    from ingestion.warehouse import resolve_db_path
+
+    n = export_json(resolve_db_path(db), Path(out))
+    typer.echo(f"exported {n} baseline rows to {out}")
 
 
 def register(app: typer.Typer) -> None:

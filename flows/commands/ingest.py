@@ -77,8 +77,10 @@ def _print_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-
             str(p.total_records), str(p.pages), str(p.requests), str(p.status_429), str(p.retries),
             f"{p.wait_seconds:.1f}", str(len(p.provisional_windows)), str(len(p.replaced_windows)),
         )
-    console = Console()
+    console = Console(width=max(Console().width, 150))
     console.print(table)
+    for line in summary.lines():
+        console.print(line, highlight=False)
     for p in summary.platforms.values():
         per_table = ", ".join(f"{t}={n}" for t, n in sorted(p.records.items()))
         console.print(f"  {p.platform}: {per_table}")

@@ -33,6 +33,7 @@ def quality(
     ] = "duckdb",
 ) -> None:
     """Validate the warehouse; exit 1 when a critical expectation fails, 2 when it cannot be checked."""
+    import duckdb
     from rich.console import Console
 
     from expectations.checkpoint import run_quality
@@ -42,10 +43,12 @@ def quality(
     console = Console()
     try:
         result = run_quality(db, run_id=run_id, months=month or None, site_dir=site, target=target)
-    except (QualityError, QualityConfigError) as exc:
+    except (QualityError, QualityConfigError, duckdb.Error) as exc:
         console.print(f"[red]quality check could not run:[/] {exc}")
         raise typer.Exit(2) from None
     console.print(result.summary_table())
+    for line in result.failure_lines():
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     for note in result.notes:
         console.print(f"note: {note}")
     crit, warn = len(result.critical_failures), len(result.warnings)

@@ -24,11 +24,13 @@ def export(
     ] = None,
 ) -> None:
     """Write the open queue (one row per source record); fill cost_center, why and attributed_by."""
+    import duckdb
+
     from expectations.reconcile import export_queue
 
     try:
         path, count = export_queue(db, out)
-    except (FileNotFoundError, RuntimeError) as exc:
+    except (FileNotFoundError, RuntimeError, duckdb.Error) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {count} open record(s) to {path}")
@@ -44,6 +46,8 @@ def apply(
     ] = None,
 ) -> None:
     """Validate the whole file (nothing applied on any error), then record the manual attributions."""
+    import duckdb
+
     from expectations.reconcile import ReconcileError, apply_attributions
 
     try:
@@ -51,7 +55,7 @@ def apply(
     except ReconcileError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
-    except (FileNotFoundError, RuntimeError) as exc:
+    except (FileNotFoundError, RuntimeError, duckdb.Error) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     typer.echo(

@@ -68,4 +68,5 @@ def push(
     except Exception as exc:  # the shared client's errors carry the vendor's text, never the secret
         typer.echo(f"error: push failed: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"pushed {len(payload['shifts'])} shift constraints for the week of {week}: {response}")
+    ident = response.get("id") if isinstance(response, dict) else response
+    typer.echo(f"pushed {len(payload['shifts'])} shift constraints for the week of {week} (id {ident})")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.report import charts
-from flows.report.figures import Figures, collect, latest_complete_week
+from flows.report.figures import Figures, collect, latest_complete_week, spool_audit_db
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -46,6 +46,8 @@ CSV_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
             "cost_per_resolved",
             "change",
             "change_pct",
+            "resolved_count",
+            "cost_impact",
             "total_cost_change",
         ),
     ),
@@ -54,6 +56,10 @@ CSV_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("cost_date", "cost_center", "daily_cost", "baseline_30d", "upper_bound", "excess"),
     ),
     "guardrail_actions.csv": ("guardrail_actions", ("cost_center", "decision", "events")),
+    "guardrail_mitigations.csv": (
+        "guardrail_mitigations",
+        ("day", "cost_center", "mitigation", "mode", "state", "policy_version", "updated_at"),
+    ),
     "unattributed_share.csv": (
         "unattributed",
         ("week_start", "total_cost", "unattributed_cost", "unattributed_share_pct", "unrated_items"),
@@ -185,7 +191,7 @@ def render_html(fig: Figures, week: str, generated_at: datetime) -> str:
             fig.currency,
         ),
         "trend_queue": charts.trend_chart(
-            fig.cpr_trend_queue, "queue_name", "Cost per resolved by queue (8 weeks)", fig.currency
+            fig.cpr_trend_queue_total, "queue_name", "Cost per resolved by queue (8 weeks)", fig.currency
         ),
         "movers": charts.movers_chart(fig.top_movers, fig.currency),
         "unattributed": charts.unattributed_chart(fig.unattributed),
@@ -201,8 +207,10 @@ def build_weekly_report(
     db_path: str | os.PathLike[str],
     out_root: str | os.PathLike[str],
     week: str | date | None = None,
+    spool_dir: str | os.PathLike[str] | None = None,
 ) -> WeeklyReport:
-    """Read the marts, render HTML + CSVs into ``<out_root>/<iso-week>/`` (written then renamed in)."""
+    """Read the marts (and the guardrail audit in ``spool_dir``), render HTML + CSVs into
+    ``<out_root>/<iso-week>/`` (written to a temporary folder, then renamed in)."""
     import duckdb
 
     con = duckdb.connect(str(Path(db_path).resolve()))
@@ -215,7 +223,7 @@ def build_weekly_report(
             monday = week - timedelta(days=week.weekday())
         else:
             monday = parse_iso_week(week)
-        fig = collect(con, monday)
+        fig = collect(con, monday, audit_db=spool_audit_db(spool_dir))
     finally:
         con.close()
     label = iso_week_label(monday)

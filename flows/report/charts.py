@@ -7,10 +7,17 @@ from typing import Any
 
 
 def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chart data only: decimals → float, dates → ISO strings (tables and CSVs keep exact values)."""
+    """Chart data only: decimals → float, dates → ISO strings (tables and CSVs keep exact values).
+
+    Rows with a ``week_start`` also get ``week`` (``2026-W47``) for an ordinal x axis.
+    """
     out = []
     for r in rows:
-        item = {}
+        item: dict[str, Any] = {}
+        ws = r.get("week_start")
+        if ws is not None and hasattr(ws, "isocalendar"):
+            year, week, _ = ws.isocalendar()
+            item["week"] = f"{year}-W{week:02d}"
         for k, v in r.items():
             if isinstance(v, Decimal):
                 item[k] = float(v)
@@ -41,10 +48,10 @@ def trend_chart(rows: list[dict[str, Any]], series: str, title: str, currency: s
         alt.Chart(alt.Data(values=data), title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (Monday)"),
+            x=alt.X("week:O", title="ISO week"),
             y=alt.Y("cost_per_resolved:Q", title=f"Cost per resolved ({currency})"),
             color=alt.Color(f"{series}:N", title=series.replace("_", " ")),
-            tooltip=[f"{series}:N", "week_start:T", "cost_per_resolved:Q", "resolved_count:Q"],
+            tooltip=[f"{series}:N", "week:O", "cost_per_resolved:Q", "resolved_count:Q"],
         )
         .properties(width=640, height=260)
     )
@@ -52,7 +59,7 @@ def trend_chart(rows: list[dict[str, Any]], series: str, title: str, currency: s
 
 
 def movers_chart(rows: list[dict[str, Any]], currency: str) -> str | None:
-    """Horizontal bars of the week-over-week change in cost per resolved."""
+    """Horizontal bars of the movers' cost impact this week (change in efficiency × volume)."""
     import altair as alt
 
     data = _plain(rows)
@@ -61,12 +68,12 @@ def movers_chart(rows: list[dict[str, Any]], currency: str) -> str | None:
     if not data:
         return None
     chart = (
-        alt.Chart(alt.Data(values=data), title="Top movers: change in cost per resolved")
+        alt.Chart(alt.Data(values=data), title="Top movers: cost impact of the change in cost per resolved")
         .mark_bar()
         .encode(
             y=alt.Y("label:N", sort="-x", title=None),
-            x=alt.X("change:Q", title=f"Change vs previous week ({currency})"),
-            color=alt.condition("datum.change > 0", alt.value("#c0392b"), alt.value("#27ae60")),
+            x=alt.X("cost_impact:Q", title=f"Cost impact this week ({currency})"),
+            color=alt.condition("datum.cost_impact > 0", alt.value("#c0392b"), alt.value("#27ae60")),
         )
         .properties(width=560, height=30 * len(data))
     )
@@ -84,7 +91,7 @@ def unattributed_chart(rows: list[dict[str, Any]]) -> str | None:
         alt.Chart(alt.Data(values=data), title="Unattributed share of cost")
         .mark_area(line=True, opacity=0.3)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (Monday)"),
+            x=alt.X("week:O", title="ISO week"),
             y=alt.Y("unattributed_share_pct:Q", title="% of cost"),
         )
         .properties(width=640, height=180)
@@ -128,7 +135,7 @@ def quality_chart(rows: list[dict[str, Any]]) -> str | None:
         alt.Chart(alt.Data(values=data), title="WEM quality score")
         .mark_line(point=True)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (Monday)"),
+            x=alt.X("week:O", title="ISO week"),
             y=alt.Y("quality_score:Q", title="Score (0-100)", scale=alt.Scale(zero=False)),
             color=alt.Color("queue_name:N", title="queue"),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -40,9 +41,11 @@ class Figures:
     cpr_by_cost_center: Table = field(default_factory=list)
     cpr_trend_queue: Table = field(default_factory=list)
     cpr_trend_cost_center: Table = field(default_factory=list)
+    cpr_trend_queue_total: Table = field(default_factory=list)  # per queue over its cost centers
     top_movers: Table = field(default_factory=list)
     guardrail_triggers: Table = field(default_factory=list)
     guardrail_actions: Table = field(default_factory=list)
+    guardrail_mitigations: Table = field(default_factory=list)
     unattributed: Table = field(default_factory=list)
     reconciliation: Table = field(default_factory=list)
     allocation: Table = field(default_factory=list)
@@ -116,7 +119,17 @@ def queue_names(con) -> dict[str, str]:
     return names
 
 
-def collect(con, week_start: date, *, trend_weeks: int = TREND_WEEKS) -> Figures:
+def spool_audit_db(spool_dir: str | Path | None = None) -> Path:
+    """The guardrail service's action/audit SQLite file (``<spool>/audit/actions.sqlite``)."""
+    import os
+
+    spool = Path(spool_dir or os.environ.get("CCFINOPS_SPOOL_DIR") or "warehouse/spool")
+    return spool.expanduser().resolve() / "audit" / "actions.sqlite"
+
+
+def collect(
+    con, week_start: date, *, trend_weeks: int = TREND_WEEKS, audit_db: Path | None = None
+) -> Figures:
     """Read every figure for the ISO week starting ``week_start`` (a Monday)."""
     con.execute("set timezone = 'UTC'")
     fig = Figures(week_start=week_start)
@@ -132,6 +145,7 @@ def collect(con, week_start: date, *, trend_weeks: int = TREND_WEEKS) -> Figures
     _unattributed(con, fig, trend_start)
     _allocation(con, fig)
     _guardrails(con, fig)
+    _mitigations(fig, audit_db if audit_db is not None else spool_audit_db())
     _wfm(con, fig, names)
     _wem(con, fig, trend_start, names)
     return fig
@@ -154,6 +168,7 @@ def _cost_per_resolved(con, fig: Figures, trend_start: date, names: dict[str, st
         [trend_start, fig.week_start],
     )
     by_cc: dict[tuple[date, str], dict[str, Any]] = {}
+    by_q: dict[tuple[date, str], dict[str, Any]] = {}
     for r in rows:
         total = sum(
             Decimal(str(r[k] or 0)) for k in ("telephony_cost", "licensing_allocation", "transcription_cost")
@@ -184,6 +199,27 @@ def _cost_per_resolved(con, fig: Figures, trend_start: date, names: dict[str, st
         )
         agg["total"] += total
         agg["resolved"] += int(r["resolved_count"] or 0)
+        qagg = by_q.setdefault(
+            (r["week_start"], str(r["queue_id"])),
+            {
+                "week_start": r["week_start"],
+                "queue_name": item["queue_name"],
+                "total": Decimal(0),
+                "resolved": 0,
+            },
+        )
+        qagg["total"] += total
+        qagg["resolved"] += int(r["resolved_count"] or 0)
+    fig.cpr_trend_queue_total = [
+        {
+            "week_start": q["week_start"],
+            "queue_name": q["queue_name"],
+            "total_cost": money(q["total"]),
+            "resolved_count": q["resolved"],
+            "cost_per_resolved": ratio(q["total"], q["resolved"]),
+        }
+        for _, q in sorted(by_q.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+    ]
     for (wk, _cc), agg in sorted(by_cc.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         item = {
             "week_start": wk,
@@ -204,7 +240,13 @@ def _cost_per_resolved(con, fig: Figures, trend_start: date, names: dict[str, st
     )
 
 
-def _top_movers(con, fig: Figures, names: dict[str, str], limit: int = 5) -> None:
+def _top_movers(con, fig: Figures, names: dict[str, str], limit: int = 5, min_resolved: int = 10) -> None:
+    """Queue × cost center cells whose cost per resolved moved most, ranked by cost impact.
+
+    Impact = this week's cost − this week's resolved count × last week's cost per resolved (what the
+    change cost this week); cells with fewer than ``min_resolved`` resolved interactions in either
+    week are left out.
+    """
     prev = fig.week_start - timedelta(days=7)
     current = {
         (r["queue_id"], r["cost_center"]): r for r in fig.cpr_trend_queue if r["week_start"] == fig.week_start
@@ -215,12 +257,10 @@ def _top_movers(con, fig: Figures, names: dict[str, str], limit: int = 5) -> Non
         old = before.get(key)
         if old is None or now["cost_per_resolved"] is None or old["cost_per_resolved"] is None:
             continue
+        if min(now["resolved_count"], old["resolved_count"]) < min_resolved:
+            continue
         change = now["cost_per_resolved"] - old["cost_per_resolved"]
-        pct = (
-            (change / old["cost_per_resolved"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
-            if old["cost_per_resolved"]
-            else None
-        )
+        pct = (change / old["cost_per_resolved"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
         movers.append(
             {
                 "queue_id": key[0],
@@ -230,10 +270,16 @@ def _top_movers(con, fig: Figures, names: dict[str, str], limit: int = 5) -> Non
                 "cost_per_resolved": now["cost_per_resolved"],
                 "change": change,
                 "change_pct": pct,
+                "resolved_count": now["resolved_count"],
+                # exact: this week's cost minus what its resolved volume cost at last week's rate
+                "cost_impact": money(
+                    now["total_cost"]
+                    - old["total_cost"] / Decimal(old["resolved_count"]) * now["resolved_count"]
+                ),
                 "total_cost_change": money(now["total_cost"] - old["total_cost"]),
             }
         )
-    movers.sort(key=lambda m: (-abs(m["change"]), str(m["queue_id"]), str(m["cost_center"])))
+    movers.sort(key=lambda m: (-abs(m["cost_impact"]), str(m["queue_id"]), str(m["cost_center"])))
     fig.top_movers = movers[:limit]
 
 
@@ -351,6 +397,26 @@ def _guardrails(con, fig: Figures) -> None:
             """,
             [fig.week_start, fig.week_end],
         )
+
+
+def _mitigations(fig: Figures, audit_db: Path) -> None:
+    """Mitigation actions of the week from the guardrail executor's audit file (read-only)."""
+    import sqlite3
+
+    if not audit_db.exists():
+        fig.notes.append(f"No guardrail action audit at {audit_db}: no mitigation actions listed.")
+        return
+    con = sqlite3.connect(f"file:{audit_db}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "select day, cost_center, mitigation, mode, state, policy_version, updated_at from actions "
+            "where day >= ? and day < ? order by day, cost_center, mitigation",
+            [fig.week_start.isoformat(), fig.week_end.isoformat()],
+        ).fetchall()
+    finally:
+        con.close()
+    keys = ("day", "cost_center", "mitigation", "mode", "state", "policy_version", "updated_at")
+    fig.guardrail_mitigations = [dict(zip(keys, r, strict=True)) for r in rows]
 
 
 def _wfm(con, fig: Figures, names: dict[str, str], history_weeks: int = 4) -> None:

@@ -80,6 +80,27 @@ def _usage_rows() -> list[tuple]:
     return rows
 
 
+def _baseline_rows() -> list[tuple]:
+    """60 steady days (CC-SALES 1000.00, CC-SUPPORT 900.00), then two breaches.
+
+    2026-11-18: CC-SALES 1200.00 (baseline 1000.00, upper 1150.00: +50.00 over).
+    2026-11-25: CC-SUPPORT 2000.00 (same-weekday baseline 900.00, upper 1035.00).
+    """
+    rows: list[tuple] = []
+    day = date(2026, 9, 26)
+    while day <= date(2026, 11, 25):
+        sales, support = "1000.00", "900.00"
+        sales_status = support_status = "within"
+        if day == date(2026, 11, 18):
+            sales, sales_status = "1200.00", "breach"
+        if day == date(2026, 11, 25):
+            support, support_status = "2000.00", "breach"
+        rows.append((day, "CC-SALES", sales, "1000.00", "850.00", "1150.00", 30, sales_status))
+        rows.append((day, "CC-SUPPORT", support, "900.00", "765.00", "1035.00", 30, support_status))
+        day += timedelta(days=1)
+    return rows
+
+
 def seed_warehouse(db_path: Path) -> Path:
     """Create the marts with the documented numbers; return ``db_path``."""
     import duckdb
@@ -180,11 +201,7 @@ def seed_warehouse(db_path: Path) -> Path:
         )
         con.executemany(
             "insert into analytics.fct_guardrail_baselines values (?,?,?,?,?,?,?,?)",
-            [
-                (date(2026, 11, 18), "CC-SALES", "1150.00", "956.52", "813.04", "1100.00", 30, "breach"),
-                (date(2026, 11, 18), "CC-SUPPORT", "900.00", "900.00", "765.00", "1035.00", 30, "within"),
-                (date(2026, 11, 25), "CC-SUPPORT", "2000.00", "900.00", "765.00", "1035.00", 30, "breach"),
-            ],
+            _baseline_rows(),
         )
         con.executemany(
             "insert into analytics.reconciliation_queue values (?,?,?,?)",

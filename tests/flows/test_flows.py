@@ -94,14 +94,32 @@ def test_failed_flow_alerts_through_the_relay(prefect_harness: None, tmp_path: P
     assert "nothing to report" in messages[0]["message"]
 
 
-def test_guardrail_step_reads_newest_scored_day(seeded_db: Path) -> None:
+def test_guardrail_step_evaluates_newest_day_with_the_policies(seeded_db: Path) -> None:
     finding = guardrail_task.fn(str(seeded_db))
     assert finding.cost_date == date(2026, 11, 25)
-    assert [(b["cost_center"], str(b["daily_cost"])) for b in finding.breaches] == [
-        ("CC-SUPPORT", "2000.000000")
+    # CC-SUPPORT: day-of-week policy, same weekday over 8 weeks = 900.00, +15 % = 1035.00; 2000.00 is over
+    # and above the 5.00 floor, with mitigations configured -> mitigate. CC-SALES (1000.00) is within.
+    assert [(b["cost_center"], str(b["daily_cost"]), b["status"]) for b in finding.breaches] == [
+        ("CC-SUPPORT", "2000.000000", "mitigate")
     ]
-    assert "CC-SUPPORT: 2,000.00 vs baseline 900.00 (band upper 1,035.00)" in breach_message(finding)
-    earlier = guardrail_task.fn(str(seeded_db), as_of=date(2026, 11, 20))
-    assert earlier.cost_date == date(2026, 11, 18) and [b["cost_center"] for b in earlier.breaches] == [
-        "CC-SALES"
+    assert "CC-SUPPORT: 2,000.00 vs baseline 900.00 (band upper 1,035.00) -> mitigate" in breach_message(
+        finding
+    )
+    earlier = guardrail_task.fn(str(seeded_db), as_of=date(2026, 11, 18))
+    assert earlier.cost_date == date(2026, 11, 18)
+    assert [(b["cost_center"], str(b["upper_bound"])) for b in earlier.breaches] == [
+        ("CC-SALES", "1150.000000")
     ]
+    quiet = guardrail_task.fn(str(seeded_db), as_of=date(2026, 11, 20))
+    assert quiet.cost_date == date(2026, 11, 20) and not quiet.breached
+
+
+def test_guardrail_floor_is_honoured(tmp_path: Path) -> None:
+    from tests.flows.seed import seed_warehouse
+
+    db = seed_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db))
+    # Scale every day down 1000x: the 2.00 spike on 11-25 is over its bound but below the 5.00 floor.
+    con.execute("update analytics.fct_guardrail_baselines set daily_cost = daily_cost / 1000")
+    con.close()
+    assert not guardrail_task.fn(str(db)).breached

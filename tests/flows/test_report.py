@@ -16,8 +16,30 @@ def _csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _audit(spool: Path) -> None:
+    """A guardrail action audit (the executor's schema) with one action in and one outside the week."""
+    import sqlite3
+
+    from guardrails.executor import SCHEMA
+
+    (spool / "audit").mkdir(parents=True)
+    con = sqlite3.connect(spool / "audit" / "actions.sqlite")
+    con.executescript(SCHEMA)
+    for day, state in (("2026-11-18", "dry_run"), ("2026-11-25", "applied")):
+        con.execute(
+            "insert into actions values (?, ?, 'CC-SALES', ?, 'disable_premium_language_skill',"
+            " 'genesys_skill', 'e4bf', 'genesys', 'PUT', '/api/v2/routing/skills/e4bf', '{}', '2026.11.1',"
+            " 'dry-run', ?,"
+            " null, null, null, null, null, ?, ?)",
+            [f"a-{day}", f"k-{day}", day, state, day, day],
+        )
+    con.commit()
+    con.close()
+
+
 def test_report_numbers_to_the_cent(seeded_db: Path, tmp_path: Path) -> None:
-    report = build_weekly_report(seeded_db, tmp_path / "reports")  # newest complete week
+    _audit(tmp_path / "spool")
+    report = build_weekly_report(seeded_db, tmp_path / "reports", spool_dir=tmp_path / "spool")  # newest week
     assert report.week == "2026-W47"
     assert report.folder == tmp_path / "reports" / "2026-W47"
     assert sorted(p.name for p in report.folder.iterdir()) == sorted([*CSV_FILES, "weekly_report.html"])
@@ -43,13 +65,19 @@ def test_report_numbers_to_the_cent(seeded_db: Path, tmp_path: Path) -> None:
     assert by_queue[("2026-11-09", SALES_Q)]["cost_per_resolved"] == "4.00"
 
     movers = _csv(report.folder / "top_movers.csv")
-    assert [(m["cost_center"], m["change"], m["change_pct"]) for m in movers] == [
-        ("CC-SALES", "0.95", "23.8")
+    # Sales 4.00 -> 4.95 (+23.8 %); impact 183.09 - 37 x 4.00 = +35.09; Support had 0 resolved: left out.
+    assert [(m["cost_center"], m["change"], m["change_pct"], m["cost_impact"]) for m in movers] == [
+        ("CC-SALES", "0.95", "23.8", "35.09")
     ]
 
     triggers = _csv(report.folder / "guardrail_triggers.csv")
     assert [(t["cost_date"], t["cost_center"], t["excess"]) for t in triggers] == [
         ("2026-11-18", "CC-SALES", "50.00")
+    ]
+
+    mitigations = _csv(report.folder / "guardrail_mitigations.csv")
+    assert [(m["day"], m["cost_center"], m["mitigation"], m["state"]) for m in mitigations] == [
+        ("2026-11-18", "CC-SALES", "disable_premium_language_skill", "dry_run")
     ]
 
     unattributed = {r["week_start"]: r for r in _csv(report.folder / "unattributed_share.csv")}

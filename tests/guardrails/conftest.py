@@ -32,7 +32,10 @@ SUPPORT_T2_Q = "ed311929-3aff-59bd-9167-11b93317423f"
 FALLBACK_Q = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
 COLLECTIONS_Q = "7fa856eb-9d8f-5326-844d-84b4737fd687"
 
-MAPPINGS_CSV = f"""platform,key_type,key,key_name,cost_center,weight,parent_queue_id,effective_from,effective_to,mapping_version
+MAPPINGS_HEADER = (
+    "platform,key_type,key,key_name,cost_center,weight,parent_queue_id,effective_from,effective_to,mapping_version"
+)
+MAPPINGS_CSV = f"""{MAPPINGS_HEADER}
 genesys,queue,{SALES_Q},Sales,CC-SALES,1,,2025-01-01,,m-2025.1
 genesys,queue,{SALES_OVERFLOW_Q},Sales Overflow,,1,{SALES_Q},2025-01-01,,m-2025.1
 genesys,queue,{SUPPORT_Q},Support Tier 1,CC-SUPPORT,1,,2025-01-01,,m-2025.1
@@ -53,7 +56,11 @@ CC-MARKETING,Marketing,e@example.com,,true
 """
 
 # 0.0150/min toll-free inbound is the highest Genesys voice rate -> the seed template's estimate.
-RATES_CSV = """usage_type,carrier,direction,number_type,rate,unit,increment_seconds,minimum_seconds,currency,effective_from,effective_to,rate_card_version
+RATES_HEADER = (
+    "usage_type,carrier,direction,number_type,rate,unit,increment_seconds,minimum_seconds,currency,"
+    "effective_from,effective_to,rate_card_version"
+)
+RATES_CSV = f"""{RATES_HEADER}
 voice,genesys_cloud_voice,inbound,local,0.0040,minute,6,0,USD,2025-01-01,,t1
 voice,genesys_cloud_voice,inbound,toll_free,0.0150,minute,6,0,USD,2025-01-01,,t1
 voice,genesys_cloud_voice,outbound,local,0.0119,minute,6,0,USD,2025-01-01,,t1

@@ -20,16 +20,23 @@ AUTH = {"Authorization": f"Bearer {COST_TOKEN}"}
 
 def test_token_required(receiver):
     assert receiver.client.get("/api/v1/cost-mapping", params={"queue_id": SALES_Q}).status_code == 401
-    bad = receiver.client.get("/api/v1/cost-mapping", params={"queue_id": SALES_Q},
-                              headers={"Authorization": "Bearer nope"})
+    bad = receiver.client.get(
+        "/api/v1/cost-mapping", params={"queue_id": SALES_Q}, headers={"Authorization": "Bearer nope"}
+    )
     assert bad.status_code == 401 and bad.content == b""
 
 
 def test_direct_parent_campaign_and_not_found(receiver):
     get = lambda **p: receiver.client.get("/api/v1/cost-mapping", params=p, headers=AUTH)  # noqa: E731
     direct = get(queue_id=SALES_Q).json()
-    assert direct == {"cost_center": "CC-SALES", "weight": "1", "mapping_version": "m-2025.1", "key_type": "queue",
-                      "key": SALES_Q, "resolved_via": None}
+    assert direct == {
+        "cost_center": "CC-SALES",
+        "weight": "1",
+        "mapping_version": "m-2025.1",
+        "key_type": "queue",
+        "key": SALES_Q,
+        "resolved_via": None,
+    }
     inherited = get(queue_id=SALES_OVERFLOW_Q).json()
     assert inherited["cost_center"] == "CC-SALES" and inherited["resolved_via"] == SALES_Q
     cx = get(queue_id="4103", platform="cxone").json()
@@ -39,8 +46,13 @@ def test_direct_parent_campaign_and_not_found(receiver):
     assert by_id["cost_center"] == "CC-MARKETING"  # the campaign is more specific than the queue
     # effective-dated: Collections moved to CC-FINANCE on 2026-01-01 (mapping in force *now*)
     assert get(queue_id=COLLECTIONS_Q).json() == {
-        "cost_center": "CC-FINANCE", "weight": "1", "mapping_version": "m-2026.1", "key_type": "queue",
-        "key": COLLECTIONS_Q, "resolved_via": None}
+        "cost_center": "CC-FINANCE",
+        "weight": "1",
+        "mapping_version": "m-2026.1",
+        "key_type": "queue",
+        "key": COLLECTIONS_Q,
+        "resolved_via": None,
+    }
     missing = get(queue_id=FALLBACK_Q)
     assert missing.status_code == 404 and "not in the cost-center registry" in missing.json()["detail"]
     nothing = get()
@@ -60,7 +72,9 @@ def test_lookup_on_a_past_day(registry_dir):
 
 def test_registry_change_is_served_without_restart(receiver, registry_dir):
     path = registry_dir / "cost_center_mappings.csv"
-    path.write_text(MAPPINGS_CSV + f"genesys,queue,{FALLBACK_Q},Emergency Fallback,CC-SUPPORT,1,,2025-01-01,,m-2026.2\n")
+    path.write_text(
+        MAPPINGS_CSV + f"genesys,queue,{FALLBACK_Q},Emergency Fallback,CC-SUPPORT,1,,2025-01-01,,m-2026.2\n"
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         r = receiver.client.get("/api/v1/cost-mapping", params={"queue_id": FALLBACK_Q}, headers=AUTH)
@@ -74,3 +88,19 @@ def test_registry_change_is_served_without_restart(receiver, registry_dir):
     again = receiver.client.get("/api/v1/cost-mapping", params={"queue_id": FALLBACK_Q}, headers=AUTH)
     assert again.status_code == 200 and again.json()["mapping_version"] == "m-2026.2"
     assert "cost_center_mappings.csv row 11" in receiver.service.registry.last_error
+
+
+def test_the_repo_registry_files_load():
+    from guardrails.rates import RateBook
+    from guardrails.settings import DEFAULT_REGISTRY_DIR
+
+    reg = CostRegistry.load(DEFAULT_REGISTRY_DIR)
+    assert reg.lookup(queue_id=SALES_OVERFLOW_Q).cost_center == reg.lookup(queue_id=SALES_Q).cost_center
+    try:
+        reg.lookup(queue_id=FALLBACK_Q)  # org.yaml: "a fallback queue nobody registered"
+    except MappingNotFound as exc:
+        assert FALLBACK_Q in exc.reason
+    else:
+        raise AssertionError("the Emergency Fallback queue should have no mapping")
+    book = RateBook.load(DEFAULT_REGISTRY_DIR / "rate_cards.csv")
+    assert any(c.usage_type == "transcription" for c in book.cards)

@@ -23,7 +23,9 @@ def test_duplicate_event_gets_the_same_decision_and_is_stored_once(receiver):
     first = receiver.post(seed_event("dup-1", duration_ms=120_000)).json()
     again = receiver.post(seed_event("dup-1", duration_ms=999_000)).json()  # same id, other body
     assert again["duplicate"] is True and first["duplicate"] is False
-    assert {k: v for k, v in again.items() if k != "duplicate"} == {k: v for k, v in first.items() if k != "duplicate"}
+    assert {k: v for k, v in again.items() if k != "duplicate"} == {
+        k: v for k, v in first.items() if k != "duplicate"
+    }
     # concurrent duplicates while the first is in flight
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: receiver.post(seed_event("dup-2")).json(), range(16)))
@@ -91,8 +93,11 @@ def test_kill_9_under_load_loses_no_acknowledged_event(tmp_path, settings):
                 eid = f"k-{n}-{i}"
                 i += 1
                 try:
-                    r = client.post("/api/v1/evaluate-usage", content=orjson.dumps(seed_event(eid)),
-                                    headers={"X-Platform-Secret": SECRET})
+                    r = client.post(
+                        "/api/v1/evaluate-usage",
+                        content=orjson.dumps(seed_event(eid)),
+                        headers={"X-Platform-Secret": SECRET},
+                    )
                 except httpx.TransportError:
                     return
                 if r.status_code == 200:
@@ -123,12 +128,16 @@ def test_kill_9_under_load_loses_no_acknowledged_event(tmp_path, settings):
         health = httpx.get(url2 + "/healthz").json()
         assert health["events_indexed"] == len(stored)
         # totals rebuilt: every stored event cost 0.015000; one more makes n+1
-        r = httpx.post(url2 + "/api/v1/evaluate-usage", json=seed_event("after-restart"),
-                       headers={"X-Platform-Secret": SECRET}).json()
+        r = httpx.post(
+            url2 + "/api/v1/evaluate-usage",
+            json=seed_event("after-restart"),
+            headers={"X-Platform-Secret": SECRET},
+        ).json()
         assert Decimal(r["consumption_today"]) == Decimal("0.015000") * (len(stored) + 1)
         # an acknowledged event re-sent after the crash is a duplicate with its original decision
-        again = httpx.post(url2 + "/api/v1/evaluate-usage", json=seed_event(acked[0]),
-                           headers={"X-Platform-Secret": SECRET}).json()
+        again = httpx.post(
+            url2 + "/api/v1/evaluate-usage", json=seed_event(acked[0]), headers={"X-Platform-Secret": SECRET}
+        ).json()
         assert again["duplicate"] is True
     finally:
         proc2.send_signal(signal.SIGTERM)

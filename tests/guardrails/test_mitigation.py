@@ -1,4 +1,4 @@
-"""Mitigations against the simulator's write endpoints: dry-run, approve, auto, rollback, exemptions, audit."""
+"""Mitigations on the simulator's write endpoints: dry-run, approve, auto, rollback, exemptions, audit."""
 
 from __future__ import annotations
 
@@ -78,7 +78,10 @@ def test_approve_then_rollback_restores_the_simulator(make_receiver, settings, w
     items = _wait_actions(rec.service.executor, 2)
     assert {a.state for a in items} == {"pending"} and _skill(writer) == "active" and _wem(writer) is True
     # another breach the same day plans nothing new (one action per day, cost center, mitigation)
-    assert rec.post(seed_event("ap-2", duration_ms=60_000, cost_center="CC-SALES")).json()["actions"] == out["actions"]
+    assert (
+        rec.post(seed_event("ap-2", duration_ms=60_000, cost_center="CC-SALES")).json()["actions"]
+        == out["actions"]
+    )
 
     runner = CliRunner()
     spool = ["--spool", str(settings.spool_dir)]
@@ -128,7 +131,9 @@ def test_auto_mode_applies_at_once(make_receiver, settings, writer):
     while action.state != "applied" and time.monotonic() < deadline:
         time.sleep(0.05)
         action = rec.service.executor.get(action.action_id)
-    assert action.state == "applied" and action.before["isActive"] is True and action.after["isActive"] is False
+    assert (
+        action.state == "applied" and action.before["isActive"] is True and action.after["isActive"] is False
+    )
     assert writer.read("cxone", "/incontactapi/services/v30.0/skills/4201")["isActive"] is False
     rec.service.executor.rollback(action.action_id, actor="test")
     assert writer.read("cxone", "/incontactapi/services/v30.0/skills/4201")["isActive"] is True

@@ -32,14 +32,22 @@ def _self_signed(tmp: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(hours=1)).sign(key, hashes.SHA256())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .sign(key, hashes.SHA256())
     )
     crt, pem = tmp / "cert.pem", tmp / "key.pem"
     crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return crt, pem
 
 
@@ -188,8 +196,10 @@ def test_receiver_notifies_on_breach_once_per_cooldown(make_receiver, settings, 
     from tests.guardrails.conftest import seed_event
 
     for i in range(3):
-        assert rec.post(seed_event(f"n-{i}", duration_ms=6_000_000, cost_center="CC-SALES")).json()["decision"] == \
-            "mitigate"
+        assert (
+            rec.post(seed_event(f"n-{i}", duration_ms=6_000_000, cost_center="CC-SALES")).json()["decision"]
+            == "mitigate"
+        )
     deadline = time.monotonic() + 10
     while not hooks.received and time.monotonic() < deadline:
         time.sleep(0.05)

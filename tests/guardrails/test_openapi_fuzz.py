@@ -16,13 +16,21 @@ def test_no_server_errors_under_schemathesis(receiver, tmp_path):
     assert {"/api/v1/evaluate-usage", "/api/v1/cost-mapping"} <= set(schema["paths"])
     exe = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     cmd = [
-        exe, "run", f"{receiver.base_url}/openapi.json",
-        "--checks", "not_a_server_error",
-        "--max-examples", "40",
-        "--workers", "1",
-        "--seed", "7",
-        "-H", f"X-Platform-Secret: {SECRET}",
-        "-H", f"Authorization: Bearer {COST_TOKEN}",
+        exe,
+        "run",
+        f"{receiver.base_url}/openapi.json",
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        "40",
+        "--workers",
+        "1",
+        "--seed",
+        "7",
+        "-H",
+        f"X-Platform-Secret: {SECRET}",
+        "-H",
+        f"Authorization: Bearer {COST_TOKEN}",
     ]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"}
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=tmp_path, env=env)

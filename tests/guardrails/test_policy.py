@@ -199,3 +199,50 @@ def test_insufficient_history_and_unattributed_over_http(receiver):
     overflow = receiver.post(seed_event("ih-3", queue="cfbdcd4d-4311-5cf1-8345-ffd56e99c532")).json()
     assert overflow["cost_center"] == "CC-SALES"
     assert SALES_Q  # the overflow queue inherits from Sales
+
+
+def test_exported_baseline_json_serves_the_receiver(make_receiver, settings, tmp_path):
+    from dataclasses import replace
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app as cli
+
+    out = tmp_path / "baselines.json"
+    res = CliRunner().invoke(
+        cli, ["guardrails", "export-baselines", "--db", str(settings.db_path), "--out", str(out)]
+    )
+    assert res.exit_code == 0 and "exported 123 baseline rows" in res.output
+    rec = make_receiver(replace(settings, db_path=None, baseline_json=out))
+    body = rec.post(seed_event("js-1", duration_ms=60_000)).json()
+    assert body["upper_bound"] == "1.150000" and body["history_days"] == 30
+    assert rec.client.get("/healthz").json()["baseline_source"] == "json:baselines.json"
+
+
+def test_evaluate_cli_prints_the_decision(settings):
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app as cli
+
+    res = CliRunner().invoke(
+        cli,
+        [
+            "guardrails",
+            "evaluate",
+            "--cost-center",
+            "CC-SALES",
+            "--consumption",
+            "1.20",
+            "--db",
+            str(settings.db_path),
+            "--policies",
+            str(settings.policies_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert (
+        out["decision"] == "mitigate" and out["upper_bound"] == "1.150000" and out["baseline"] == "1.000000"
+    )

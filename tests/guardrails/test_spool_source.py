@@ -46,8 +46,13 @@ def test_spool_to_raw_webhook_events(receiver, tmp_path):
     rows = _rows(db)
     assert [r[0] for r in rows] == [f"s-{i}" for i in range(5)]
     first = rows[0]
-    assert first[1:6] == ("telephony.call.completed", "genesys", "d41a4916-e89a-57c0-aa86-60d147f9421a",
-                          "CC-SALES", 60_000)
+    assert first[1:6] == (
+        "telephony.call.completed",
+        "genesys",
+        "d41a4916-e89a-57c0-aa86-60d147f9421a",
+        "CC-SALES",
+        60_000,
+    )
     assert first[6] == when and first[7] == "allow" and first[8] == "test-1"
     assert '"event_id":"s-0"' in first[9].replace(" ", "")
 

@@ -67,3 +67,17 @@ def test_field_names_of_old_and_new_api_versions_give_the_same_rows(sim: Any, tm
     assert_matches_truth(db, sim.ground_truth("cxone", START, END, ids=True))
     assert scalar(db, "select count(*) from raw.cxone_contacts where from_addr is null or to_addr is null "
                       "or acw_seconds is null or media_type is null") == 0
+
+
+def test_credentials_can_come_from_dlt_secrets_instead_of_env(sim: Any, db: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    env = sim.cxone_env()
+    names = {"CXONE_ACCESS_KEY_ID": "access_key_id", "CXONE_ACCESS_KEY_SECRET": "access_key_secret",
+             "CXONE_CLIENT_ID": "client_id", "CXONE_CLIENT_SECRET": "client_secret",
+             "CXONE_AUTH_BASE": "auth_base"}
+    for var, key in names.items():
+        monkeypatch.delenv(var)
+        monkeypatch.setenv(f"SOURCES__NICE_CXONE__{key.upper()}", env[var])  # dlt's env provider
+    monkeypatch.delenv("CXONE_API_BASE")
+    ingest(db, "cxone", START, END, options=fast_options())
+    assert_matches_truth(db, sim.ground_truth("cxone", START, END, ids=True))

@@ -63,13 +63,15 @@ def assert_matches_truth(db: Path, truth: dict[str, Any], start: date = START, e
 
 
 def test_complete_under_429_storm_5xx_and_an_expired_job(sim: Any, db: Path) -> None:
-    sim.set_faults(rate_429=0.3, rate_5xx=0.05, expire_jobs=1, expire_after_pages=1)
-    summary = ingest(db, "genesys", START, END, options=fast_options())
+    sim.set_faults(rate_429=0.3, rate_5xx=0.05, expire_jobs=1, expire_after_pages=1, expire_cursors=1)
+    options = fast_options(tuning=JobTuning(page_size=40, poll_initial_s=0.02, poll_max_s=0.1))
+    summary = ingest(db, "genesys", START, END, options=options)
     truth = sim.ground_truth("genesys", START, END, ids=True)
     assert truth["conversation_count"] > 200
     p = summary.platforms["genesys"]
     assert p.status_429 > 0 and p.retries >= p.status_429
-    assert p.provisional_windows == []
+    assert p.provisional_windows == []  # the expired job and the expired cursor were pulled again
+    assert sim.state()["counters"]["jobs"] >= 3 + 2
     assert_matches_truth(db, truth)
     assert_no_duplicates(db)
     licences = dict(query(db, "select charge_name, user_count from raw.genesys_licence_usage"))

@@ -200,7 +200,7 @@ def test_results_table_and_data_docs(handmade_db, quality_runner, tmp_path):
     ).fetchone()
     con.close()
     assert rows == [("run-a", 12, 12, "2026-10,2026-11"), ("run-b", 12, 12, "2026-10")]
-    assert detail == ("critical", "max 0", 0, 3)
+    assert detail == ("critical", "max 0 unrated rows", 0, 3)
     index = first.docs_index
     assert index == tmp_path / "site" / "index.html" and second.docs_index == index
     html = index.read_text()
@@ -251,7 +251,8 @@ def test_run_id_picks_the_months_its_ingest_touched(handmade_db, quality_runner)
     con.execute(
         """create table raw.ingest_run_stats as
         select 'ing-7' as run_id, 'genesys' as platform,
-            timestamptz '2026-11-01 00:00:00+00' as window_start, timestamptz '2026-11-03 00:00:00+00' as window_end"""
+            timestamptz '2026-11-01 00:00:00+00' as window_start,
+            timestamptz '2026-11-03 00:00:00+00' as window_end"""
     )
     con.close()
     result = quality_runner(handmade_db, run_id="ing-7")

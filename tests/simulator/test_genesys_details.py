@@ -191,3 +191,11 @@ def test_same_seed_same_data(seed_a, seed_b, same):
             c = genesys_client(s)
             pages.append(c.post(QUERY, json={"interval": DAY1, "paging": {"pageSize": 100}}).content)
     assert (pages[0] == pages[1]) is same
+
+
+def test_job_expired_before_any_page(sim):
+    c = genesys_client(sim)
+    sim.set_faults(expire_jobs=1, expire_after_pages=0)
+    job = c.post(JOBS, json={"interval": DAY1}).json()["jobId"]
+    assert c.get(f"{JOBS}/{job}").json()["state"] == "EXPIRED"
+    assert c.get(f"{JOBS}/{job}/results").status_code == 404

@@ -77,3 +77,36 @@ def test_voice_csv_rows_costs_and_sip_ids(sim):
     assert (
         c.get("/api/v2/ccfinops-sim/voice-usage.csv", params={"startDate": "2026-03-02"}).status_code == 400
     )
+
+
+def test_aggregate_filter_and_http_ground_truth(sim):
+    import httpx
+
+    c = genesys_client(sim)
+    sales = "d41a4916-e89a-57c0-aa86-60d147f9421a"
+    body = {
+        "interval": "2026-03-02T00:00:00Z/2026-03-03T00:00:00Z",
+        "granularity": "P1D",
+        "groupBy": ["queueId", "mediaType"],
+        "metrics": ["nOffered"],
+        "filter": {
+            "type": "and",
+            "predicates": [{"type": "dimension", "dimension": "queueId", "value": sales}],
+        },
+    }
+    res = c.post(AGG, json=body).json()["results"]
+    assert {r["group"]["queueId"] for r in res} == {sales}
+    total = sum(b["metrics"][0]["stats"]["count"] for r in res for b in r["data"])
+    over_http = httpx.get(
+        f"{sim.base_url}/_sim/ground-truth",
+        params={"platform": "genesys", "start": "2026-03-02", "end": "2026-03-03"},
+    ).json()
+    assert total == over_http["per_queue_offered"][sales]
+    assert over_http == sim.ground_truth("genesys", date(2026, 3, 2), date(2026, 3, 3), ids=False)
+    assert (
+        httpx.get(
+            f"{sim.base_url}/_sim/ground-truth",
+            params={"platform": "x", "start": "2026-03-02", "end": "2026-03-03"},
+        ).status_code
+        == 400
+    )

@@ -8,6 +8,19 @@ daily as (
 
 ),
 
+usage_cost as (
+
+    select * from {{ ref('fct_usage_cost') }}
+
+),
+
+newest_usage as (
+
+    select max(usage_date) as newest_date
+    from usage_cost
+
+),
+
 spans as (
 
     select
@@ -20,27 +33,50 @@ spans as (
 
 ),
 
+span_lengths as (
+
+    select
+        *,
+        last_date - first_date + 1 as calendar_days
+    from spans
+
+),
+
 gaps as (
 
     select
-        'gap' as problem,
-        cost_center
-    from spans
-    where n_days <> {{ dbt.datediff('first_date', 'last_date', 'day') }} + 1
-        or last_date <> (select max(usage_date) from {{ ref('fct_usage_cost') }})
+        span_lengths.cost_center,
+        'gap' as problem
+    from span_lengths
+    cross join newest_usage
+    where
+        span_lengths.n_days <> span_lengths.calendar_days
+        or span_lengths.last_date <> newest_usage.newest_date
+
+),
+
+built_total as (
+
+    select coalesce(sum(daily_cost), 0) as amount
+    from daily
+
+),
+
+usage_total as (
+
+    select coalesce(sum(cost), 0) as amount
+    from usage_cost
 
 ),
 
 totals as (
 
     select
-        'total' as problem,
-        cast(null as varchar) as cost_center
-    from (select coalesce(sum(daily_cost), 0) as cost from daily) as built
-    cross join (
-        select coalesce(sum(cost), 0) as cost from {{ ref('fct_usage_cost') }}
-    ) as source
-    where built.cost <> source.cost
+        cast(null as varchar) as cost_center,
+        'total' as problem
+    from built_total
+    cross join usage_total
+    where built_total.amount <> usage_total.amount
 
 )
 

@@ -1,7 +1,7 @@
 -- Σ FOCUS BilledCost = Σ rated fct_usage_cost.cost + Σ allocated pool cost, per currency, exactly.
 with
 
-focus as (
+focus_totals as (
 
     select
         "BillingCurrency" as currency,
@@ -11,48 +11,53 @@ focus as (
 
 ),
 
-usage_cost as (
+usage_totals as (
 
     select
         currency,
-        sum(cost) as cost
+        sum(cost) as amount
     from {{ ref('fct_usage_cost') }}
     where cost is not null
     group by 1
 
 ),
 
-allocated as (
+allocation_totals as (
 
     select
         currency,
-        sum(allocated_shared_cost) as cost
+        sum(allocated_shared_cost) as amount
     from {{ ref('fct_cost_allocation_monthly') }}
     group by 1
 
 ),
 
-expected as (
+combined as (
+
+    select * from usage_totals
+    union all
+    select * from allocation_totals
+
+),
+
+expected_totals as (
 
     select
         currency,
-        sum(cost) as cost
-    from (
-        select * from usage_cost
-        union all
-        select * from allocated
-    ) as sources
+        sum(amount) as amount
+    from combined
     group by 1
 
 )
 
 select
-    coalesce(expected.currency, focus.currency) as currency,
-    expected.cost as expected_cost,
-    focus.billed_cost
-from expected
-full outer join focus
-    on expected.currency = focus.currency
-where expected.cost is null
-    or focus.billed_cost is null
-    or expected.cost <> focus.billed_cost
+    expected_totals.amount as expected_cost,
+    focus_totals.billed_cost,
+    coalesce(expected_totals.currency, focus_totals.currency) as currency
+from expected_totals
+full outer join focus_totals
+    on expected_totals.currency = focus_totals.currency
+where
+    expected_totals.amount is null
+    or focus_totals.billed_cost is null
+    or expected_totals.amount <> focus_totals.billed_cost

@@ -36,6 +36,7 @@ select
 from weekly
 cross join usage_cost
 cross join allocated
-where coalesce(weekly.telephony_cost, 0) <> usage_cost.telephony_cost
+where
+    coalesce(weekly.telephony_cost, 0) <> usage_cost.telephony_cost
     or coalesce(weekly.transcription_cost, 0) <> usage_cost.transcription_cost
     or coalesce(weekly.licensing_allocation, 0) <> allocated.licensing_allocation

@@ -14,8 +14,8 @@
       week to queue 'UNASSIGNED'. Amounts are split in micro-units by largest remainder, so every
       month x pool x cost center sums exactly to its allocated_shared_cost.
     - resolved_count / handled_count / avg_handle_seconds / avg_wem_score: per interaction
-      (Genesys conversation, CXone master contact), placed in the cell of its first usage item
-      (voice first); resolved = final wrap-up code / disposition mapped to `resolved` in seed
+      (Genesys conversation, CXone master contact), placed in the week of its first usage item and
+      its originating queue and cost center; resolved = final wrap-up code / disposition mapped to `resolved` in seed
       resolution_codes.
     - cost_per_resolved = (telephony_cost + licensing_allocation + transcription_cost)
       / resolved_count; null with null_reason = 'no_resolved_interactions' when nothing resolved.
@@ -59,8 +59,8 @@ resolution_codes as (
 
     select
         platform,
-        lower(trim(code)) as code_key,
-        outcome
+        outcome,
+        lower(trim(code)) as code_key
     from {{ ref('resolution_codes') }}
 
 ),
@@ -107,21 +107,17 @@ usage_costs as (
 
 first_items as (
 
+    -- an interaction's items share its originating queue and cost center (a manually
+    -- re-attributed item aside: then the lowest cost center wins); its week is its first
     select
         platform,
         conversation_id,
-        week_start,
-        queue_id,
-        cost_center,
-        row_number() over (
-            partition by platform, conversation_id
-            order by
-                case when usage_type = 'voice' then 0 else 1 end,
-                usage_start,
-                usage_id
-        ) as item_rank
+        min(week_start) as week_start,
+        min(queue_id) as queue_id,
+        min(cost_center) as cost_center
     from usage_cells
     where conversation_id is not null
+    group by 1, 2
 
 ),
 
@@ -144,12 +140,12 @@ interactions as (
         first_items.cost_center,
         conversations.wrapup_code,
         codes.outcome,
+        evaluation_scores.score_sum,
         coalesce(not conversations.is_abandoned, false) as is_handled,
         coalesce(conversations.talk_ms, 0)
         + coalesce(conversations.hold_ms, 0)
         + coalesce(conversations.acw_ms, 0) as handle_ms,
-        coalesce(evaluation_scores.evaluation_count, 0) as evaluation_count,
-        evaluation_scores.score_sum
+        coalesce(evaluation_scores.evaluation_count, 0) as evaluation_count
     from first_items
     left join conversations
         on first_items.platform = conversations.platform
@@ -160,7 +156,6 @@ interactions as (
     left join evaluation_scores
         on first_items.platform = 'genesys'
         and first_items.conversation_id = evaluation_scores.conversation_id
-    where first_items.item_rank = 1
 
 ),
 
@@ -189,7 +184,7 @@ outcomes as (
 allocations as (
 
     select
-        allocation.month,
+        allocation.month as allocation_month,
         allocation.cost_pool,
         allocation.cost_center,
         {{ to_micros('allocation.allocated_shared_cost') }} as allocated_micros,
@@ -206,7 +201,7 @@ allocations as (
 voice_weights as (
 
     select
-        usage_month as month,
+        usage_month as allocation_month,
         platform,
         cost_center,
         week_start,
@@ -222,7 +217,7 @@ voice_weights as (
 minute_shares as (
 
     select
-        allocations.month,
+        allocations.allocation_month,
         allocations.cost_pool,
         allocations.cost_center,
         allocations.allocated_micros,
@@ -231,7 +226,7 @@ minute_shares as (
         sum(voice_weights.weight) as weight
     from allocations
     inner join voice_weights
-        on allocations.month = voice_weights.month
+        on allocations.allocation_month = voice_weights.allocation_month
         and allocations.cost_center = voice_weights.cost_center
         and (
             allocations.pool_platform = 'all'
@@ -244,8 +239,8 @@ minute_shares as (
 calendar as (
 
     {{ date_spine_days(
-        '(select min(month) from allocations)',
-        '(select max(month) from allocations)' ~ ' + interval \'31 days\''
+        '(select min(allocation_month) from allocations)',
+        "(select max(allocation_month) from allocations) + interval '31 days'"
     ) }}
 
 ),
@@ -253,7 +248,7 @@ calendar as (
 month_weeks as (
 
     select
-        {{ month_start('date_day') }} as month,
+        {{ month_start('date_day') }} as allocation_month,
         {{ iso_week_start('date_day') }} as week_start,
         count(*) as weight
     from calendar
@@ -264,7 +259,7 @@ month_weeks as (
 day_shares as (
 
     select
-        allocations.month,
+        allocations.allocation_month,
         allocations.cost_pool,
         allocations.cost_center,
         allocations.allocated_micros,
@@ -273,11 +268,11 @@ day_shares as (
         month_weeks.weight
     from allocations
     inner join month_weeks
-        on allocations.month = month_weeks.month
+        on allocations.allocation_month = month_weeks.allocation_month
     where not exists (
         select 1
         from minute_shares
-        where minute_shares.month = allocations.month
+        where minute_shares.allocation_month = allocations.allocation_month
             and minute_shares.cost_pool = allocations.cost_pool
             and minute_shares.cost_center = allocations.cost_center
     )
@@ -296,7 +291,7 @@ apportioned as (
 
     {{ largest_remainder(
         'shares',
-        ['month', 'cost_pool', 'cost_center'],
+        ['allocation_month', 'cost_pool', 'cost_center'],
         'weight',
         'allocated_micros',
         'week_start, queue_id'
@@ -326,11 +321,23 @@ pool_currency as (
 
 cells as (
 
-    select week_start, queue_id, cost_center from usage_costs
+    select
+        week_start,
+        queue_id,
+        cost_center
+    from usage_costs
     union
-    select week_start, queue_id, cost_center from outcomes
+    select
+        week_start,
+        queue_id,
+        cost_center
+    from outcomes
     union
-    select week_start, queue_id, cost_center from licensing
+    select
+        week_start,
+        queue_id,
+        cost_center
+    from licensing
 
 ),
 

@@ -27,7 +27,7 @@ daily_usage as (
         count(*) as usage_item_count,
         sum(case when cost is null then 1 else 0 end) as unrated_item_count,
         sum(case when is_provisional then 1 else 0 end) as provisional_item_count,
-        count(distinct platform || ':' || conversation_id) as interaction_count,
+        count(distinct conversation_id) as interaction_count,
         min(currency) as currency
     from usage_cost
     group by 1, 2
