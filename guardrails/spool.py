@@ -71,9 +71,9 @@ def read_records(spool_dir: Path, since: date | None = None) -> Iterator[dict[st
 class Spool:
     """The receiver's single writer. ``await append(record)`` returns once the line is on disk.
 
-    Group commit with overlapping syncs: the flusher writes each batch (one ``write``, in order) and
-    hands its ``fdatasync`` to a small thread pool, then takes the next batch at once, so a batch
-    never waits behind an earlier batch's slow sync. A batch is acknowledged only when a sync that
+    Group commit with overlapping syncs: the flusher writes each batch (one ``write``, in order, on a
+    writer thread) and hands its ``fdatasync`` to a small thread pool, then takes the next batch at
+    once, so a batch never waits behind an earlier batch's slow sync. A batch is acknowledged only when a sync that
     started after its own write has returned.
     """
 
@@ -92,6 +92,7 @@ class Spool:
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._io = ThreadPoolExecutor(max_workers=max_inflight_syncs, thread_name_prefix="spool-fsync")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spool-write")
         self._fd: int | None = None
         self._fd_day: date | None = None
         self.bytes_written = 0
@@ -147,6 +148,7 @@ class Spool:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._io.shutdown(wait=True)
+        self._writer.shutdown(wait=True)
         self._close()
 
     def append(self, record: dict[str, Any]) -> asyncio.Future[None]:
@@ -179,7 +181,9 @@ class Spool:
                 self._pending_since = time.monotonic() if self._pending else None
                 data = b"".join(line for line, _ in batch)
                 try:
-                    fd = self._write(data)
+                    # the write runs on its own thread: a page-cache write can block for long under
+                    # dirty-page throttling, and must not stall the event loop
+                    fd = await loop.run_in_executor(self._writer, self._write, data)
                 except OSError as exc:  # disk full, I/O error: fail every waiter loudly
                     log.error("guardrails spool: write failed: %s", exc)
                     _fail(batch, exc)
@@ -214,7 +218,7 @@ class Spool:
         return self._fd is not None and self._fd_day != datetime.now(UTC).date()
 
     def _write(self, data: bytes) -> int:
-        """Append one batch (in order, on the loop thread: a page-cache write); return the fd to sync."""
+        """Append one batch (in order, on the writer thread); return the fd to sync."""
         today = datetime.now(UTC).date()
         if self._fd is None or self._fd_day != today:
             self._close()

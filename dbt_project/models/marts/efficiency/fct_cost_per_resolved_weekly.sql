@@ -256,6 +256,16 @@ month_weeks as (
 
 ),
 
+minute_share_keys as (
+
+    select distinct
+        allocation_month,
+        cost_pool,
+        cost_center
+    from minute_shares
+
+),
+
 day_shares as (
 
     select
@@ -269,13 +279,11 @@ day_shares as (
     from allocations
     inner join month_weeks
         on allocations.allocation_month = month_weeks.allocation_month
-    where not exists (
-        select 1
-        from minute_shares
-        where minute_shares.allocation_month = allocations.allocation_month
-            and minute_shares.cost_pool = allocations.cost_pool
-            and minute_shares.cost_center = allocations.cost_center
-    )
+    left join minute_share_keys
+        on allocations.allocation_month = minute_share_keys.allocation_month
+        and allocations.cost_pool = minute_share_keys.cost_pool
+        and allocations.cost_center = minute_share_keys.cost_center
+    where minute_share_keys.cost_pool is null
 
 ),
 
@@ -391,7 +399,7 @@ final as (
         cast(telephony_cost + licensing_allocation + transcription_cost as decimal(18, 6)) as total_cost,
         resolved_count,
         {{ money_div('telephony_cost + licensing_allocation + transcription_cost', 'resolved_count') }}
-        as cost_per_resolved,
+            as cost_per_resolved,
         case when resolved_count = 0 then 'no_resolved_interactions' end as null_reason,
         interaction_count,
         handled_count,

@@ -145,7 +145,7 @@ usage_charges as (
         || coalesce(' ' || number_type, '')
         || coalesce(' via ' || carrier, '')
         || case when is_provisional then ' (provisional, from queue aggregates)' else '' end
-        as charge_description,
+            as charge_description,
         cost_center,
         queue_id,
         campaign,
@@ -195,7 +195,7 @@ pool_charges as (
         || ' for ' || allocation.cost_center
         || coalesce(' allocated by ' || cost_pools.allocation_basis, '')
         || coalesce(' (rule ' || allocation.allocation_rule_version || ')', '')
-        as charge_description,
+            as charge_description,
         allocation.cost_center,
         cast(null as varchar) as queue_id,
         cast(null as varchar) as campaign,
