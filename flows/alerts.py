@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,37 @@ def send(title: str, body: str, key: str, attachments: Sequence[Path] = ()) -> b
     elif not getattr(result, "sent", True):
         log.info("notification %r not sent: %s", key, getattr(result, "reason", ""))
     return bool(getattr(result, "sent", result))
+
+
+def _load_sent(path: Path) -> dict[str, str]:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def send_once(
+    state_file: Path, title: str, body: str, key: str, attachments: Sequence[Path] = (), keep_days: int = 35
+) -> bool:
+    """Send unless ``key`` was already delivered (recorded in ``state_file``; survives across runs).
+
+    Hourly flows see the same breach every hour; the relay's cooldown lives in memory only, so the
+    flow remembers which keys went out. Keys older than ``keep_days`` are forgotten.
+    """
+    sent = _load_sent(state_file)
+    if key in sent:
+        log.info("notification %r already sent at %s", key, sent[key])
+        return False
+    delivered = send(title, body, key, attachments)
+    if delivered:
+        now = datetime.now(UTC)
+        cutoff = (now - timedelta(days=keep_days)).isoformat()
+        sent = {k: v for k, v in sent.items() if v >= cutoff}
+        sent[key] = now.isoformat()
+        tmp = state_file.with_name(state_file.name + ".tmp")
+        tmp.write_text(json.dumps(sent, indent=1, sort_keys=True))
+        os.replace(tmp, state_file)
+    return delivered
 
 
 def alert_on_failure(flow: Any, flow_run: Any, state: Any) -> None:

@@ -8,6 +8,7 @@ the end (non-zero exit) after the other parts have run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from collections.abc import Callable
@@ -174,8 +175,9 @@ def run_demo(
     window = backfill_window(today, months)
     result = DemoResult(db_path, dirs, window)
     result.results["publish_on_dq_failure"] = publish_on_dq_failure
+    saved_env = dict(os.environ)  # restored at the end: the demo's settings never leak to the caller
     os.environ["CCFINOPS_SPOOL_DIR"] = str(dirs["spool"])
-    os.environ.setdefault("CCFINOPS_QUALITY_SITE", str(dirs["site"] / "quality"))
+    os.environ["CCFINOPS_QUALITY_SITE"] = str(dirs["site"] / "quality")
     for key in ("GENESYS_RATE_LIMIT_PER_MIN", "CXONE_RATE_LIMIT_PER_MIN"):
         os.environ[key] = str(quota_per_min)
 
@@ -190,6 +192,8 @@ def run_demo(
     finally:
         if server is not None:
             server.stop()
+        os.environ.clear()
+        os.environ.update(saved_env)
         result.phases = timing.totals()
     return result
 
@@ -212,10 +216,9 @@ def _run_with_simulator(
         genesys_quota_per_min=quota_per_min,
         cxone_quota_per_min=quota_per_min,
     )
-    with timing.phase("simulate"):
-        sim_cm = run_simulator(seed, port=0, config=config)
-        sim = sim_cm.__enter__()
-    try:
+    with contextlib.ExitStack() as stack:
+        with timing.phase("simulate"):
+            sim = stack.enter_context(run_simulator(seed, port=0, config=config))
         os.environ.update(sim.genesys_env() | sim.cxone_env())
         echo(
             f"simulator on {sim.base_url}: {conversations_per_month:,} Genesys conversations/month, "
@@ -227,12 +230,8 @@ def _run_with_simulator(
                 server.wait_healthy()
             from prefect.settings import PREFECT_API_URL, temporary_settings
 
-            with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-                _run_flows(result, today, sim, echo)
-        else:
-            _run_flows(result, today, sim, echo)
-    finally:
-        sim_cm.__exit__(None, None, None)
+            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: server.api_url}))
+        _run_flows(result, today, sim, echo)
 
 
 def _backfill(result: DemoResult, echo: Echo) -> None:

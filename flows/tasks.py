@@ -129,11 +129,22 @@ def quality_task(db_path: str, run_id: str | None = None) -> Any:
     run_quality = require("expectations.checkpoint", "run_quality")
     with phase("quality"), warehouse_lock(db_path):
         result = run_quality(Path(db_path), run_id=run_id)
-    try:
-        _logger().info("data quality:\n%s", result.summary_table())
-    except Exception:
-        _logger().info("data quality: %s", result)
+    _logger().info("data quality:\n%s", quality_text(result))
     return result
+
+
+def quality_text(result: Any, width: int = 110) -> str:
+    """The checkpoint's summary table as plain text (for logs and notifications)."""
+    table = getattr(result, "summary_table", None)
+    if table is None:
+        return str(result)
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(table())
+    return console.export_text()
 
 
 @dataclass
@@ -260,14 +271,20 @@ def breach_message(finding: GuardrailFinding) -> str:
 
 
 @task(name="notify", retries=0)
-def notify_task(title: str, body: str, key: str, attachments: Sequence[str] = ()) -> bool:
+def notify_task(
+    title: str, body: str, key: str, attachments: Sequence[str] = (), once_file: str | None = None
+) -> bool:
     """Send through the guardrails' notification relay (apprise URLs from ``CCFINOPS_NOTIFY_URLS``).
 
-    Not retried here: the relay retries per target and a second send would hit its cooldown.
+    Not retried here: the relay retries per target and a second send would hit its cooldown. With
+    ``once_file`` a key is delivered once across runs (hourly flows re-detect the same breach).
     """
-    from flows.alerts import send
+    from flows.alerts import send, send_once
 
-    return send(title, body, key, attachments=[Path(a) for a in attachments])
+    files = [Path(a) for a in attachments]
+    if once_file:
+        return send_once(Path(once_file), title, body, key, files)
+    return send(title, body, key, attachments=files)
 
 
 @task(name="publish-snapshot", retries=1, retry_delay_seconds=[10])

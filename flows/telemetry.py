@@ -23,6 +23,7 @@ from flows.tasks import (
     notify_task,
     publish_task,
     quality_task,
+    quality_text,
 )
 
 
@@ -53,6 +54,7 @@ def telemetry(
     if start is None or end is None:
         start, end = default_window(lookback_days=lookback_days)
     out: dict[str, Any] = {"db": db_path, "window": (start, end)}
+    alerts_file = db_path + ".alerts.json"  # which breach / DQ alerts already went out
     if load_registries:
         out["registries"] = load_registries_task(db_path)
     ingest_summary = ingest_task(db_path, platform, start, end)
@@ -66,18 +68,24 @@ def telemetry(
         out["quality"] = quality
         critical = list(getattr(quality, "critical_failures", []) or [])
         if critical:
-            summary = quality.summary_table() if hasattr(quality, "summary_table") else str(critical)
+            summary = quality_text(quality)
             notify_task(
                 "ccfinops: critical data-quality failure",
                 f"{len(critical)} critical expectation(s) failed"
                 f"{'' if publish_on_dq_failure else '; BI snapshot not published'}.\n{summary}",
-                key="dq-critical",
+                key=f"dq-critical:{date.today()}:"
+                + ",".join(sorted({str(getattr(c, "expectation", c)) for c in critical})),
+                once_file=alerts_file,
             )
     finding = guardrail_task(db_path)
     out["guardrails"] = finding
     if finding.breached:
         notify_task(
-            "ccfinops: cost guardrail breach", breach_message(finding), key=f"breach:{finding.cost_date}"
+            "ccfinops: cost guardrail breach",
+            breach_message(finding),
+            key=f"breach:{finding.cost_date}:"
+            + ",".join(sorted(str(b["cost_center"]) for b in finding.breaches)),
+            once_file=alerts_file,
         )
     if publish and (publish_on_dq_failure or not critical):
         out["snapshot"] = publish_task(db_path, snapshot_out)

@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from guardrails.baselines import BaselineHistory, load_from_duckdb, load_from_json
 from guardrails.events import UsageEvent
 from guardrails.executor import MitigationExecutor, action_id_for
@@ -47,7 +49,11 @@ class GuardrailService:
         notifier: Notifier | None = None,
     ) -> None:
         self.settings = settings
-        self.spool = Spool(settings.spool_dir, group_commit_max=settings.group_commit_max)
+        self.spool = Spool(
+            settings.spool_dir,
+            group_commit_max=settings.group_commit_max,
+            max_inflight_syncs=settings.max_inflight_syncs,
+        )
         reg_dir = settings.registry_dir
         self.registry: Watched[CostRegistry] = Watched(
             [reg_dir / MAPPINGS_FILE, reg_dir / COST_CENTERS_FILE],
@@ -68,7 +74,9 @@ class GuardrailService:
         self.metrics = Metrics(lambda: self.spool.depth, lambda: self.spool.lag_seconds)
         self.spool.on_flush = self._on_flush
         self.totals: dict[tuple[str, date], Decimal] = {}
-        self.index: dict[str, dict[str, Any]] = {}
+        # event_id -> the answer as JSON bytes: bytes are not tracked by the garbage collector, so a
+        # large index adds nothing to GC pauses (dicts of lists did: ~300 ms gen-2 pauses at 100 k)
+        self.index: dict[str, bytes] = {}
         self._inflight: dict[str, asyncio.Future[None]] = {}
         self._planned: set[str] = set()
         self._attribution: dict[tuple[str | None, str | None, date], str] = {}
@@ -141,7 +149,7 @@ class GuardrailService:
         for rec in records:
             if rec.get("event_id") in self.index:
                 continue
-            self.index[rec["event_id"]] = self._response_from(rec)
+            self.index[rec["event_id"]] = orjson.dumps(self._response_from(rec))
             key = (rec.get("cost_center") or UNATTRIBUTED, date.fromisoformat(rec["cost_date"]))
             self.totals[key] = self.totals.get(key, Decimal(0)) + Decimal(rec["estimated_cost"])
         return len(records)
@@ -272,30 +280,36 @@ class GuardrailService:
             if inflight is not None:
                 await asyncio.shield(inflight)
             self.metrics.duplicates.inc()
-            return {**known, "duplicate": True}
+            answer = orjson.loads(known)
+            answer["duplicate"] = True
+            return answer
         received_at = datetime.now(UTC)
         record, decision = self.decide(event, received_at)
         record["payload"] = payload
         response = self._response_from(record)
-        self.index[event.event_id] = response
+        self.index[event.event_id] = orjson.dumps(response)
         fut = self.spool.append(record)
         self._inflight[event.event_id] = fut
-        try:
-            await asyncio.shield(fut)
-        except Exception:
+        # bookkeeping runs when the record is durable, even if this request was cancelled meanwhile
+        fut.add_done_callback(lambda f: self._after_spool(f, event, record, decision))
+        await asyncio.shield(fut)
+        return response
+
+    def _after_spool(
+        self, fut: asyncio.Future[None], event: UsageEvent, record: dict[str, Any], decision: Decision
+    ) -> None:
+        self._inflight.pop(event.event_id, None)
+        if fut.cancelled() or fut.exception() is not None:
             # not durable: undo so a retry is evaluated afresh (the client got no 2xx)
             self.index.pop(event.event_id, None)
             key = (record["cost_center"], date.fromisoformat(record["cost_date"]))
             self.totals[key] -= Decimal(record["estimated_cost"])
-            raise
-        finally:
-            self._inflight.pop(event.event_id, None)
+            return
         self._count(event.event_type, event.platform, decision.decision)
         if decision.decision == "mitigate":
             self._schedule_mitigation(decision, record)
         if decision.decision in ("warn", "mitigate"):
             self._schedule_notification(decision, record)
-        return response
 
     def _on_flush(self, batch: int, sync_seconds: float) -> None:
         self.metrics.flush_batch.observe(batch)

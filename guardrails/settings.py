@@ -40,6 +40,7 @@ class Settings:
     replay_window_s: int = 300
     refresh_interval_s: float = 2.0
     group_commit_max: int = 512
+    max_inflight_syncs: int = 4
 
     def __post_init__(self) -> None:
         if not self.webhook_secret:
@@ -79,4 +80,5 @@ class Settings:
             mitigation_mode=mitigation_mode or env.get("CCFINOPS_MITIGATION_MODE", "dry-run"),
             max_body_bytes=int(env.get("CCFINOPS_WEBHOOK_MAX_BYTES", 64 * 1024)),
             replay_window_s=int(env.get("CCFINOPS_WEBHOOK_REPLAY_WINDOW_S", 300)),
+            max_inflight_syncs=int(env.get("CCFINOPS_SPOOL_MAX_INFLIGHT_SYNCS", 4)),
         )

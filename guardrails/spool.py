@@ -73,11 +73,11 @@ class Spool:
 
     Group commit with overlapping syncs: the flusher writes each batch (one ``write``, in order, on a
     writer thread) and hands its ``fdatasync`` to a small thread pool, then takes the next batch at
-    once, so a batch never waits behind an earlier batch's slow sync. A batch is acknowledged only when a sync that
-    started after its own write has returned.
+    once, so a batch never waits behind an earlier batch's slow sync. A batch is acknowledged only
+    when a sync that started after its own write has returned.
     """
 
-    def __init__(self, spool_dir: Path, *, group_commit_max: int = 512, max_inflight_syncs: int = 16) -> None:
+    def __init__(self, spool_dir: Path, *, group_commit_max: int = 512, max_inflight_syncs: int = 4) -> None:
         self.dir = spool_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.group_commit_max = group_commit_max

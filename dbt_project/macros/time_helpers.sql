@@ -21,3 +21,28 @@
         interval '1 day'
     ) as g (d)
 {%- endmacro %}
+
+{#- The value of the row with the smallest / largest order key within a group (an aggregate). -#}
+{% macro first_by(value_column, order_column) -%}
+    {{ return(adapter.dispatch('first_by')(value_column, order_column)) }}
+{%- endmacro %}
+
+{% macro default__first_by(value_column, order_column) -%}
+    (array_agg({{ value_column }} order by {{ order_column }}))[1]
+{%- endmacro %}
+
+{% macro duckdb__first_by(value_column, order_column) -%}
+    arg_min({{ value_column }}, {{ order_column }})
+{%- endmacro %}
+
+{% macro last_by(value_column, order_column) -%}
+    {{ return(adapter.dispatch('last_by')(value_column, order_column)) }}
+{%- endmacro %}
+
+{% macro default__last_by(value_column, order_column) -%}
+    (array_agg({{ value_column }} order by {{ order_column }} desc))[1]
+{%- endmacro %}
+
+{% macro duckdb__last_by(value_column, order_column) -%}
+    arg_max({{ value_column }}, {{ order_column }})
+{%- endmacro %}

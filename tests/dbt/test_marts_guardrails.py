@@ -4,6 +4,7 @@ Sales (CC-SALES, band 15 %) takes inbound local Genesys Cloud Voice calls at 0.0
   2026-08-01            one 100-minute call   -> 0.40
   2026-09-01 .. 09-08   one 10-minute call a day, except none on 09-05 -> 0.04 (09-05: 0)
   2026-09-09            one 20-minute call    -> 0.08
+  2026-09-10            one 5-minute call on a carrier without a rate card -> unrated (cost null)
 Every day in between has no usage and counts as 0.
 """
 
@@ -33,8 +34,10 @@ MART_SELECT = [
 CALLS = [("2026-08-01", 100)] + [(f"2026-09-0{d}", 10) for d in (1, 2, 3, 4, 6, 7, 8)] + [("2026-09-09", 20)]
 
 
-def add_call(con: duckdb.DuckDBPyConnection, cid: str, day: str, minutes: int) -> None:
-    """One inbound local Cloud Voice call of ``minutes`` on the Sales queue at 10:00 UTC."""
+def add_call(
+    con: duckdb.DuckDBPyConnection, cid: str, day: str, minutes: int, carrier: str = "genesys_cloud_voice"
+) -> None:
+    """One inbound local call of ``minutes`` on the Sales queue at 10:00 UTC."""
     t0 = dt.datetime.fromisoformat(f"{day} 10:00:00").replace(tzinfo=dt.UTC)
     end = t0 + dt.timedelta(minutes=minutes)
     con.execute(
@@ -47,9 +50,8 @@ def add_call(con: duckdb.DuckDBPyConnection, cid: str, day: str, minutes: int) -
     con.execute(
         "insert into raw.genesys_sessions (session_id, conversation_id, participant_id, purpose, media_type,"
         " direction, provider, protocol_call_id, ani, dnis, user_id, session_start, session_end)"
-        " values (?, ?, ?, 'customer', 'voice', 'inbound', 'genesys_cloud_voice', ?, '+14155550000',"
-        " '+13125550100', null, ?, ?)",
-        [f"{cid}-cust", cid, f"{cid}-p1", f"sip-{cid}", t0, end],
+        " values (?, ?, ?, 'customer', 'voice', 'inbound', ?, ?, '+14155550000', '+13125550100', null, ?, ?)",
+        [f"{cid}-cust", cid, f"{cid}-p1", carrier, f"sip-{cid}", t0, end],
     )
     con.execute(
         "insert into raw.genesys_segments (segment_id, conversation_id, session_id, segment_index,"
@@ -68,6 +70,7 @@ def guardrail_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPa
     try:
         for k, (day, minutes) in enumerate(CALLS):
             add_call(con, f"gc{k}", day, minutes)
+        add_call(con, "unrated", "2026-09-10", 5, carrier="mystery_telco")
     finally:
         con.close()
     run_dbt(["build", *MART_SELECT], db, quiet=True)
@@ -86,16 +89,18 @@ def _baselines(db: Path) -> dict[str, tuple]:
 def test_daily_series_is_dense_and_zero_filled(guardrail_warehouse: Path) -> None:
     rows = query(
         guardrail_warehouse,
-        "select cost_date, daily_cost, voice_minutes, usage_item_count from analytics.fct_cost_center_daily"
-        " where cost_center = 'CC-SALES' order by cost_date",
+        "select cost_date, daily_cost, voice_minutes, usage_item_count, unrated_item_count, currency"
+        " from analytics.fct_cost_center_daily where cost_center = 'CC-SALES' order by cost_date",
     )
     days = [r[0] for r in rows]
-    assert days[0] == dt.date(2026, 8, 1) and days[-1] == dt.date(2026, 9, 9)
-    assert len(days) == 40  # 31 days of August + 9 of September, no gaps
+    assert days[0] == dt.date(2026, 8, 1) and days[-1] == dt.date(2026, 9, 10)
+    assert len(days) == 41  # 31 days of August + 10 of September, no gaps
     by_day = {str(r[0]): r[1:] for r in rows}
-    assert by_day["2026-08-01"] == (Decimal("0.40"), Decimal("100"), 1)
-    assert by_day["2026-09-05"] == (Decimal("0"), Decimal("0"), 0)
-    assert by_day["2026-08-15"] == (Decimal("0"), Decimal("0"), 0)
+    assert by_day["2026-08-01"] == (Decimal("0.40"), Decimal("100"), 1, 0, "USD")
+    assert by_day["2026-09-05"] == (Decimal("0"), Decimal("0"), 0, 0, "USD")
+    assert by_day["2026-08-15"] == (Decimal("0"), Decimal("0"), 0, 0, "USD")
+    # the unrated call is counted, never priced at 0 silently: daily_cost stays the rated sum
+    assert by_day["2026-09-10"][0] == Decimal("0") and by_day["2026-09-10"][2:] == (1, 1, "USD")
 
 
 def test_baseline_excludes_scored_day_and_counts_zero_days(guardrail_warehouse: Path) -> None:

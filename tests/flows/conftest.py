@@ -17,7 +17,11 @@ from tests.flows.seed import seed_warehouse
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """A temporary Prefect API (SQLite) shared by every flow test in the session."""
+    import os
+
     from prefect.testing.utilities import prefect_test_harness
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
     with prefect_test_harness(server_startup_timeout=180):
         yield

@@ -123,3 +123,20 @@ def test_guardrail_floor_is_honoured(tmp_path: Path) -> None:
     con.execute("update analytics.fct_guardrail_baselines set daily_cost = daily_cost / 1000")
     con.close()
     assert not guardrail_task.fn(str(db)).breached
+
+
+def test_breach_alert_goes_out_once_across_runs(tmp_path: Path, notify_inbox) -> None:
+    from flows.alerts import send_once
+
+    state = tmp_path / "w.duckdb.alerts.json"
+    assert send_once(
+        state, "ccfinops: cost guardrail breach", "CC-SUPPORT over", "breach:2026-11-25:CC-SUPPORT"
+    )
+    # The next hourly run sees the same breach: a new relay instance, but the key is remembered.
+    assert not send_once(
+        state, "ccfinops: cost guardrail breach", "CC-SUPPORT over", "breach:2026-11-25:CC-SUPPORT"
+    )
+    assert send_once(
+        state, "ccfinops: cost guardrail breach", "+CC-SALES", "breach:2026-11-25:CC-SALES,CC-SUPPORT"
+    )
+    assert [m["message"] for m in notify_inbox.wait_for(2)] == ["CC-SUPPORT over", "+CC-SALES"]

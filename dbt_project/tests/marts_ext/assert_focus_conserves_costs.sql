@@ -3,9 +3,10 @@ with
 
 focus_totals as (
 
+    -- FOCUS columns are PascalCase, quoted for PostgreSQL
     select
-        "BillingCurrency" as currency,
-        sum("BilledCost") as billed_cost
+        "BillingCurrency" as currency,  -- noqa: RF06
+        sum("BilledCost") as billed_cost  -- noqa: RF06
     from {{ ref('focus_cost_and_usage') }}
     group by 1
 

@@ -49,35 +49,64 @@ usage_cost as (
 raw_items as (
 
     select
-        'voice' as usage_type, carrier, direction, number_type,
-        session_date as usage_date, duration_ms, false as is_provisional
+        'voice' as usage_type,
+        carrier,
+        direction,
+        number_type,
+        session_date as usage_date,
+        duration_ms,
+        false as is_provisional
     from sessions
     where carrier is not null and purpose in ('customer', 'external') and duration_ms > 0
 
     union all
 
     select
-        'voice', carrier, direction, number_type, contact_date, duration_ms, false
+        'voice',
+        carrier,
+        direction,
+        number_type,
+        contact_date,
+        duration_ms,
+        false
     from contacts
     where is_voice and duration_ms > 0
 
     union all
 
     select
-        'transcription', '*', '*', '*', conversation_date, transcription_ms, false
+        'transcription',
+        '*',
+        '*',
+        '*',
+        conversation_date,
+        transcription_ms,
+        false
     from conversations
     where transcription_ms > 0
 
     union all
 
-    select 'wem_evaluation', '*', '*', '*', evaluated_date, cast(null as bigint), false
+    select
+        'wem_evaluation',
+        '*',
+        '*',
+        '*',
+        evaluated_date,
+        cast(null as bigint),
+        false
     from evaluations
 
     union all
 
     select
-        'voice', '{{ var("provisional_carrier") }}', '{{ var("provisional_direction") }}',
-        '{{ var("provisional_number_type") }}', interval_date, t_handle_sum_ms, true
+        'voice',
+        '{{ var("provisional_carrier") }}',
+        '{{ var("provisional_direction") }}',
+        '{{ var("provisional_number_type") }}',
+        interval_date,
+        t_handle_sum_ms,
+        true
     from intervals
     where is_provisional and media_type = 'voice' and t_handle_sum_ms > 0
 
@@ -93,23 +122,23 @@ rated as (
             when raw_items.usage_type = 'wem_evaluation' then 0
             when rate_cards.increment_seconds > 0
                 then greatest(
-                    ceil(raw_items.duration_ms / (1000.0 * rate_cards.increment_seconds))
-                    * rate_cards.increment_seconds,
+                        ceil(raw_items.duration_ms / (1000.0 * rate_cards.increment_seconds))
+                        * rate_cards.increment_seconds,
+                        case when raw_items.is_provisional then 0 else rate_cards.minimum_seconds end
+                    )
+            else greatest(
+                    ceil(raw_items.duration_ms / 1000.0),
                     case when raw_items.is_provisional then 0 else rate_cards.minimum_seconds end
                 )
-            else greatest(
-                ceil(raw_items.duration_ms / 1000.0),
-                case when raw_items.is_provisional then 0 else rate_cards.minimum_seconds end
-            )
         end as seconds
     from raw_items
     left join rate_cards
         on raw_items.usage_type = rate_cards.usage_type
-        and raw_items.carrier = rate_cards.carrier
-        and raw_items.direction = rate_cards.direction
-        and raw_items.number_type = rate_cards.number_type
-        and raw_items.usage_date >= rate_cards.effective_from
-        and (rate_cards.effective_to is null or raw_items.usage_date < rate_cards.effective_to)
+            and raw_items.carrier = rate_cards.carrier
+            and raw_items.direction = rate_cards.direction
+            and raw_items.number_type = rate_cards.number_type
+            and raw_items.usage_date >= rate_cards.effective_from
+            and (rate_cards.effective_to is null or raw_items.usage_date < rate_cards.effective_to)
 
 ),
 
@@ -128,7 +157,10 @@ expected as (
 
 actual as (
 
-    select usage_type, count(*) as items, sum(cost) as cost
+    select
+        usage_type,
+        count(*) as items,
+        sum(cost) as cost
     from usage_cost
     group by 1
 

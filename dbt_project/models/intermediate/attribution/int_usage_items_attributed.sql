@@ -68,19 +68,19 @@ joined as (
         on usage_items.explicit_cost_center = explicit_cost_centers.cost_center
     left join mappings_daily as originating
         on usage_items.platform = originating.platform
-        and originating.key_type = 'queue'
-        and usage_items.originating_queue_id = originating.mapping_key
-        and usage_items.usage_date = originating.date_day
+            and originating.key_type = 'queue'
+            and usage_items.originating_queue_id = originating.mapping_key
+            and usage_items.usage_date = originating.date_day
     left join mappings_daily as handling
         on usage_items.platform = handling.platform
-        and handling.key_type = 'queue'
-        and usage_items.queue_id = handling.mapping_key
-        and usage_items.usage_date = handling.date_day
+            and handling.key_type = 'queue'
+            and usage_items.queue_id = handling.mapping_key
+            and usage_items.usage_date = handling.date_day
     left join mappings_daily as campaigns
         on usage_items.platform = campaigns.platform
-        and campaigns.key_type = 'campaign'
-        and usage_items.campaign = campaigns.mapping_key
-        and usage_items.usage_date = campaigns.date_day
+            and campaigns.key_type = 'campaign'
+            and usage_items.campaign = campaigns.mapping_key
+            and usage_items.usage_date = campaigns.date_day
 
 ),
 

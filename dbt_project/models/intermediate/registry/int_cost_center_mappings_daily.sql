@@ -36,8 +36,8 @@ in_force as (
         ) as precedence
     from mappings
     inner join days
-        on days.date_day >= mappings.effective_from
-        and (mappings.effective_to is null or days.date_day < mappings.effective_to)
+        on mappings.effective_from <= days.date_day
+            and (mappings.effective_to is null or mappings.effective_to > days.date_day)
 
 ),
 
@@ -86,10 +86,10 @@ chain (
         chain.hops + 1
     from chain
     inner join daily as parent
-        on parent.platform = chain.platform
-        and parent.key_type = 'queue'
-        and parent.mapping_key = chain.parent_queue_id
-        and parent.date_day = chain.date_day
+        on chain.platform = parent.platform
+            and parent.key_type = 'queue'
+            and chain.parent_queue_id = parent.mapping_key
+            and chain.date_day = parent.date_day
     where chain.cost_center is null and chain.hops < 10
 
 ),
@@ -116,7 +116,7 @@ final as (
 
     select
         {{ surrogate_key(['daily.platform', 'daily.key_type', 'daily.mapping_key', 'daily.date_day']) }}
-        as mapping_day_id,
+            as mapping_day_id,
         daily.platform,
         daily.key_type,
         daily.mapping_key,
@@ -130,10 +130,10 @@ final as (
     from daily
     left join resolved
         on daily.platform = resolved.platform
-        and daily.key_type = 'queue'
-        and daily.mapping_key = resolved.mapping_key
-        and daily.date_day = resolved.date_day
-        and resolved.precedence = 1
+            and daily.key_type = 'queue'
+            and daily.mapping_key = resolved.mapping_key
+            and daily.date_day = resolved.date_day
+            and resolved.precedence = 1
 
 )
 

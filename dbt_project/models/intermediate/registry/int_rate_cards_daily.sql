@@ -41,8 +41,8 @@ in_force as (
         ) as precedence
     from rate_cards
     inner join days
-        on days.date_day >= rate_cards.effective_from
-        and (rate_cards.effective_to is null or days.date_day < rate_cards.effective_to)
+        on rate_cards.effective_from <= days.date_day
+            and (rate_cards.effective_to is null or rate_cards.effective_to > days.date_day)
 
 ),
 
@@ -50,7 +50,7 @@ final as (
 
     select
         {{ surrogate_key(['usage_type', 'carrier', 'direction', 'number_type', 'date_day']) }}
-        as rate_day_id,
+            as rate_day_id,
         usage_type,
         carrier,
         direction,

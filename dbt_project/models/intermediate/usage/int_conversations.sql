@@ -45,7 +45,6 @@ acd_steps as (
         conversation_id,
         queue_id,
         segment_start,
-        segment_id,
         lag(queue_id) over (
             partition by conversation_id
             order by segment_start, segment_id
@@ -55,50 +54,23 @@ acd_steps as (
 
 ),
 
-acd_path_steps as (
-
-    select
-        conversation_id,
-        queue_id,
-        row_number() over (
-            partition by conversation_id
-            order by segment_start, segment_id
-        ) as step_asc,
-        row_number() over (
-            partition by conversation_id
-            order by segment_start desc, segment_id desc
-        ) as step_desc
-    from acd_steps
-    where previous_queue_id is null or previous_queue_id <> queue_id
-
-),
-
 acd_paths as (
 
     select
         conversation_id,
-        max(case when step_asc = 1 then queue_id end) as originating_queue_id,
-        max(case when step_desc = 1 then queue_id end) as final_queue_id,
-        count(*) as queue_hops,
-        string_agg(queue_id, ' > ' order by step_asc) as queue_path
-    from acd_path_steps
+        {{ first_by('queue_id', 'segment_start') }} as originating_queue_id,
+        {{ last_by('queue_id', 'segment_start') }} as final_queue_id,
+        sum(
+            case when previous_queue_id is null or previous_queue_id <> queue_id then 1 else 0 end
+        ) as queue_hops,
+        string_agg(
+            case
+                when previous_queue_id is null or previous_queue_id <> queue_id then queue_id
+            end,
+            ' > ' order by segment_start
+        ) as queue_path
+    from acd_steps
     group by 1
-
-),
-
-agent_steps as (
-
-    select
-        conversation_id,
-        user_id,
-        segment_type,
-        duration_ms,
-        row_number() over (
-            partition by conversation_id
-            order by segment_start desc, segment_id desc
-        ) as step_desc
-    from genesys_segments
-    where purpose = 'agent'
 
 ),
 
@@ -106,11 +78,12 @@ agent_work as (
 
     select
         conversation_id,
-        max(case when step_desc = 1 then user_id end) as final_user_id,
+        {{ last_by('user_id', 'segment_start') }} as final_user_id,
         sum(case when segment_type = 'interact' then duration_ms else 0 end) as talk_ms,
         sum(case when segment_type = 'hold' then duration_ms else 0 end) as hold_ms,
         sum(case when segment_type = 'wrapup' then duration_ms else 0 end) as acw_ms
-    from agent_steps
+    from genesys_segments
+    where purpose = 'agent'
     group by 1
 
 ),
@@ -166,15 +139,7 @@ cxone_steps as (
         lag(contacts.skill_id) over (
             partition by contacts.master_contact_id
             order by contacts.contact_start, contacts.contact_id
-        ) as previous_skill_id,
-        row_number() over (
-            partition by contacts.master_contact_id
-            order by contacts.contact_start, contacts.contact_id
-        ) as step_asc,
-        row_number() over (
-            partition by contacts.master_contact_id
-            order by contacts.contact_start desc, contacts.contact_id desc
-        ) as step_desc
+        ) as previous_skill_id
     from cxone_contacts as contacts
     inner join cxone_masters
         on contacts.master_contact_id = cxone_masters.master_contact_id
@@ -189,24 +154,24 @@ cxone as (
         min(contact_start) as conversation_start,
         max(contact_end) as conversation_end,
         min(contact_date) as conversation_date,
-        max(case when step_asc = 1 then direction end) as direction,
-        max(case when step_asc = 1 then media_type end) as media_type,
+        {{ first_by('direction', 'contact_start') }} as direction,
+        {{ first_by('media_type', 'contact_start') }} as media_type,
         max(case when is_voice then 1 else 0 end) = 1 as is_voice,
         cast(null as varchar) as explicit_cost_center,
         max(campaign_id) as campaign_id,
-        max(case when step_asc = 1 then skill_id end) as originating_queue_id,
-        max(case when step_desc = 1 then skill_id end) as final_queue_id,
+        {{ first_by('skill_id', 'contact_start') }} as originating_queue_id,
+        {{ last_by('skill_id', 'contact_start') }} as final_queue_id,
         string_agg(
             case
                 when previous_skill_id is null or previous_skill_id <> skill_id then skill_id
             end,
-            ' > ' order by step_asc
+            ' > ' order by contact_start
         ) as queue_path,
         sum(
             case when previous_skill_id is null or previous_skill_id <> skill_id then 1 else 0 end
         ) as queue_hops,
-        max(case when step_desc = 1 then agent_id end) as final_user_id,
-        max(case when step_desc = 1 then disposition end) as wrapup_code,
+        {{ last_by('agent_id', 'contact_start') }} as final_user_id,
+        {{ last_by('disposition', 'contact_start') }} as wrapup_code,
         min(case when is_abandoned then 1 else 0 end) = 1 as is_abandoned,
         sum(agent_seconds) * 1000 as talk_ms,
         sum(hold_seconds) * 1000 as hold_ms,

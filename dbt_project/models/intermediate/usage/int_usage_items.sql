@@ -69,7 +69,7 @@ genesys_voice as (
     from sessions
     left join conversations
         on sessions.conversation_id = conversations.conversation_id
-        and conversations.platform = 'genesys'
+            and conversations.platform = 'genesys'
     where sessions.carrier is not null
         and sessions.purpose in ('customer', 'external')
         and sessions.duration_ms > 0
@@ -99,7 +99,7 @@ cxone_voice as (
     from contacts
     left join conversations
         on contacts.master_contact_id = conversations.conversation_id
-        and conversations.platform = 'cxone'
+            and conversations.platform = 'cxone'
     where contacts.is_voice
         and contacts.duration_ms > 0
 
@@ -154,7 +154,7 @@ wem_evaluations as (
     from evaluations
     left join conversations
         on evaluations.conversation_id = conversations.conversation_id
-        and conversations.platform = 'genesys'
+            and conversations.platform = 'genesys'
 
 ),
 

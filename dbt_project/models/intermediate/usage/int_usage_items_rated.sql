@@ -32,16 +32,16 @@ priced as (
     from attributed
     left join rates_daily as exact_rate
         on attributed.usage_type = exact_rate.usage_type
-        and coalesce(attributed.carrier, '*') = exact_rate.carrier
-        and coalesce(attributed.direction, '*') = exact_rate.direction
-        and coalesce(attributed.number_type, '*') = exact_rate.number_type
-        and attributed.usage_date = exact_rate.date_day
+            and coalesce(attributed.carrier, '*') = exact_rate.carrier
+            and coalesce(attributed.direction, '*') = exact_rate.direction
+            and coalesce(attributed.number_type, '*') = exact_rate.number_type
+            and attributed.usage_date = exact_rate.date_day
     left join rates_daily as wildcard_rate
         on attributed.usage_type = wildcard_rate.usage_type
-        and wildcard_rate.carrier = '*'
-        and wildcard_rate.direction = '*'
-        and wildcard_rate.number_type = '*'
-        and attributed.usage_date = wildcard_rate.date_day
+            and wildcard_rate.carrier = '*'
+            and wildcard_rate.direction = '*'
+            and wildcard_rate.number_type = '*'
+            and attributed.usage_date = wildcard_rate.date_day
 
 ),
 

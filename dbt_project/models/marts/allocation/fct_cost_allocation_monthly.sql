@@ -55,7 +55,10 @@ month_bounds as (
 months as (
 
     select date_day as month
-    from ({{ date_spine_days('(select first_day from month_bounds)', '(select last_day from month_bounds)') }}) as days
+    from (
+        {{ date_spine_days('(select first_day from month_bounds)', '(select last_day from month_bounds)') }}
+    )
+        as days
     where extract(day from date_day) = 1
 
 ),
@@ -78,10 +81,10 @@ pool_months as (
     from pools
     inner join months
         on months.month >= cast({{ dbt.date_trunc('month', 'pools.period_start') }} as date)
-        and (
-            pools.period_end is null and months.month <= (select max(month) from usage_months)
-            or months.month < pools.period_end
-        )
+            and (
+                pools.period_end is null and months.month <= (select max(month) from usage_months)
+                or pools.period_end > months.month
+            )
 
 ),
 
@@ -101,8 +104,8 @@ pool_basis as (
     inner join usage_months
         on pool_months.month = usage_months.month
         -- minutes of unrated items (no currency) still count towards every pool's basis
-        and pool_months.currency = coalesce(usage_months.currency, pool_months.currency)
-        and (pool_months.pool_platform = 'all' or pool_months.pool_platform = usage_months.platform)
+            and pool_months.currency = coalesce(usage_months.currency, pool_months.currency)
+            and (pool_months.pool_platform = 'all' or pool_months.pool_platform = usage_months.platform)
     where pool_months.precedence = 1
     group by 1, 2, 3, 4, 5, 6, 7
 
@@ -112,14 +115,15 @@ pool_totals as (
 
     select
         pool_basis.*,
-        sum(queue_ms) over (partition by month, cost_pool) as total_ms
+        sum(pool_basis.queue_ms) over (partition by pool_basis.month, pool_basis.cost_pool) as total_ms
     from pool_basis
 
 ),
 
 with_basis as (
 
-    select * from pool_totals where total_ms > 0
+    select * from pool_totals
+    where total_ms > 0
 
 ),
 

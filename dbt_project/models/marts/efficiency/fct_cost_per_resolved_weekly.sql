@@ -149,13 +149,13 @@ interactions as (
     from first_items
     left join conversations
         on first_items.platform = conversations.platform
-        and first_items.conversation_id = conversations.conversation_id
+            and first_items.conversation_id = conversations.conversation_id
     left join resolution_codes as codes
         on first_items.platform = codes.platform
-        and lower(trim(conversations.wrapup_code)) = codes.code_key
+            and lower(trim(conversations.wrapup_code)) = codes.code_key
     left join evaluation_scores
         on first_items.platform = 'genesys'
-        and first_items.conversation_id = evaluation_scores.conversation_id
+            and first_items.conversation_id = evaluation_scores.conversation_id
 
 ),
 
@@ -193,7 +193,7 @@ allocations as (
     from allocation
     left join cost_pools
         on allocation.cost_pool = cost_pools.pool_name
-        and allocation.month = cost_pools.period_start
+            and allocation.month = cost_pools.period_start
     where allocation.allocated_shared_cost <> 0
 
 ),
@@ -227,11 +227,11 @@ minute_shares as (
     from allocations
     inner join voice_weights
         on allocations.allocation_month = voice_weights.allocation_month
-        and allocations.cost_center = voice_weights.cost_center
-        and (
-            allocations.pool_platform = 'all'
-            or allocations.pool_platform = voice_weights.platform
-        )
+            and allocations.cost_center = voice_weights.cost_center
+            and (
+                allocations.pool_platform = 'all'
+                or allocations.pool_platform = voice_weights.platform
+            )
     group by 1, 2, 3, 4, 5, 6
 
 ),
@@ -281,8 +281,8 @@ day_shares as (
         on allocations.allocation_month = month_weeks.allocation_month
     left join minute_share_keys
         on allocations.allocation_month = minute_share_keys.allocation_month
-        and allocations.cost_pool = minute_share_keys.cost_pool
-        and allocations.cost_center = minute_share_keys.cost_center
+            and allocations.cost_pool = minute_share_keys.cost_pool
+            and allocations.cost_center = minute_share_keys.cost_center
     where minute_share_keys.cost_pool is null
 
 ),
@@ -355,7 +355,9 @@ joined as (
         cells.week_start,
         cells.queue_id,
         cells.cost_center,
-        coalesce(usage_costs.currency, pool_currency.currency) as currency,
+        coalesce(
+            usage_costs.currency, pool_currency.currency, '{{ var("default_currency", "USD") }}'
+        ) as currency,
         cast(coalesce(usage_costs.telephony_cost, 0) as decimal(18, 6)) as telephony_cost,
         {{ micros_to_decimal('coalesce(licensing.licensing_micros, 0)') }} as licensing_allocation,
         cast(coalesce(usage_costs.transcription_cost, 0) as decimal(18, 6)) as transcription_cost,
@@ -372,16 +374,16 @@ joined as (
     cross join pool_currency
     left join usage_costs
         on cells.week_start = usage_costs.week_start
-        and cells.queue_id = usage_costs.queue_id
-        and cells.cost_center = usage_costs.cost_center
+            and cells.queue_id = usage_costs.queue_id
+            and cells.cost_center = usage_costs.cost_center
     left join outcomes
         on cells.week_start = outcomes.week_start
-        and cells.queue_id = outcomes.queue_id
-        and cells.cost_center = outcomes.cost_center
+            and cells.queue_id = outcomes.queue_id
+            and cells.cost_center = outcomes.cost_center
     left join licensing
         on cells.week_start = licensing.week_start
-        and cells.queue_id = licensing.queue_id
-        and cells.cost_center = licensing.cost_center
+            and cells.queue_id = licensing.queue_id
+            and cells.cost_center = licensing.cost_center
 
 ),
 

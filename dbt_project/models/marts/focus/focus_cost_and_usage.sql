@@ -96,12 +96,15 @@ usage_with_rate_card as (
     from usage_daily
     left join rate_cards
         on usage_daily.usage_type = rate_cards.usage_type
-        and coalesce(usage_daily.carrier, '*') = rate_cards.carrier
-        and coalesce(usage_daily.direction, '*') = rate_cards.direction
-        and coalesce(usage_daily.number_type, '*') = rate_cards.number_type
-        and usage_daily.rate_card_version = rate_cards.rate_card_version
-        and usage_daily.usage_date >= rate_cards.effective_from
-        and (rate_cards.effective_to is null or usage_daily.usage_date < rate_cards.effective_to)
+            and coalesce(usage_daily.carrier, '*') = rate_cards.carrier
+            and coalesce(usage_daily.direction, '*') = rate_cards.direction
+            and coalesce(usage_daily.number_type, '*') = rate_cards.number_type
+            and usage_daily.rate_card_version = rate_cards.rate_card_version
+            and usage_daily.usage_date >= rate_cards.effective_from
+            and (
+                rate_cards.effective_to is null
+                or usage_daily.usage_date < rate_cards.effective_to
+            )
 
 ),
 
@@ -175,7 +178,9 @@ pool_charges as (
         'Usage' as charge_category,
         'Recurring' as charge_frequency,
         allocation.month as charge_period_start,
-        coalesce(cost_pools.period_end, {{ dbt.dateadd('month', 1, 'allocation.month') }}) as charge_period_end,
+        coalesce(
+            cost_pools.period_end, {{ dbt.dateadd('month', 1, 'allocation.month') }}
+        ) as charge_period_end,
         allocation.month as billing_period_start,
         cast(allocation.allocated_shared_cost as decimal(18, 6)) as billed_cost,
         cast(coalesce(allocation.allocation_share, 1) as decimal(18, 6)) as pricing_quantity,
@@ -183,7 +188,7 @@ pool_charges as (
         cast(coalesce(allocation.queue_minutes, 0) as decimal(18, 6)) as consumed_quantity,
         'Minutes' as consumed_unit,
         cast(cost_pools.shared_cost_cap as decimal(18, 6)) as unit_price,
-        coalesce(cost_pools.currency, '{{ var("focus_default_currency", "USD") }}') as currency,
+        coalesce(cost_pools.currency, '{{ var("default_currency", "USD") }}') as currency,
         'pool:' || allocation.cost_pool as sku_id,
         allocation.allocation_rule_version as price_version,
         {{ focus_json_object([
@@ -213,7 +218,7 @@ pool_charges as (
     from allocation
     left join cost_pools
         on allocation.cost_pool = cost_pools.pool_name
-        and allocation.month = cost_pools.period_start
+            and allocation.month = cost_pools.period_start
 
 ),
 
@@ -247,15 +252,17 @@ described as (
         on charges.platform = providers.platform
     left join services as exact_service
         on charges.platform = exact_service.platform
-        and charges.charge_source = exact_service.charge_source
-        and charges.charge_key = exact_service.charge_key
+            and charges.charge_source = exact_service.charge_source
+            and charges.charge_key = exact_service.charge_key
     left join services as default_service
         on charges.platform = default_service.platform
-        and charges.charge_source = default_service.charge_source
-        and default_service.charge_key = '*'
+            and charges.charge_source = default_service.charge_source
+            and default_service.charge_key = '*'
 
 ),
 
+-- FOCUS column names are PascalCase: quoted so PostgreSQL keeps their case
+-- noqa: disable=RF06
 final as (
 
     select
@@ -332,5 +339,6 @@ final as (
     from described
 
 )
+-- noqa: enable=RF06
 
 select * from final

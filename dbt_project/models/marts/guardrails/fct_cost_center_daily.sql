@@ -72,7 +72,9 @@ final as (
         {{ surrogate_key(['dense.cost_center', 'dense.cost_date']) }} as cost_center_day_id,
         dense.cost_date,
         dense.cost_center,
-        coalesce(daily_usage.currency, dense.currency) as currency,
+        coalesce(
+            daily_usage.currency, dense.currency, '{{ var("default_currency", "USD") }}'
+        ) as currency,
         cast(coalesce(daily_usage.daily_cost, 0) as decimal(18, 6)) as daily_cost,
         cast(coalesce(daily_usage.telephony_cost, 0) as decimal(18, 6)) as telephony_cost,
         cast(coalesce(daily_usage.transcription_cost, 0) as decimal(18, 6)) as transcription_cost,
@@ -85,7 +87,7 @@ final as (
     from dense
     left join daily_usage
         on dense.cost_center = daily_usage.cost_center
-        and dense.cost_date = daily_usage.cost_date
+            and dense.cost_date = daily_usage.cost_date
 
 )
 

@@ -54,7 +54,8 @@ latest_known_ranked as (
 
 latest_known as (
 
-    select * from latest_known_ranked where recency = 1
+    select * from latest_known_ranked
+    where recency = 1
 
 ),
 
@@ -95,7 +96,7 @@ flagged as (
     from usage_cost
     inner join unknown_explicit
         on usage_cost.platform = unknown_explicit.platform
-        and usage_cost.conversation_id = unknown_explicit.conversation_id
+            and usage_cost.conversation_id = unknown_explicit.conversation_id
 
 ),
 
@@ -118,31 +119,32 @@ final as (
         flagged.cost_center,
         flagged.reason,
         case
-            when flagged.reason <> 'no_cost_center' then nullif(
-                flagged.cost_center, '{{ var("unattributed_cost_center") }}'
-            )
+            when flagged.reason <> 'no_cost_center'
+                then nullif(
+                        flagged.cost_center, '{{ var("unattributed_cost_center") }}'
+                    )
             else coalesce(
-                by_originating.known_cost_center,
-                by_queue.known_cost_center,
-                by_campaign.known_cost_center
-            )
+                    by_originating.known_cost_center,
+                    by_queue.known_cost_center,
+                    by_campaign.known_cost_center
+                )
         end as suggested_cost_center
     from flagged
     left join conversations
         on flagged.platform = conversations.platform
-        and flagged.conversation_id = conversations.conversation_id
+            and flagged.conversation_id = conversations.conversation_id
     left join latest_known as by_originating
         on flagged.platform = by_originating.platform
-        and by_originating.key_type = 'queue'
-        and flagged.originating_queue_id = by_originating.mapping_key
+            and by_originating.key_type = 'queue'
+            and flagged.originating_queue_id = by_originating.mapping_key
     left join latest_known as by_queue
         on flagged.platform = by_queue.platform
-        and by_queue.key_type = 'queue'
-        and flagged.queue_id = by_queue.mapping_key
+            and by_queue.key_type = 'queue'
+            and flagged.queue_id = by_queue.mapping_key
     left join latest_known as by_campaign
         on flagged.platform = by_campaign.platform
-        and by_campaign.key_type = 'campaign'
-        and flagged.campaign = by_campaign.mapping_key
+            and by_campaign.key_type = 'campaign'
+            and flagged.campaign = by_campaign.mapping_key
 
 )
 

@@ -12,7 +12,7 @@ renamed as (
 
         ----------  ids
         {{ surrogate_key(['usage_type', 'carrier', 'direction', 'number_type', 'effective_from']) }}
-        as rate_card_id,
+            as rate_card_id,
         cast(usage_type as varchar) as usage_type,
         cast(carrier as varchar) as carrier,
         cast(direction as varchar) as direction,

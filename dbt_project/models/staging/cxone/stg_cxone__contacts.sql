@@ -22,11 +22,7 @@ renamed as (
         cast(skill_name as varchar) as skill_name,
         cast(campaign_name as varchar) as campaign_name,
         cast(media_type as varchar) as media_type,
-        case
-            when lower(cast(media_type as varchar)) in ('voice', 'call', 'phonecall', 'phone call', '4')
-                then true
-            else false
-        end as is_voice,
+        coalesce(lower(cast(media_type as varchar)) in ('voice', 'call', 'phonecall', 'phone call', '4'), false) as is_voice,
         case when cast(is_outbound as boolean) then 'outbound' else 'inbound' end as direction,
         cast(from_addr as varchar) as from_addr,
         cast(to_addr as varchar) as to_addr,

@@ -25,7 +25,7 @@ renamed as (
         cast(ani as varchar) as ani,
         cast(dnis as varchar) as dnis,
         {{ number_type_from_number('coalesce(cast(dnis as varchar), cast(ani as varchar))') }}
-        as number_type,
+            as number_type,
 
         ----------  timestamps
         session_start,
