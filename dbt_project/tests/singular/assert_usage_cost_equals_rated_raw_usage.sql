@@ -62,51 +62,51 @@ raw_items as (
     union all
 
     select
-        'voice',
+        'voice' as usage_type,
         carrier,
         direction,
         number_type,
-        contact_date,
+        contact_date as usage_date,
         duration_ms,
-        false
+        false as is_provisional
     from contacts
     where is_voice and duration_ms > 0
 
     union all
 
     select
-        'transcription',
-        '*',
-        '*',
-        '*',
-        conversation_date,
-        transcription_ms,
-        false
+        'transcription' as usage_type,
+        '*' as carrier,
+        '*' as direction,
+        '*' as number_type,
+        conversation_date as usage_date,
+        transcription_ms as duration_ms,
+        false as is_provisional
     from conversations
     where transcription_ms > 0
 
     union all
 
     select
-        'wem_evaluation',
-        '*',
-        '*',
-        '*',
-        evaluated_date,
-        cast(null as bigint),
-        false
+        'wem_evaluation' as usage_type,
+        '*' as carrier,
+        '*' as direction,
+        '*' as number_type,
+        evaluated_date as usage_date,
+        cast(null as bigint) as duration_ms,
+        false as is_provisional
     from evaluations
 
     union all
 
     select
-        'voice',
-        '{{ var("provisional_carrier") }}',
-        '{{ var("provisional_direction") }}',
-        '{{ var("provisional_number_type") }}',
-        interval_date,
-        t_handle_sum_ms,
-        true
+        'voice' as usage_type,
+        '{{ var("provisional_carrier") }}' as carrier,
+        '{{ var("provisional_direction") }}' as direction,
+        '{{ var("provisional_number_type") }}' as number_type,
+        interval_date as usage_date,
+        t_handle_sum_ms as duration_ms,
+        true as is_provisional
     from intervals
     where is_provisional and media_type = 'voice' and t_handle_sum_ms > 0
 

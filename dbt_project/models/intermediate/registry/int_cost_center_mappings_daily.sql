@@ -65,11 +65,11 @@ chain (
         platform,
         mapping_key,
         date_day,
-        mapping_key,
+        mapping_key as current_key,
         cost_center,
         parent_queue_id,
         mapping_version,
-        0
+        0 as hops
     from daily
     where key_type = 'queue'
 
@@ -79,7 +79,7 @@ chain (
         chain.platform,
         chain.mapping_key,
         chain.date_day,
-        parent.mapping_key,
+        parent.mapping_key as current_key,
         parent.cost_center,
         parent.parent_queue_id,
         parent.mapping_version,

@@ -46,7 +46,7 @@ month_bounds as (
         min(pools.period_start) as first_day,
         greatest(
             max(coalesce(pools.period_end, pools.period_start)),
-            coalesce((select max(month) from usage_months), max(pools.period_start))
+            coalesce((select max(usage_months.month) from usage_months), max(pools.period_start))
         ) as last_day
     from pools
 

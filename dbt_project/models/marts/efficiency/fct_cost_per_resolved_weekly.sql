@@ -9,7 +9,8 @@
     - licensing_allocation: fct_cost_allocation_monthly.allocated_shared_cost per month, pool and
       cost center, prorated to (week, queue) cells by the cost center's voice milliseconds in the
       days of that month falling in that week, on the pool's platform (all platforms for
-      platform = all) - the same utilization basis the monthly allocation uses. An allocation with
+      platform = all) and in the pool's currency (rated items) - the same utilization basis the
+      monthly allocation uses. An allocation with
       no such minutes (e.g. the UNALLOCATED row) is prorated by calendar days of the month in each
       week to queue 'UNASSIGNED'. Amounts are split in micro-units by largest remainder, so every
       month x pool x cost center sums exactly to its allocated_shared_cost.
@@ -204,13 +205,14 @@ voice_weights as (
         usage_month as allocation_month,
         platform,
         cost_center,
+        currency,
         week_start,
         queue_id,
         sum(duration_ms) as weight
     from usage_cells
     where usage_type = 'voice'
         and duration_ms > 0
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -228,6 +230,7 @@ minute_shares as (
     inner join voice_weights
         on allocations.allocation_month = voice_weights.allocation_month
             and allocations.cost_center = voice_weights.cost_center
+            and allocations.currency = voice_weights.currency
             and (
                 allocations.pool_platform = 'all'
                 or allocations.pool_platform = voice_weights.platform

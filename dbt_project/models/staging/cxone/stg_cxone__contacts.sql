@@ -22,14 +22,19 @@ renamed as (
         cast(skill_name as varchar) as skill_name,
         cast(campaign_name as varchar) as campaign_name,
         cast(media_type as varchar) as media_type,
-        coalesce(lower(cast(media_type as varchar)) in ('voice', 'call', 'phonecall', 'phone call', '4'), false) as is_voice,
+        coalesce(
+            lower(cast(media_type as varchar)) in ('voice', 'call', 'phonecall', 'phone call', '4'),
+            false
+        ) as is_voice,
         case when cast(is_outbound as boolean) then 'outbound' else 'inbound' end as direction,
         cast(from_addr as varchar) as from_addr,
         cast(to_addr as varchar) as to_addr,
         cast(point_of_contact as varchar) as point_of_contact,
         coalesce(
             nullif(trim(cast(number_type as varchar)), ''),
-            {{ number_type_from_number('coalesce(cast(point_of_contact as varchar), cast(to_addr as varchar))') }}
+            {{ number_type_from_number(
+                'coalesce(cast(point_of_contact as varchar), cast(to_addr as varchar))'
+            ) }}
         ) as number_type,
         nullif(trim(cast(carrier as varchar)), '') as carrier,
         cast(disposition as varchar) as disposition,
