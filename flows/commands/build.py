@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 UNATTRIBUTED = "UNATTRIBUTED"
+UNALLOCATED = "UNALLOCATED"
 CENT = Decimal("0.01")
 
 
@@ -24,6 +25,7 @@ class CostSummary:
     items: int
     missing_rate_items: int
     shared_allocated: Decimal
+    shared_unallocated: Decimal
     top_cost_centers: list[tuple[str, Decimal]] = field(default_factory=list)
 
     @property
@@ -44,7 +46,10 @@ class CostSummary:
         ]
         if self.missing_rate_items:
             out.append(f"  {self.missing_rate_items} items without a rate (cost null)")
-        out.append(f"  shared / licence pools allocated: {self.shared_allocated.quantize(CENT)}")
+        out.append(
+            f"  shared / licence pools: {self.shared_allocated.quantize(CENT)} allocated to cost centers,"
+            f" {self.shared_unallocated.quantize(CENT)} UNALLOCATED (months without minutes)"
+        )
         out.append("  top cost centers:")
         out += [f"    {cc:<16} {cost.quantize(CENT)}" for cc, cost in self.top_cost_centers]
         return out
@@ -101,13 +106,15 @@ def cost_summary(db_path: Path | None, target: str = "duckdb", top: int = 5) -> 
                 [],
             ),
             (
-                "select currency, coalesce(sum(allocated_shared_cost), 0) "
+                "select currency,"
+                " coalesce(sum(case when cost_center <> %s then allocated_shared_cost end), 0),"
+                " coalesce(sum(case when cost_center = %s then allocated_shared_cost end), 0) "
                 "from analytics.fct_cost_allocation_monthly group by currency",
-                [],
+                [UNALLOCATED, UNALLOCATED],
             ),
         ],
     )
-    pool_by_currency = {cur: Decimal(amount) for cur, amount in pools}
+    pool_by_currency = {cur: (Decimal(done), Decimal(left)) for cur, done, left in pools}
     summaries = []
     for currency, total, attributed, unattributed, items, missing in totals:
         ranked = [(cc, Decimal(cost)) for cur, cc, cost in centers if cur == currency][:top]
@@ -119,7 +126,8 @@ def cost_summary(db_path: Path | None, target: str = "duckdb", top: int = 5) -> 
                 unattributed_cost=Decimal(unattributed),
                 items=int(items),
                 missing_rate_items=int(missing or 0),
-                shared_allocated=pool_by_currency.get(currency, Decimal(0)),
+                shared_allocated=pool_by_currency.get(currency, (Decimal(0), Decimal(0)))[0],
+                shared_unallocated=pool_by_currency.get(currency, (Decimal(0), Decimal(0)))[1],
                 top_cost_centers=ranked,
             )
         )

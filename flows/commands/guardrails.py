@@ -204,6 +204,35 @@ def evaluate(
     )
 
 
+@guardrails_app.command()
+def backtest(
+    months: Annotated[int, typer.Option(help="Months (x 30 days) to replay, newest first")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed of the injected overruns and planned spikes")] = 7,
+    db: DbOpt = None,
+    baseline_json: Annotated[str | None, typer.Option(help="Exported baseline rows instead of --db")] = None,
+    policies: Annotated[
+        str | None, typer.Option(help="Policies YAML (default guardrails/policies.yaml)")
+    ] = None,
+) -> None:
+    """Replay the warehouse's daily cost history with injected overruns; print detection figures."""
+    from guardrails.backtest import run_backtest
+    from guardrails.baselines import load_from_duckdb, load_from_json
+    from guardrails.policy import PolicySet
+    from guardrails.registry import CostRegistry
+    from guardrails.settings import DEFAULT_POLICIES, DEFAULT_REGISTRY_DIR
+    from ingestion.warehouse import resolve_db_path
+
+    history = load_from_json(Path(baseline_json)) if baseline_json else load_from_duckdb(resolve_db_path(db))
+    if not history.by_center:
+        typer.echo("error: no daily cost history (build the warehouse first)", err=True)
+        raise typer.Exit(1)
+    registry = CostRegistry.load(DEFAULT_REGISTRY_DIR)
+    bands = {cc: b for cc in history.by_center if (b := registry.band_pct(cc)) is not None}
+    pols = PolicySet.load(Path(policies) if policies else DEFAULT_POLICIES)
+    result = run_backtest(history, pols, months=months, seed=seed, registry_bands=bands)
+    typer.echo(result.table())
+
+
 @guardrails_app.command("export-baselines")
 def export_baselines(
     out: Annotated[str, typer.Option(help="JSON file the receiver reads (CCFINOPS_BASELINE_JSON)")],

@@ -33,7 +33,8 @@ FALLBACK_Q = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
 COLLECTIONS_Q = "7fa856eb-9d8f-5326-844d-84b4737fd687"
 
 MAPPINGS_HEADER = (
-    "platform,key_type,key,key_name,cost_center,weight,parent_queue_id,effective_from,effective_to,mapping_version"
+    "platform,key_type,key,key_name,cost_center,weight,parent_queue_id,"
+    "effective_from,effective_to,mapping_version"
 )
 MAPPINGS_CSV = f"""{MAPPINGS_HEADER}
 genesys,queue,{SALES_Q},Sales,CC-SALES,1,,2025-01-01,,m-2025.1
