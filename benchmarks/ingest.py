@@ -217,7 +217,7 @@ def main() -> None:
     print(f"== (a) unthrottled simulator → DuckDB ({per_month:,} conversations/month, {repeats} repeats)")
     sim = Simulator(seed=7, per_month=per_month, quota=10_000_000)
     try:
-        fast = GenesysOptions(rate_per_min=10_000_000, job_window=timedelta(hours=12), job_workers=4,
+        fast = GenesysOptions(rate_per_min=10_000_000, job_window=timedelta(hours=12), job_workers=8,
                               tuning=gh.JobTuning(poll_initial_s=0.05, poll_max_s=0.25))
         arrow = [arrow_run(sim, arrow_days, fast) for _ in range(repeats)]
         rows = [rows_run(sim, rows_span, fast) for _ in range(max(1, repeats - 1))]
