@@ -95,6 +95,23 @@ def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
     return info
 
 
+@task(name="export-guardrail-baselines", retries=1, retry_delay_seconds=[5])
+def export_baselines_task(db_path: str) -> Path:
+    """Export ``fct_guardrail_baselines`` to JSON after a build, so receivers never open DuckDB.
+
+    Written to ``$CCFINOPS_BASELINE_JSON``, else ``<db>.baselines.json`` (atomic rename); point the
+    receiver's ``CCFINOPS_BASELINE_JSON`` / ``--baseline-json`` at it.
+    """
+    export_json = require("guardrails.baselines", "export_json")
+    from guardrails.demo import default_baseline_json
+
+    out = default_baseline_json(db_path)
+    with phase("guardrails"), warehouse_lock(db_path):
+        rows = export_json(Path(db_path), out)
+    _logger().info("exported %d guardrail baseline rows to %s", rows, out)
+    return out
+
+
 @task(name="dbt-build", retries=0)
 def dbt_build_task(
     db_path: str,

@@ -1,4 +1,5 @@
-"""Hourly telemetry: registries + both platforms + webhook spool → dbt build → GX → guardrails → notify.
+"""Hourly telemetry: registries + both platforms + webhook spool → dbt build → baselines JSON → GX →
+guardrails → notify.
 
 Warehouse steps run one after another under the warehouse lock (DuckDB has one writer). The BI
 snapshot is published after a successful build unless a critical data-quality expectation failed.
@@ -16,6 +17,7 @@ from flows.tasks import (
     breach_message,
     dbt_build_task,
     default_window,
+    export_baselines_task,
     guardrail_task,
     ingest_task,
     load_registries_task,
@@ -61,6 +63,8 @@ def telemetry(
     out["ingest"] = ingest_summary
     out["spool"] = load_spool_task(db_path, spool_dir)
     out["build"] = dbt_build_task(db_path, full_refresh=full_refresh)
+    # receivers read this JSON (CCFINOPS_BASELINE_JSON) instead of opening the warehouse file
+    out["baselines"] = export_baselines_task(db_path)
     critical: list[Any] = []
     if run_quality:
         # The ingest run id lets the checkpoint validate exactly the months this run touched.
