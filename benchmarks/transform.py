@@ -264,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=float, default=DEFAULT_DAYS, help="days the conversations span")
     parser.add_argument("--workdir", type=Path, default=None, help="folder for the warehouse (default: temp)")
     parser.add_argument("--select", nargs="*", default=[], help="dbt selection (default: the whole project)")
+    parser.add_argument(
+        "--reuse-raw", action="store_true", help="reuse base.duckdb of an earlier run in --workdir"
+    )
     args = parser.parse_args(argv)
     rows = 200_000 if args.quick else args.rows
     repeats = args.repeats or (3 if args.quick else 1)
@@ -272,12 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     select = ["--select", *args.select, "--indirect-selection", "cautious"] if args.select else []
 
     base = workdir / "base.duckdb"
-    for stale in (base, workdir / "run.duckdb"):
-        stale.unlink(missing_ok=True)
-    t0 = time.perf_counter()
-    load_registries(base)
-    load = write_synthetic_raw(base, rows, days=args.days, load_registries=False)
-    print(f"generated {rows:,} conversations in {time.perf_counter() - t0:.1f} s: {load.row_counts}")
+    (workdir / "run.duckdb").unlink(missing_ok=True)
+    if args.reuse_raw and base.exists():
+        print(f"reusing the raw tables in {base}")
+    else:
+        base.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        load_registries(base)
+        load = write_synthetic_raw(base, rows, days=args.days, load_registries=False)
+        print(f"generated {rows:,} conversations in {time.perf_counter() - t0:.1f} s: {load.row_counts}")
 
     full_wall, full_models, incr_wall, incr_models, hand = [], [], [], [], []
     hour = max(1, round(rows / (args.days * 24)))

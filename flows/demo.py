@@ -218,7 +218,7 @@ def _run_with_simulator(
     )
     with contextlib.ExitStack() as stack:
         with timing.phase("simulate"):
-            sim = stack.enter_context(run_simulator(seed, port=0, config=config))
+            sim = stack.enter_context(run_simulator(seed, port=0, config=config, process=True))
         os.environ.update(sim.genesys_env() | sim.cxone_env())
         echo(
             f"simulator on {sim.base_url}: {conversations_per_month:,} Genesys conversations/month, "

@@ -481,11 +481,14 @@ def _summary(
     ]
     if not r.breached:
         lines.append("breached cost centers: none")
-    for cc, a in sorted(r.breached.items()):
+    for cc, a in sorted(r.breached.items(), key=lambda kv: (kv[1]["decision"] != "mitigate", kv[0])):
+        why = ""
+        if a["decision"] != "mitigate":  # above the band but not acted on: say why (floor, exempt, ...)
+            why = f" ({a['reasons'][-1]})" if a.get("reasons") else ""
         lines.append(
             f"breach {cc}: consumption {_money(a['consumption_today'])} > upper bound "
             f"{_money(a['upper_bound'])} (baseline {_money(a['baseline'])}, band {a['band_pct']}%) "
-            f"-> {a['decision']}"
+            f"-> {a['decision']}{why}"
         )
     state = {}
     try:

@@ -46,3 +46,8 @@
 {% macro duckdb__last_by(value_column, order_column) -%}
     arg_max({{ value_column }}, {{ order_column }})
 {%- endmacro %}
+
+{#- Midnight UTC of a date, as a timestamp with time zone (for range filters on raw timestamps). -#}
+{% macro utc_day_start(date_expression) -%}
+    (cast({{ date_expression }} as timestamp) at time zone 'UTC')
+{%- endmacro %}

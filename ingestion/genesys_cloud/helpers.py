@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ingestion.genesys_cloud import settings as s
@@ -198,8 +199,10 @@ class DetailFlattener:
 
     def _reset(self) -> None:
         self.conv: dict[str, list[Any]] = {n: [] for n in s.CONVERSATIONS_SCHEMA.names}
-        self.sess: dict[str, list[Any]] = {n: [] for n in s.SESSIONS_SCHEMA.names}
-        self.seg: dict[str, list[Any]] = {n: [] for n in s.SEGMENTS_SCHEMA.names}
+        # sessions keep the row of their conversation, segments the row of their session; the
+        # repeated columns (ids, purpose, user) are filled by Arrow ``take`` in ``flush``
+        self.sess: dict[str, list[Any]] = {n: [] for n in _SESSION_OWN + ("_conv_row",)}
+        self.seg: dict[str, list[Any]] = {n: [] for n in _SEGMENT_OWN + ("_sess_row",)}
         self.ev: dict[str, list[Any]] = {n: [] for n in s.EVALUATIONS_SCHEMA.names}
 
     def add(self, conversations: Iterable[dict[str, Any]]) -> int:
@@ -207,12 +210,14 @@ class DetailFlattener:
         c, ss, sg, ev = self.conv, self.sess, self.seg, self.ev
         (c_id, c_start, c_end, c_dir, c_media, c_div, c_cc, c_camp, c_wrap, c_tr, c_late) = (
             c[n] for n in s.CONVERSATIONS_SCHEMA.names)
-        (s_id, s_conv, s_part, s_purp, s_media, s_dir, s_prov, s_pcid, s_ani, s_dnis, s_user, s_start,
-         s_end) = (ss[n] for n in s.SESSIONS_SCHEMA.names)
-        (g_id, g_conv, g_sess, g_idx, g_type, g_purp, g_q, g_user, g_start, g_end, g_wrap, g_disc) = (
-            sg[n] for n in s.SEGMENTS_SCHEMA.names)
+        (s_id, s_part, s_purp, s_media, s_dir, s_prov, s_pcid, s_ani, s_dnis, s_user, s_start, s_end,
+         s_crow) = (ss[n] for n in _SESSION_OWN + ("_conv_row",))
+        (g_idx, g_type, g_q, g_start, g_end, g_wrap, g_disc, g_srow) = (
+            sg[n] for n in _SEGMENT_OWN + ("_sess_row",))
         late_before, known = self.late_before, self.known
         n = 0
+        crow = len(c_id)
+        srow = len(s_id)
         for conv in conversations:
             cid = conv["conversationId"]
             start = conv.get("conversationStart")
@@ -246,20 +251,16 @@ class DetailFlattener:
                         code = seg.get("wrapUpCode")
                         if code is not None and purpose == "agent" and stype == "wrapup":
                             wrapup = code
-                        g_id.append(f"{sid}:{idx}")
-                        g_conv.append(cid)
-                        g_sess.append(sid)
+                        g_srow.append(srow)
                         g_idx.append(idx)
                         g_type.append(stype)
-                        g_purp.append(purpose)
                         g_q.append(seg.get("queueId"))
-                        g_user.append(user)
                         g_start.append(st)
                         g_end.append(en)
                         g_wrap.append(code)
                         g_disc.append(seg.get("disconnectType"))
                     s_id.append(sid)
-                    s_conv.append(cid)
+                    s_crow.append(crow)
                     s_part.append(pid)
                     s_purp.append(purpose)
                     s_media.append(smedia)
@@ -271,6 +272,7 @@ class DetailFlattener:
                     s_user.append(user)
                     s_start.append(first)
                     s_end.append(last)
+                    srow += 1
             for evaluation in conv.get("evaluations") or ():
                 ev["evaluation_id"].append(evaluation["evaluationId"])
                 ev["conversation_id"].append(cid)
@@ -294,25 +296,48 @@ class DetailFlattener:
             c_wrap.append(wrapup)
             c_tr.append(transcription)
             c_late.append(late)
+            crow += 1
             n += 1
         return n
 
     def flush(self, result: WindowResult) -> None:
         """Move the buffered columns into ``result`` as Arrow tables."""
         if self.conv["conversation_id"]:
-            result.conversations.append(_table(self.conv, s.CONVERSATIONS_SCHEMA))
-            result.sessions.append(_table(self.sess, s.SESSIONS_SCHEMA))
-            result.segments.append(_table(self.seg, s.SEGMENTS_SCHEMA))
+            conv = _table(self.conv, s.CONVERSATIONS_SCHEMA)
+            conv_rows = pa.array(self.sess["_conv_row"], pa.int64())
+            sess = _table(self.sess | {"conversation_id": conv["conversation_id"].take(conv_rows)},
+                          s.SESSIONS_SCHEMA)
+            sess_rows = pa.array(self.seg["_sess_row"], pa.int64())
+            index = pa.array(self.seg["segment_index"], pa.int32())
+            session_id = sess["session_id"].take(sess_rows)
+            inherited = {
+                "segment_id": pc.binary_join_element_wise(session_id, index.cast(pa.string()), ":"),
+                "conversation_id": sess["conversation_id"].take(sess_rows),
+                "session_id": session_id,
+                "segment_index": index,
+                "purpose": sess["purpose"].take(sess_rows),
+                "user_id": sess["user_id"].take(sess_rows),
+            }
+            result.conversations.append(conv)
+            result.sessions.append(sess)
+            result.segments.append(_table(self.seg | inherited, s.SEGMENTS_SCHEMA))
         if self.ev["evaluation_id"]:
             result.evaluations.append(_table(self.ev, s.EVALUATIONS_SCHEMA))
         self._reset()
 
 
-def _table(columns: dict[str, list[Any]], schema: pa.Schema) -> pa.Table:
+_SESSION_OWN = tuple(n for n in s.SESSIONS_SCHEMA.names if n != "conversation_id")
+_SEGMENT_OWN = ("segment_index", "segment_type", "queue_id", "segment_start", "segment_end", "wrapup_code",
+                "disconnect_type")
+
+
+def _table(columns: dict[str, Any], schema: pa.Schema) -> pa.Table:
     arrays = []
     for f in schema:
         values = columns[f.name]
-        if pa.types.is_timestamp(f.type):
+        if isinstance(values, pa.ChunkedArray | pa.Array):
+            arrays.append(values.cast(f.type) if values.type != f.type else values)
+        elif pa.types.is_timestamp(f.type):
             arrays.append(pa.array(values, pa.string()).cast(f.type))
         else:
             arrays.append(pa.array(values, f.type))

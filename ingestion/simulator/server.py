@@ -391,9 +391,17 @@ def build_server(state: SimState, host: str = "127.0.0.1", port: int = 0) -> uvi
 
 @contextlib.contextmanager
 def run_simulator(
-    seed: int = 7, *, port: int = 0, config: SimConfig | None = None
+    seed: int = 7, *, port: int = 0, config: SimConfig | None = None, process: bool = False
 ) -> Iterator[SimulatorHandle]:
-    """Start the simulator on 127.0.0.1 in a background thread; yield its handle; stop it on exit."""
+    """Start the simulator on 127.0.0.1 in a background thread; yield its handle; stop it on exit.
+
+    ``process=True`` runs it in a child process instead (its own GIL: what benchmarks and the demo
+    want); the handle then speaks to it over ``/_sim/*`` (same methods, no ``state_obj``).
+    """
+    if process:
+        with run_simulator_process(seed, port=port, config=config) as handle:
+            yield handle  # type: ignore[misc]
+        return
     state = SimState(seed, config)
     server = build_server(state, port=port)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
@@ -416,6 +424,123 @@ def run_simulator(
 run_in_thread = run_simulator
 
 
+class ProcessSimulatorHandle:
+    """The ``SimulatorHandle`` API for a simulator in a child process, spoken over ``/_sim/*``."""
+
+    def __init__(self, seed: int, base_url: str) -> None:
+        from ingestion.simulator.config import Credentials
+        from ingestion.simulator.org import load_org
+
+        self.base_url = base_url
+        self.seed = seed
+        self._creds = Credentials.for_seed(seed)
+        self._tenant_id = load_org().cxone.tenant_id
+
+    def genesys_env(self) -> dict[str, str]:
+        c = self._creds
+        return {
+            "GENESYS_CLIENT_ID": c.genesys_client_id,
+            "GENESYS_CLIENT_SECRET": c.genesys_client_secret,
+            "GENESYS_API_BASE": self.base_url,
+            "GENESYS_LOGIN_BASE": self.base_url,
+        }
+
+    def cxone_env(self) -> dict[str, str]:
+        c = self._creds
+        return {
+            "CXONE_ACCESS_KEY_ID": c.cxone_access_key_id,
+            "CXONE_ACCESS_KEY_SECRET": c.cxone_access_key_secret,
+            "CXONE_CLIENT_ID": c.cxone_client_id,
+            "CXONE_CLIENT_SECRET": c.cxone_client_secret,
+            "CXONE_AUTH_BASE": self.base_url,
+            "CXONE_API_BASE": self.base_url,
+            "CXONE_TENANT_ID": self._tenant_id,
+        }
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any:
+        import httpx
+
+        resp = httpx.request(method, self.base_url + path, timeout=300, **kw)
+        if resp.status_code != 200:
+            raise RuntimeError(f"simulator {method} {path}: HTTP {resp.status_code}: {resp.text[:300]}")
+        return resp.json()
+
+    def set_faults(self, **kw: Any) -> dict[str, Any]:
+        try:
+            return self._call("POST", "/_sim/faults", json=kw)
+        except RuntimeError as exc:
+            raise ValueError(str(exc)) from exc
+
+    def set_clock(self, dt: datetime) -> None:
+        self._call("POST", "/_sim/clock", json={"now": dt.isoformat()})
+
+    def advance_clock(self, seconds: float) -> None:
+        self._call("POST", "/_sim/clock", json={"advance_seconds": seconds})
+
+    def state(self) -> dict[str, Any]:
+        return self._call("GET", "/_sim/state")
+
+    def ground_truth(self, platform: str, start: date, end: date, ids: bool = True) -> dict[str, Any]:
+        params = {"platform": platform, "start": start.isoformat(), "end": end.isoformat(),
+                  "ids": "true" if ids else "false"}
+        return self._call("GET", "/_sim/ground-truth", params=params)
+
+
+def _serve_child() -> None:
+    """Child-process entry: read (seed, port, config) pickled on stdin, bind, print the port, serve."""
+    import pickle
+    import sys
+
+    seed, port, config = pickle.loads(sys.stdin.buffer.read())
+    state = SimState(seed, config)
+    server = build_server(state, port=port)
+
+    async def main() -> None:
+        task = asyncio.ensure_future(server.serve())
+        while not server.started:
+            if task.done():
+                task.result()
+                raise SystemExit("simulator failed to start")
+            await asyncio.sleep(0.01)
+        sys.stdout.write(f"{server.servers[0].sockets[0].getsockname()[1]}\n")
+        sys.stdout.flush()
+        await task
+
+    asyncio.run(main())
+
+
+@contextlib.contextmanager
+def run_simulator_process(
+    seed: int = 7, *, port: int = 0, config: SimConfig | None = None
+) -> Iterator[ProcessSimulatorHandle]:
+    """Start the simulator in a child process (``python -m ingestion.simulator.server``) so it never
+    shares the caller's GIL; yield a handle that talks to it over ``/_sim/*``; terminate it on exit."""
+    import pickle
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "ingestion.simulator.server"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(pickle.dumps((seed, port, config)))
+        proc.stdin.close()
+        line = proc.stdout.readline().strip()  # blocks until bound (or the child exits)
+        if not line.isdigit():
+            proc.wait(timeout=10)
+            raise RuntimeError(f"simulator process failed to start (exit code {proc.returncode})")
+        yield ProcessSimulatorHandle(seed, f"http://127.0.0.1:{int(line)}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
 def serve_forever(seed: int, port: int, config: SimConfig | None = None, host: str = "127.0.0.1") -> None:
     """Blocking run for ``ccfinops simulate``."""
     state = SimState(seed, config)
@@ -423,4 +548,9 @@ def serve_forever(seed: int, port: int, config: SimConfig | None = None, host: s
     server.run()
 
 
-__all__ = ["run_simulator", "run_in_thread", "SimulatorHandle", "SimulatorApp", "serve_forever"]
+__all__ = ["run_simulator", "run_in_thread", "run_simulator_process", "SimulatorHandle",
+           "ProcessSimulatorHandle", "SimulatorApp", "serve_forever"]
+
+
+if __name__ == "__main__":
+    _serve_child()

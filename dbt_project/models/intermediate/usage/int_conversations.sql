@@ -18,7 +18,7 @@ genesys_conversations as (
 
     select * from {{ ref('stg_genesys__conversations') }}
     {% if is_incremental() %}
-        where conversation_date >= {{ window_start }}
+        where conversation_start >= {{ utc_day_start(window_start) }}
     {% endif %}
 
 ),
@@ -27,7 +27,7 @@ genesys_segments as (
 
     select * from {{ ref('stg_genesys__segments') }}
     {% if is_incremental() %}
-        where {{ utc_date('segment_start') }} >= {{ window_start }}
+        where segment_start >= {{ utc_day_start(window_start) }}
     {% endif %}
 
 ),
@@ -35,41 +35,22 @@ genesys_segments as (
 cxone_contacts as (
 
     select * from {{ ref('stg_cxone__contacts') }}
+    {% if is_incremental() %}
+        -- transfer legs follow their first contact within minutes: one day of margin is ample
+        where contact_start >= {{ utc_day_start(dbt.dateadd('day', -1, window_start)) }}
+    {% endif %}
 
 ),
 
--- Genesys: the ACD queue path = acd segments ordered by start, consecutive repeats collapsed
-acd_steps as (
-
-    select
-        conversation_id,
-        queue_id,
-        segment_start,
-        lag(queue_id) over (
-            partition by conversation_id
-            order by segment_start, segment_id
-        ) as previous_queue_id
-    from genesys_segments
-    where purpose = 'acd' and queue_id is not null
-
-),
-
+-- Genesys: originating = first ACD queue, final = last ACD queue (acd segments by start)
 acd_paths as (
 
     select
         conversation_id,
         {{ first_by('queue_id', 'segment_start') }} as originating_queue_id,
-        {{ last_by('queue_id', 'segment_start') }} as final_queue_id,
-        sum(
-            case when previous_queue_id is null or previous_queue_id <> queue_id then 1 else 0 end
-        ) as queue_hops,
-        string_agg(
-            case
-                when previous_queue_id is null or previous_queue_id <> queue_id then queue_id
-            end,
-            ' > ' order by segment_start
-        ) as queue_path
-    from acd_steps
+        {{ last_by('queue_id', 'segment_start') }} as final_queue_id
+    from genesys_segments
+    where purpose = 'acd' and queue_id is not null
     group by 1
 
 ),
@@ -103,8 +84,6 @@ genesys as (
         conversations.campaign_id,
         acd_paths.originating_queue_id,
         acd_paths.final_queue_id,
-        acd_paths.queue_path,
-        coalesce(acd_paths.queue_hops, 0) as queue_hops,
         agent_work.final_user_id,
         conversations.final_wrapup_code as wrapup_code,
         agent_work.final_user_id is null as is_abandoned,
@@ -134,12 +113,7 @@ cxone_masters as (
 
 cxone_steps as (
 
-    select
-        contacts.*,
-        lag(contacts.skill_id) over (
-            partition by contacts.master_contact_id
-            order by contacts.contact_start, contacts.contact_id
-        ) as previous_skill_id
+    select contacts.*
     from cxone_contacts as contacts
     inner join cxone_masters
         on contacts.master_contact_id = cxone_masters.master_contact_id
@@ -161,15 +135,6 @@ cxone as (
         max(campaign_id) as campaign_id,
         {{ first_by('skill_id', 'contact_start') }} as originating_queue_id,
         {{ last_by('skill_id', 'contact_start') }} as final_queue_id,
-        string_agg(
-            case
-                when previous_skill_id is null or previous_skill_id <> skill_id then skill_id
-            end,
-            ' > ' order by contact_start
-        ) as queue_path,
-        sum(
-            case when previous_skill_id is null or previous_skill_id <> skill_id then 1 else 0 end
-        ) as queue_hops,
         {{ last_by('agent_id', 'contact_start') }} as final_user_id,
         {{ last_by('disposition', 'contact_start') }} as wrapup_code,
         min(case when is_abandoned then 1 else 0 end) = 1 as is_abandoned,

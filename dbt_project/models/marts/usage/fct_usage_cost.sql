@@ -24,7 +24,9 @@ rated as (
 
     select * from {{ ref('int_usage_items_rated') }}
     {% if is_incremental() %}
-        where usage_date >= {{ window_start }}
+        -- usage_start (a raw timestamp) lets the scans skip old row groups; usage_date decides
+        where usage_start >= {{ utc_day_start(window_start) }}
+            and usage_date >= {{ window_start }}
     {% endif %}
 
 ),

@@ -8,6 +8,8 @@
     suggested_cost_center: for no_cost_center the latest cost center ever mapped to the
     originating queue, the item's queue (or their parent chain) or campaign; for the other
     reasons the cost center the item was attributed to.
+    queue_path (the ACD queue chain, consecutive repeats collapsed) is assembled here for the
+    flagged conversations only.
 -#}
 
 with
@@ -21,6 +23,18 @@ usage_cost as (
 conversations as (
 
     select * from {{ ref('int_conversations') }}
+
+),
+
+genesys_segments as (
+
+    select * from {{ ref('stg_genesys__segments') }}
+
+),
+
+cxone_contacts as (
+
+    select * from {{ ref('stg_cxone__contacts') }}
 
 ),
 
@@ -72,31 +86,113 @@ unknown_explicit as (
 
 ),
 
+flagged_reasons as (
+
+    select
+        usage_cost.*,
+        case
+            when usage_cost.cost_center = '{{ var("unattributed_cost_center") }}' then 'no_cost_center'
+        end as reason_cost_center,
+        case when usage_cost.cost is null then 'missing_rate' end as reason_rate
+    from usage_cost
+    where usage_cost.cost_center = '{{ var("unattributed_cost_center") }}'
+        or usage_cost.cost is null
+
+),
+
 flagged as (
 
     select
-        usage_cost.*,
-        'no_cost_center' as reason
-    from usage_cost
-    where usage_cost.cost_center = '{{ var("unattributed_cost_center") }}'
+        flagged_reasons.*,
+        flagged_reasons.reason_cost_center as reason
+    from flagged_reasons
+    where flagged_reasons.reason_cost_center is not null
+
+    union all
+
+    select
+        flagged_reasons.*,
+        flagged_reasons.reason_rate as reason
+    from flagged_reasons
+    where flagged_reasons.reason_rate is not null
 
     union all
 
     select
         usage_cost.*,
-        'missing_rate' as reason
-    from usage_cost
-    where usage_cost.cost is null
-
-    union all
-
-    select
-        usage_cost.*,
+        cast(null as varchar) as reason_cost_center,
+        cast(null as varchar) as reason_rate,
         'unknown_cost_center' as reason
     from usage_cost
     inner join unknown_explicit
         on usage_cost.platform = unknown_explicit.platform
             and usage_cost.conversation_id = unknown_explicit.conversation_id
+
+),
+
+flagged_conversations as (
+
+    select distinct
+        platform,
+        conversation_id
+    from flagged
+    where conversation_id is not null
+
+),
+
+path_steps as (
+
+    select
+        'genesys' as platform,
+        genesys_segments.conversation_id,
+        genesys_segments.queue_id,
+        genesys_segments.segment_start as step_start,
+        genesys_segments.segment_id as step_id
+    from genesys_segments
+    inner join flagged_conversations
+        on flagged_conversations.platform = 'genesys'
+            and genesys_segments.conversation_id = flagged_conversations.conversation_id
+    where genesys_segments.purpose = 'acd' and genesys_segments.queue_id is not null
+
+    union all
+
+    select
+        'cxone' as platform,
+        cxone_contacts.master_contact_id as conversation_id,
+        cxone_contacts.skill_id as queue_id,
+        cxone_contacts.contact_start as step_start,
+        cxone_contacts.contact_id as step_id
+    from cxone_contacts
+    inner join flagged_conversations
+        on flagged_conversations.platform = 'cxone'
+            and cxone_contacts.master_contact_id = flagged_conversations.conversation_id
+
+),
+
+path_changes as (
+
+    select
+        platform,
+        conversation_id,
+        queue_id,
+        step_start,
+        lag(queue_id) over (
+            partition by platform, conversation_id
+            order by step_start, step_id
+        ) as previous_queue_id
+    from path_steps
+
+),
+
+queue_paths as (
+
+    select
+        platform,
+        conversation_id,
+        string_agg(queue_id, ' > ' order by step_start) as queue_path
+    from path_changes
+    where previous_queue_id is null or previous_queue_id <> queue_id
+    group by 1, 2
 
 ),
 
@@ -112,7 +208,7 @@ final as (
         flagged.usage_date,
         flagged.queue_id,
         flagged.originating_queue_id,
-        coalesce(conversations.queue_path, flagged.queue_id) as queue_path,
+        coalesce(queue_paths.queue_path, flagged.queue_id) as queue_path,
         flagged.campaign,
         flagged.cost,
         flagged.currency,
@@ -130,9 +226,9 @@ final as (
                 )
         end as suggested_cost_center
     from flagged
-    left join conversations
-        on flagged.platform = conversations.platform
-            and flagged.conversation_id = conversations.conversation_id
+    left join queue_paths
+        on flagged.platform = queue_paths.platform
+            and flagged.conversation_id = queue_paths.conversation_id
     left join latest_known as by_originating
         on flagged.platform = by_originating.platform
             and by_originating.key_type = 'queue'
