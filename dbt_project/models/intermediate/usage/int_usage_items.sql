@@ -2,8 +2,9 @@
     Every billable usage item, unrated and unattributed, with its conversation context.
 
     Grain (one row per):
-      - Genesys voice: carrier leg = a customer or external session with a carrier (provider) and
-        a positive duration (the PSTN/BYOC leg the carrier bills; agent WebRTC legs are not
+      - Genesys voice: carrier leg = a customer or external voice session with a carrier (provider)
+        and a positive duration (chat/callback/message sessions carry a provider too but are not
+        telephony) (the PSTN/BYOC leg the carrier bills; agent WebRTC legs are not
         billed). queue_id = the conversation's final ACD queue (where the call was when the leg
         ended), originating_queue_id = its first ACD queue.
       - CXone voice: contact (each transfer leg is its own contact and is billed on its own);
@@ -70,6 +71,7 @@ genesys_voice as (
         on sessions.conversation_id = conversations.conversation_id
             and conversations.platform = 'genesys'
     where sessions.carrier is not null
+        and sessions.media_type = 'voice'
         and sessions.purpose in ('customer', 'external')
         and sessions.duration_ms > 0
 
