@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.sources import DltResource
 
 from ingestion.genesys_cloud import helpers as h
@@ -163,7 +164,9 @@ def genesys_cloud(
                 interval_rows[(row["queue_id"], at, row["media_type"])] = row
         if interval_rows:
             st.count(s.QUEUE_INTERVALS_TABLE, len(interval_rows))
-            yield _mark(list(interval_rows.values()), s.QUEUE_INTERVALS_TABLE, s.QUEUE_INTERVAL_COLUMNS)
+            # an Arrow table (parquet → COPY) loads far faster than thousands of INSERT VALUES rows
+            intervals = pa.Table.from_pylist(list(interval_rows.values()), schema=s.QUEUE_INTERVALS_SCHEMA)
+            yield _mark(intervals, s.QUEUE_INTERVALS_TABLE, s.QUEUE_INTERVAL_COLUMNS)
 
         now = datetime.now(UTC)
         ledger: list[dict[str, Any]] = []

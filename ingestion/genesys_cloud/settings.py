@@ -92,6 +92,19 @@ VOICE_USAGE_SCHEMA = pa.schema([
     ("cost", pa.decimal128(18, 6)),
     ("currency", pa.string()),
 ])
+QUEUE_INTERVALS_SCHEMA = pa.schema([
+    pa.field("queue_id", pa.string(), nullable=False),
+    pa.field("interval_start", TS, nullable=False),
+    ("interval_end", TS),
+    pa.field("media_type", pa.string(), nullable=False),
+    ("n_offered", pa.int64()),
+    ("n_answered", pa.int64()),
+    ("t_handle_count", pa.int64()),
+    ("t_handle_sum_ms", pa.int64()),
+    ("t_talk_sum_ms", pa.int64()),
+    ("t_acw_sum_ms", pa.int64()),
+    ("is_provisional", pa.bool_()),
+])
 # CSV header -> raw column (the Cloud Voice usage report's documented column names).
 VOICE_USAGE_CSV_COLUMNS = {
     "SIP Call Id": "sip_call_id",

@@ -18,7 +18,7 @@ from tests.dbt.conftest import CORE_SELECT, START, build, query
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("CCFINOPS_PG_PORT"), reason="CCFINOPS_PG_PORT not set (no PostgreSQL)"),
+    pytest.mark.skipif(not os.environ.get("CCFINOPS_PG_PORT"), reason="CCFINOPS_PG_PORT not set"),
 ]
 
 SUMMARY_SQL = [
@@ -64,7 +64,9 @@ def test_postgres_build_matches_duckdb(registry_template: Path, tmp_path: Path) 
 
     db = tmp_path / "pg_source.duckdb"
     shutil.copy(registry_template, db)
-    write_synthetic_raw(db, 1500, start=START, days=5, seed=21, provisional_intervals=1, load_registries=False)
+    write_synthetic_raw(
+        db, 1500, start=START, days=5, seed=21, provisional_intervals=1, load_registries=False
+    )
     con = psycopg2.connect(_dsn())
     try:
         with con, con.cursor() as cur:
