@@ -223,25 +223,36 @@ def genesys_cloud(
 
 def _pull_all(api: ApiClient, windows: list[Window], opts: GenesysOptions,
               flattener: Callable[[], h.DetailFlattener]) -> Iterator[tuple[Window, Any]]:
-    """Pull windows concurrently; yields (window, WindowResult | JobLost) as each finishes."""
+    """Pull windows concurrently; yields (window, WindowResult | JobLost) as each finishes.
 
-    def one(window: Window) -> h.WindowResult | h.JobLost:
+    Jobs are submitted up to ``job_workers`` windows ahead of the ones being read, so the
+    platform prepares the next windows' results while the current ones are paged and parsed
+    (a job takes a while to be FULFILLED; waiting for each in turn serialises those waits).
+    """
+    workers = max(1, opts.job_workers)
+    ahead: dict[Window, str] = {}
+
+    def one(window: Window, job_id: str | None) -> h.WindowResult | h.JobLost:
         last: h.JobLost | None = None
         for _ in range(max(1, opts.job_attempts)):
             try:
-                return h.pull_window(api, window, opts.tuning, flattener)
+                return h.pull_window(api, window, opts.tuning, flattener, job_id=job_id)
             except h.JobLost as exc:
                 last = exc
+                job_id = None  # a lost job is re-submitted
         assert last is not None
         return last
 
-    with ThreadPoolExecutor(max_workers=max(1, opts.job_workers), thread_name_prefix="genesys-job") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="genesys-job") as pool:
         pending: dict[Future[Any], Window] = {}
         queue = list(windows)
         while queue or pending:
-            while queue and len(pending) < max(1, opts.job_workers):
+            while queue and len(pending) < workers:
                 window = queue.pop(0)
-                pending[pool.submit(one, window)] = window
+                pending[pool.submit(one, window, ahead.pop(window, None))] = window
+            for window in queue[:workers]:
+                if window not in ahead:
+                    ahead[window] = h.submit_detail_job(api, window)
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 window = pending.pop(fut)

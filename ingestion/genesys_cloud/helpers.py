@@ -59,16 +59,22 @@ def availability(api: ApiClient) -> datetime | None:
     return parse_ts(value) if value else None
 
 
+def submit_detail_job(api: ApiClient, window: Window) -> str:
+    """Submit a detail job for ``window``; returns its id."""
+    body = {"interval": window.interval(), "order": "asc", "orderBy": "conversationStart"}
+    return str(api.post_json(s.JOBS_PATH, body)["jobId"])
+
+
 def run_detail_job(api: ApiClient, window: Window, tuning: JobTuning,
                    on_page: Callable[[list[dict[str, Any]]], None],
-                   sleep: Callable[[float], None] = time.sleep) -> int:
-    """Submit a detail job for ``window``, wait for it, and hand every result page to ``on_page``.
+                   sleep: Callable[[float], None] = time.sleep, job_id: str | None = None) -> int:
+    """Submit a detail job for ``window`` (unless ``job_id`` names one already submitted), wait for
+    it, and hand every result page to ``on_page``.
 
     Raises ``JobLost`` (reason ``job_expired`` or ``cursor_expired``) when the job ends FAILED,
     EXPIRED or CANCELLED, when its results vanish, or when a cursor is rejected. Returns pages read.
     """
-    body = {"interval": window.interval(), "order": "asc", "orderBy": "conversationStart"}
-    job_id = api.post_json(s.JOBS_PATH, body)["jobId"]
+    job_id = job_id or submit_detail_job(api, window)
     delay = tuning.poll_initial_s
     deadline = time.monotonic() + tuning.timeout_s
     while True:
@@ -345,8 +351,10 @@ def _table(columns: dict[str, Any], schema: pa.Schema) -> pa.Table:
 
 
 def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
-                flattener_factory: Callable[[], DetailFlattener], flush_every: int = 20_000) -> WindowResult:
-    """Read one window's detail job completely into Arrow tables (raises ``JobLost``)."""
+                flattener_factory: Callable[[], DetailFlattener], flush_every: int = 20_000,
+                job_id: str | None = None) -> WindowResult:
+    """Read one window's detail job (submitted now, or ``job_id``) completely into Arrow tables
+    (raises ``JobLost``)."""
     result = WindowResult(window)
     flattener = flattener_factory()
     pending = 0
@@ -360,7 +368,7 @@ def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
             flattener.flush(result)
             pending = 0
 
-    result.pages = run_detail_job(api, window, tuning, on_page)
+    result.pages = run_detail_job(api, window, tuning, on_page, job_id=job_id)
     flattener.flush(result)
     return result
 
