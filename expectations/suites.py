@@ -64,6 +64,19 @@ def _specs() -> list[ExpectationSpec]:
 
         return build
 
+    def exactly_zero(
+        name: str, suite: str, check: str, description: str, column: str, worst: str = "max"
+    ) -> ExpectationSpec:
+        """A critical spec: ``column`` is 0 on every row of the check; the ``worst`` value is reported."""
+        return ExpectationSpec(
+            name,
+            suite,
+            check,
+            description,
+            between(column, min_value=0, max_value=0),
+            observed=(worst, column),
+        )
+
     return [
         ExpectationSpec(
             "unattributed_usage_is_queued",
@@ -97,13 +110,12 @@ def _specs() -> list[ExpectationSpec]:
             between("unattributed_share", max_param="unattributed_share_fail"),
             observed=("max", "unattributed_share"),
         ),
-        ExpectationSpec(
+        exactly_zero(
             "rate_card_covers_usage",
             "rating",
             "rate_coverage",
             "Every carrier/direction/number type in use has an effective rate-card row.",
-            between("unrated_rows", min_value=0, max_value=0),
-            observed=("max", "unrated_rows"),
+            "unrated_rows",
         ),
         ExpectationSpec(
             "durations_not_negative",
@@ -138,29 +150,28 @@ def _specs() -> list[ExpectationSpec]:
             default_severity="warning",
             observed=("max", "lag_hours"),
         ),
-        ExpectationSpec(
+        exactly_zero(
             "allocation_conserves_pool",
             "allocation",
             "allocation",
             "Σ allocated shared cost = pool amount, to the cent, per month and pool.",
-            between("difference_micros", min_value=0, max_value=0),
-            observed=("absmax", "difference_micros"),
+            "difference_micros",
+            worst="absmax",
         ),
-        ExpectationSpec(
+        exactly_zero(
             "allocation_matches_registry",
             "allocation",
             "allocation",
             "Each pool's amount equals the registry's least(monthly_amount, cap).",
-            between("registry_difference_micros", min_value=0, max_value=0),
-            observed=("absmax", "registry_difference_micros"),
+            "registry_difference_micros",
+            worst="absmax",
         ),
-        ExpectationSpec(
+        exactly_zero(
             "focus_mandatory_not_null",
             "focus",
             "focus_mandatory",
             "FOCUS 1.2 mandatory non-nullable columns are never null.",
-            between("null_count", min_value=0, max_value=0),
-            observed=("max", "null_count"),
+            "null_count",
         ),
     ]
 
@@ -310,21 +321,26 @@ def _ensure_checkpoint(
     )
 
 
+def _get_or_add(get: Callable[[], Any], add: Callable[[], Any]) -> Any:
+    """``get()``, or ``add()`` when GX reports the object absent (GX raises varied error types)."""
+    try:
+        return get()
+    except Exception:  # noqa: BLE001 - absent
+        return add()
+
+
 def ensure_pandas_checkpoint(context: AbstractDataContext, settings: QualitySettings) -> Any:
     """Pandas datasource → dataframe asset → whole-frame batch definition → checkpoint ``pipeline_run``."""
     suites = ensure_suites(context, settings)
-    try:
-        ds = context.data_sources.get(PANDAS_DATASOURCE)
-    except Exception:  # noqa: BLE001 - absent
-        ds = context.data_sources.add_pandas(PANDAS_DATASOURCE)
-    try:
-        asset = ds.get_asset(FRAME_ASSET)
-    except Exception:  # noqa: BLE001 - absent
-        asset = ds.add_dataframe_asset(FRAME_ASSET)
-    try:
-        bd = asset.get_batch_definition(BATCH_DEFINITION)
-    except Exception:  # noqa: BLE001 - absent
-        bd = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+    ds = _get_or_add(
+        lambda: context.data_sources.get(PANDAS_DATASOURCE),
+        lambda: context.data_sources.add_pandas(PANDAS_DATASOURCE),
+    )
+    asset = _get_or_add(lambda: ds.get_asset(FRAME_ASSET), lambda: ds.add_dataframe_asset(FRAME_ASSET))
+    bd = _get_or_add(
+        lambda: asset.get_batch_definition(BATCH_DEFINITION),
+        lambda: asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION),
+    )
     return _ensure_checkpoint(context, "pipeline_run", bd, suites, "frame")
 
 
@@ -336,20 +352,20 @@ def ensure_postgres_checkpoint(
     The connection string is the ``${CCFINOPS_PG_URL}`` substitution, never stored in clear.
     """
     suites = ensure_suites(context, settings)
-    try:
-        ds = context.data_sources.get(POSTGRES_DATASOURCE)
-    except Exception:  # noqa: BLE001 - absent
-        ds = context.data_sources.add_postgres(
+    ds = _get_or_add(
+        lambda: context.data_sources.get(POSTGRES_DATASOURCE),
+        lambda: context.data_sources.add_postgres(
             POSTGRES_DATASOURCE, connection_string="${" + connection_env + "}"
-        )
-    try:
-        asset = ds.get_asset(POSTGRES_FRAME_TABLE)
-    except Exception:  # noqa: BLE001 - absent
-        asset = ds.add_table_asset(
+        ),
+    )
+    asset = _get_or_add(
+        lambda: ds.get_asset(POSTGRES_FRAME_TABLE),
+        lambda: ds.add_table_asset(
             POSTGRES_FRAME_TABLE, table_name=POSTGRES_FRAME_TABLE, schema_name=settings.results_schema
-        )
-    try:
-        bd = asset.get_batch_definition(BATCH_DEFINITION)
-    except Exception:  # noqa: BLE001 - absent
-        bd = asset.add_batch_definition_whole_table(BATCH_DEFINITION)
+        ),
+    )
+    bd = _get_or_add(
+        lambda: asset.get_batch_definition(BATCH_DEFINITION),
+        lambda: asset.add_batch_definition_whole_table(BATCH_DEFINITION),
+    )
     return _ensure_checkpoint(context, "pipeline_run_postgres", bd, suites, "postgres")

@@ -6,9 +6,14 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+
+if TYPE_CHECKING:
+    from guardrails.baselines import BaselineHistory
+    from guardrails.executor import Action
+    from guardrails.policy import PolicySet
 
 guardrails_app = typer.Typer(
     help="Guardrail service: webhook receiver, policy engine, mitigations.", no_args_is_help=True
@@ -20,6 +25,8 @@ SpoolOpt = Annotated[
 DbOpt = Annotated[
     str | None, typer.Option("--db", help="Warehouse DuckDB (read-only, briefly) for baselines")
 ]
+BaselineJsonOpt = Annotated[str | None, typer.Option(help="Exported baseline rows instead of --db")]
+PoliciesOpt = Annotated[str | None, typer.Option(help="Policies YAML (default guardrails/policies.yaml)")]
 
 
 def _executor(spool: str | None):  # type: ignore[no-untyped-def]
@@ -27,6 +34,35 @@ def _executor(spool: str | None):  # type: ignore[no-untyped-def]
     from guardrails.settings import resolve_spool_dir
 
     return MitigationExecutor(resolve_spool_dir(spool) / "audit" / "actions.sqlite")
+
+
+def _transition(spool: str | None, step: Literal["apply", "rollback"], action_id: str, actor: str) -> Action:
+    """Run one executor step on an action as ``cli:<actor>``; an ActionError is printed and exits 1."""
+    from guardrails.executor import ActionError
+
+    ex = _executor(spool)
+    run = ex.apply if step == "apply" else ex.rollback
+    try:
+        return run(action_id, actor=f"cli:{actor}")
+    except ActionError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _history(db: str | None, baseline_json: str | None) -> BaselineHistory:
+    """Daily cost history from the exported JSON if given, else from the warehouse."""
+    from guardrails.baselines import load_from_duckdb, load_from_json
+    from ingestion.warehouse import resolve_db_path
+
+    return load_from_json(Path(baseline_json)) if baseline_json else load_from_duckdb(resolve_db_path(db))
+
+
+def _policies(policies: str | None) -> PolicySet:
+    """The policy set from ``policies`` or the shipped default."""
+    from guardrails.policy import PolicySet
+    from guardrails.settings import DEFAULT_POLICIES
+
+    return PolicySet.load(Path(policies) if policies else DEFAULT_POLICIES)
 
 
 @guardrails_app.command()
@@ -121,13 +157,7 @@ def approve(
     actor: Annotated[str, typer.Option(help="Who approves (audited)")] = "cli",
 ) -> None:
     """Apply a pending (or dry-run) mitigation through the platform API (env GENESYS_*/CXONE_*)."""
-    from guardrails.executor import ActionError
-
-    try:
-        a = _executor(spool).apply(action_id, actor=f"cli:{actor}")
-    except ActionError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    a = _transition(spool, "apply", action_id, actor)
     typer.echo(f"{a.action_id} {a.state}: before={json.dumps(a.before)} after={json.dumps(a.after)}")
 
 
@@ -138,13 +168,7 @@ def rollback(
     actor: Annotated[str, typer.Option(help="Who rolls back (audited)")] = "cli",
 ) -> None:
     """Restore the platform state recorded before an applied mitigation (cancels a pending one)."""
-    from guardrails.executor import ActionError
-
-    try:
-        a = _executor(spool).rollback(action_id, actor=f"cli:{actor}")
-    except ActionError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    a = _transition(spool, "rollback", action_id, actor)
     typer.echo(f"{a.action_id} {a.state}: now={json.dumps(a.after)}")
 
 
@@ -155,26 +179,21 @@ def evaluate(
     day: Annotated[str | None, typer.Option("--date", help="UTC day (default today)")] = None,
     queue_id: Annotated[str | None, typer.Option(help="Queue of the triggering event (exemptions)")] = None,
     db: DbOpt = None,
-    baseline_json: Annotated[str | None, typer.Option(help="Exported baseline rows instead of --db")] = None,
-    policies: Annotated[
-        str | None, typer.Option(help="Policies YAML (default guardrails/policies.yaml)")
-    ] = None,
+    baseline_json: BaselineJsonOpt = None,
+    policies: PoliciesOpt = None,
 ) -> None:
     """Evaluate a cost center's consumption against its policy offline and print the decision."""
-    from guardrails.baselines import load_from_duckdb, load_from_json
-    from guardrails.policy import PolicySet
     from guardrails.policy import evaluate as run
     from guardrails.registry import CostRegistry
-    from guardrails.settings import DEFAULT_POLICIES, DEFAULT_REGISTRY_DIR
-    from ingestion.warehouse import resolve_db_path
+    from guardrails.settings import DEFAULT_REGISTRY_DIR
 
     try:
         amount = Decimal(consumption)
     except InvalidOperation:
         raise typer.BadParameter(f"--consumption: not a decimal: {consumption!r}") from None
     when = date.fromisoformat(day) if day else datetime.now(UTC).date()
-    pols = PolicySet.load(Path(policies) if policies else DEFAULT_POLICIES)
-    history = load_from_json(Path(baseline_json)) if baseline_json else load_from_duckdb(resolve_db_path(db))
+    pols = _policies(policies)
+    history = _history(db, baseline_json)
     registry = CostRegistry.load(DEFAULT_REGISTRY_DIR)
     d = run(
         pols,
@@ -209,26 +228,21 @@ def backtest(
     months: Annotated[int, typer.Option(help="Months (x 30 days) to replay, newest first")] = 3,
     seed: Annotated[int, typer.Option(help="Seed of the injected overruns and planned spikes")] = 7,
     db: DbOpt = None,
-    baseline_json: Annotated[str | None, typer.Option(help="Exported baseline rows instead of --db")] = None,
-    policies: Annotated[
-        str | None, typer.Option(help="Policies YAML (default guardrails/policies.yaml)")
-    ] = None,
+    baseline_json: BaselineJsonOpt = None,
+    policies: PoliciesOpt = None,
 ) -> None:
     """Replay the warehouse's daily cost history with injected overruns; print detection figures."""
     from guardrails.backtest import run_backtest
-    from guardrails.baselines import load_from_duckdb, load_from_json
-    from guardrails.policy import PolicySet
     from guardrails.registry import CostRegistry
-    from guardrails.settings import DEFAULT_POLICIES, DEFAULT_REGISTRY_DIR
-    from ingestion.warehouse import resolve_db_path
+    from guardrails.settings import DEFAULT_REGISTRY_DIR
 
-    history = load_from_json(Path(baseline_json)) if baseline_json else load_from_duckdb(resolve_db_path(db))
+    history = _history(db, baseline_json)
     if not history.by_center:
         typer.echo("error: no daily cost history (build the warehouse first)", err=True)
         raise typer.Exit(1)
     registry = CostRegistry.load(DEFAULT_REGISTRY_DIR)
     bands = {cc: b for cc in history.by_center if (b := registry.band_pct(cc)) is not None}
-    pols = PolicySet.load(Path(policies) if policies else DEFAULT_POLICIES)
+    pols = _policies(policies)
     result = run_backtest(history, pols, months=months, seed=seed, registry_bands=bands)
     typer.echo(result.table())
 

@@ -35,6 +35,7 @@ class GenesysOptions:
     job_window: timedelta = timedelta(days=7)
     job_attempts: int = 3
     job_workers: int = 2
+    jobs_ahead: int | None = None  # jobs submitted ahead of those being read; None = job_workers - 1
     tuning: h.JobTuning = field(default_factory=h.JobTuning)
     granularity: str = s.AGGREGATE_GRANULARITY
 
@@ -225,11 +226,12 @@ def _pull_all(api: ApiClient, windows: list[Window], opts: GenesysOptions,
               flattener: Callable[[], h.DetailFlattener]) -> Iterator[tuple[Window, Any]]:
     """Pull windows concurrently; yields (window, WindowResult | JobLost) as each finishes.
 
-    Jobs are submitted up to ``job_workers`` windows ahead of the ones being read, so the
+    Jobs are submitted up to ``jobs_ahead`` windows ahead of the ones being read, so the
     platform prepares the next windows' results while the current ones are paged and parsed
     (a job takes a while to be FULFILLED; waiting for each in turn serialises those waits).
     """
     workers = max(1, opts.job_workers)
+    n_ahead = max(0, workers - 1 if opts.jobs_ahead is None else opts.jobs_ahead)
     ahead: dict[Window, str] = {}
 
     def one(window: Window, job_id: str | None) -> h.WindowResult | h.JobLost:
@@ -250,7 +252,7 @@ def _pull_all(api: ApiClient, windows: list[Window], opts: GenesysOptions,
             while queue and len(pending) < workers:
                 window = queue.pop(0)
                 pending[pool.submit(one, window, ahead.pop(window, None))] = window
-            for window in queue[:workers]:
+            for window in queue[:n_ahead]:
                 if window not in ahead:
                     ahead[window] = h.submit_detail_job(api, window)
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -13,17 +13,20 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.conftest import build, execute, query
+from tests.dbt.conftest import (
+    SALES,
+    add_cxone_phone_contact,
+    add_genesys_leg,
+    build,
+    execute,
+    query,
+    template_copy,
+    ts,
+)
 
-SALES = "d41a4916-e89a-57c0-aa86-60d147f9421a"
 SALES_OVERFLOW = "cfbdcd4d-4311-5cf1-8345-ffd56e99c532"
 RETENTION = "14876453-8b6f-5de4-9a6a-a660b8758029"
 FALLBACK = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
-UTC = dt.UTC
-
-
-def _ts(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def add_genesys_call(
@@ -39,18 +42,9 @@ def add_genesys_call(
     evaluated_at: str | None = None,
 ) -> None:
     """One inbound voice conversation: a carrier leg, ACD segments for ``queues``, one agent."""
-    t0 = _ts(start)
+    t0 = ts(start)
     end = t0 + dt.timedelta(milliseconds=leg_ms)
-    con.execute(
-        "insert into raw.genesys_conversations values (?, ?, ?, 'inbound', 'voice', 'div', null, null,"
-        " 'RESOLVED', ?, false)",
-        [cid, t0, end, transcription_ms],
-    )
-    con.execute(
-        "insert into raw.genesys_sessions values (?, ?, ?, 'customer', 'voice', 'inbound', ?, ?, "
-        "'+14155550000', ?, null, ?, ?)",
-        [f"{cid}-cust", cid, f"{cid}-p1", carrier, f"sip-{cid}", dnis, t0, end],
-    )
+    add_genesys_leg(con, cid, t0, end, carrier=carrier, dnis=dnis, transcription_ms=transcription_ms)
     for k, queue in enumerate(queues):
         seg_start = t0 + dt.timedelta(seconds=1 + k)
         con.execute(
@@ -67,7 +61,7 @@ def add_genesys_call(
     if evaluated_at:
         con.execute(
             "insert into raw.genesys_evaluations values (?, ?, 'agent-1', ?, 80)",
-            [f"{cid}-eval", cid, _ts(evaluated_at)],
+            [f"{cid}-eval", cid, ts(evaluated_at)],
         )
 
 
@@ -83,34 +77,26 @@ def add_cxone_contact(
     number_type: str = "toll_free",
     campaign: int | None = None,
 ) -> None:
-    """One CXone phone contact."""
-    t0 = _ts(start)
-    con.execute(
-        "insert into raw.cxone_contacts values (?, ?, ?, ?, ?, 'skill', ?, null, 9001, 100, 'PhoneCall', ?,"
-        " '+12125550100', '+18775550199', '+18775550199', ?, 0, ?, 0, 0, 'Resolved', false, false, 'done', ?,"
-        " 'nice_cxone_voice')",
-        [
-            contact_id,
-            master,
-            t0,
-            t0 + dt.timedelta(seconds=seconds),
-            skill,
-            campaign,
-            outbound,
-            seconds,
-            seconds,
-            number_type,
-        ],
+    """One CXone phone contact to the toll-free number, disposition Resolved."""
+    add_cxone_phone_contact(
+        con,
+        contact_id,
+        ts(start),
+        seconds,
+        skill=skill,
+        skill_name="skill",
+        dnis="+18775550199",
+        number_type=number_type,
+        master=master,
+        campaign=campaign,
+        outbound=outbound,
     )
 
 
 @pytest.fixture(scope="module")
 def hand_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made raw data, built once."""
-    import shutil
-
-    db = tmp_path_factory.mktemp("hand") / "hand.duckdb"
-    shutil.copy(registry_template, db)
+    db = template_copy(registry_template, tmp_path_factory, "hand")
     con = duckdb.connect(str(db))
     try:
         # G1: Sales -> Sales Overflow, toll-free Cloud Voice, 125.4 s; 61 s transcribed; evaluated

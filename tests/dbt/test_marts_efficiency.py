@@ -23,32 +23,23 @@ Proration to (week, queue) by voice milliseconds of the pool's platform:
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.dbt_runner import run_dbt
-from tests.dbt.conftest import query
+from tests.dbt.conftest import (
+    SALES,
+    add_cxone_phone_contact,
+    add_genesys_leg,
+    build_marts,
+    query,
+    template_copy,
+    ts,
+)
 
-SALES = "d41a4916-e89a-57c0-aa86-60d147f9421a"
 INBOUND_SALES_SKILL = 4101
-UTC = dt.UTC
-MART_SELECT = [
-    "--select",
-    "+path:models/marts/efficiency",
-    "+path:models/marts/guardrails",
-    "+path:models/marts/focus",
-    "path:tests/marts_ext",
-    "--indirect-selection",
-    "cautious",
-]
-
-
-def _ts(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def add_genesys_call(
@@ -64,25 +55,19 @@ def add_genesys_call(
     score: int | None = None,
 ) -> None:
     """One inbound local Cloud Voice call on the Sales queue, answered by an agent."""
-    t0 = _ts(start)
+    t0 = ts(start)
     end = t0 + dt.timedelta(seconds=leg_s)
-    con.execute(
-        "insert into raw.genesys_conversations (conversation_id, conversation_start, conversation_end,"
-        " originating_direction, media_type, division_id, cost_center, campaign_id, final_wrapup_code,"
-        " transcription_ms, is_late) values (?, ?, ?, 'inbound', 'voice', 'div', null, null, ?, ?, false)",
-        [cid, t0, end, wrapup, transcription_ms],
-    )
-    con.execute(
-        "insert into raw.genesys_sessions (session_id, conversation_id, participant_id, purpose, media_type,"
-        " direction, provider, protocol_call_id, ani, dnis, user_id, session_start, session_end)"
-        " values (?, ?, ?, 'customer', 'voice', 'inbound', 'genesys_cloud_voice', ?, '+14155550000',"
-        " '+13125550100', null, ?, ?)",
-        [f"{cid}-cust", cid, f"{cid}-p1", f"sip-{cid}", t0, end],
-    )
+    add_genesys_leg(con, cid, t0, end, wrapup=wrapup, transcription_ms=transcription_ms)
     segments = [
         ("acd", "interact", None, t0, t0 + dt.timedelta(seconds=1), None),
-        ("agent", "interact", "agent-1", t0 + dt.timedelta(seconds=1), t0 + dt.timedelta(seconds=1 + talk_s),
-         None),
+        (
+            "agent",
+            "interact",
+            "agent-1",
+            t0 + dt.timedelta(seconds=1),
+            t0 + dt.timedelta(seconds=1 + talk_s),
+            None,
+        ),
         (
             "agent",
             "wrapup",
@@ -111,45 +96,66 @@ def add_cxone_contact(
     con: duckdb.DuckDBPyConnection, contact_id: int, start: str, seconds: int, disposition: str
 ) -> None:
     """One inbound local CXone phone contact on the Inbound Sales skill."""
-    t0 = _ts(start)
-    con.execute(
-        "insert into raw.cxone_contacts (contact_id, master_contact_id, contact_start, contact_end, skill_id,"
-        " skill_name, campaign_id, campaign_name, agent_id, team_id, media_type, is_outbound, from_addr,"
-        " to_addr, point_of_contact, total_duration_seconds, in_queue_seconds, agent_seconds, hold_seconds,"
-        " acw_seconds, disposition, abandoned, transfer_indicator, end_reason, number_type, carrier)"
-        " values (?, ?, ?, ?, ?, 'Inbound Sales', null, null, 9001, 100, 'PhoneCall', false,"
-        " '+12125550100', '+13125550199', '+13125550199', ?, 0, ?, 0, 0, ?, false, false, 'done', 'local',"
-        " 'nice_cxone_voice')",
-        [contact_id, contact_id, t0, t0 + dt.timedelta(seconds=seconds), INBOUND_SALES_SKILL, seconds,
-         seconds, disposition],
+    add_cxone_phone_contact(
+        con,
+        contact_id,
+        ts(start),
+        seconds,
+        skill=INBOUND_SALES_SKILL,
+        skill_name="Inbound Sales",
+        dnis="+13125550199",
+        number_type="local",
+        disposition=disposition,
     )
 
 
 @pytest.fixture(scope="module")
 def efficiency_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made raw data above, built with dbt."""
-    db = tmp_path_factory.mktemp("efficiency") / "efficiency.duckdb"
-    shutil.copy(registry_template, db)
+    db = template_copy(registry_template, tmp_path_factory, "efficiency")
     con = duckdb.connect(str(db))
     try:
-        add_genesys_call(con, "g1", "2026-09-07 10:00:00", leg_s=120, wrapup="RESOLVED", talk_s=100, acw_s=20,
-                         transcription_ms=120_000, score=80)
-        add_genesys_call(con, "g2", "2026-09-08 10:00:00", leg_s=60, wrapup="SALE_COMPLETED", talk_s=50,
-                         acw_s=10)
-        add_genesys_call(con, "g3", "2026-09-14 10:00:00", leg_s=60, wrapup="NO_RESOLUTION", talk_s=40,
-                         acw_s=5)
+        add_genesys_call(
+            con,
+            "g1",
+            "2026-09-07 10:00:00",
+            leg_s=120,
+            wrapup="RESOLVED",
+            talk_s=100,
+            acw_s=20,
+            transcription_ms=120_000,
+            score=80,
+        )
+        add_genesys_call(
+            con, "g2", "2026-09-08 10:00:00", leg_s=60, wrapup="SALE_COMPLETED", talk_s=50, acw_s=10
+        )
+        add_genesys_call(
+            con, "g3", "2026-09-14 10:00:00", leg_s=60, wrapup="NO_RESOLUTION", talk_s=40, acw_s=5
+        )
         add_cxone_contact(con, 5001, "2026-09-09 10:00:00", 30, "Resolved")
     finally:
         con.close()
-    run_dbt(["build", *MART_SELECT], db, quiet=True)
+    build_marts(db)
     return db
 
 
 def _weekly(db: Path) -> dict[tuple[str, str], dict]:
     cols = [
-        "week_start", "queue_id", "cost_center", "telephony_cost", "licensing_allocation",
-        "transcription_cost", "total_cost", "resolved_count", "cost_per_resolved", "null_reason",
-        "interaction_count", "handled_count", "avg_handle_seconds", "evaluation_count", "avg_wem_score",
+        "week_start",
+        "queue_id",
+        "cost_center",
+        "telephony_cost",
+        "licensing_allocation",
+        "transcription_cost",
+        "total_cost",
+        "resolved_count",
+        "cost_per_resolved",
+        "null_reason",
+        "interaction_count",
+        "handled_count",
+        "avg_handle_seconds",
+        "evaluation_count",
+        "avg_wem_score",
     ]
     rows = query(db, f"select {', '.join(cols)} from analytics.fct_cost_per_resolved_weekly")
     return {(str(r[0]), r[1]): dict(zip(cols, r, strict=True)) for r in rows if r[2] == "CC-SALES"}

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from flows.dbt_runner import run_dbt
 from ingestion.focus_validator import (
     FocusValidatorMissing,
     export_focus_csv,
@@ -23,17 +21,7 @@ from ingestion.focus_validator import (
     validate_warehouse,
 )
 from ingestion.synthetic_raw import write_synthetic_raw
-from tests.dbt.conftest import query
-
-MART_SELECT = [
-    "--select",
-    "+path:models/marts/efficiency",
-    "+path:models/marts/guardrails",
-    "+path:models/marts/focus",
-    "path:tests/marts_ext",
-    "--indirect-selection",
-    "cautious",
-]
+from tests.dbt.conftest import build_marts, query, template_copy
 
 
 def _validator_or_skip() -> None:
@@ -46,19 +34,18 @@ def _validator_or_skip() -> None:
 @pytest.fixture(scope="module")
 def focus_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """1 500 synthetic conversations (both platforms, all attribution paths) over 10 days, built."""
-    db = tmp_path_factory.mktemp("focus") / "focus.duckdb"
-    shutil.copy(registry_template, db)
+    db = template_copy(registry_template, tmp_path_factory, "focus")
     write_synthetic_raw(
         db, 1500, start=dt.datetime(2026, 9, 27, tzinfo=dt.UTC), days=10, seed=5, load_registries=False
     )
-    run_dbt(["build", *MART_SELECT], db, quiet=True)
+    build_marts(db)
     return db
 
 
 def test_focus_rows_conserve_every_cost(focus_warehouse: Path) -> None:
     (billed, usage_rows, pool_rows) = query(
         focus_warehouse,
-        "select sum(\"BilledCost\"), count(*) filter (where \"x_ChargeSource\" = 'usage'),"
+        'select sum("BilledCost"), count(*) filter (where "x_ChargeSource" = \'usage\'),'
         " count(*) filter (where \"x_ChargeSource\" = 'pool') from analytics.focus_cost_and_usage",
     )[0]
     (rated,) = query(focus_warehouse, "select sum(cost) from analytics.fct_usage_cost")[0]
@@ -79,9 +66,10 @@ def test_export_writes_focus_formats(focus_warehouse: Path, tmp_path: Path) -> N
     assert first["BillingPeriodStart"].endswith("T00:00:00Z") and len(first["BillingPeriodStart"]) == 20
     assert Decimal(first["BilledCost"]) >= 0
     assert first["ChargeClass"] == ""  # NULL is an empty field, never a placeholder
-    assert sum(Decimal(r["BilledCost"]) for r in records) == query(
-        focus_warehouse, 'select sum("BilledCost") from analytics.focus_cost_and_usage'
-    )[0][0]
+    assert (
+        sum(Decimal(r["BilledCost"]) for r in records)
+        == query(focus_warehouse, 'select sum("BilledCost") from analytics.focus_cost_and_usage')[0][0]
+    )
 
 
 def test_focus_validator_passes(focus_warehouse: Path, tmp_path: Path) -> None:

@@ -11,26 +11,14 @@ Every day in between has no usage and counts as 0.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.dbt_runner import run_dbt
-from tests.dbt.conftest import query
+from tests.dbt.conftest import SALES, add_genesys_leg, build_marts, query, template_copy, ts
 
-SALES = "d41a4916-e89a-57c0-aa86-60d147f9421a"
-MART_SELECT = [
-    "--select",
-    "+path:models/marts/efficiency",
-    "+path:models/marts/guardrails",
-    "+path:models/marts/focus",
-    "path:tests/marts_ext",
-    "--indirect-selection",
-    "cautious",
-]
 CALLS = [("2026-08-01", 100)] + [(f"2026-09-0{d}", 10) for d in (1, 2, 3, 4, 6, 7, 8)] + [("2026-09-09", 20)]
 
 
@@ -38,21 +26,9 @@ def add_call(
     con: duckdb.DuckDBPyConnection, cid: str, day: str, minutes: int, carrier: str = "genesys_cloud_voice"
 ) -> None:
     """One inbound local call of ``minutes`` on the Sales queue at 10:00 UTC."""
-    t0 = dt.datetime.fromisoformat(f"{day} 10:00:00").replace(tzinfo=dt.UTC)
+    t0 = ts(f"{day} 10:00:00")
     end = t0 + dt.timedelta(minutes=minutes)
-    con.execute(
-        "insert into raw.genesys_conversations (conversation_id, conversation_start, conversation_end,"
-        " originating_direction, media_type, division_id, cost_center, campaign_id, final_wrapup_code,"
-        " transcription_ms, is_late)"
-        " values (?, ?, ?, 'inbound', 'voice', 'div', null, null, 'RESOLVED', 0, false)",
-        [cid, t0, end],
-    )
-    con.execute(
-        "insert into raw.genesys_sessions (session_id, conversation_id, participant_id, purpose, media_type,"
-        " direction, provider, protocol_call_id, ani, dnis, user_id, session_start, session_end)"
-        " values (?, ?, ?, 'customer', 'voice', 'inbound', ?, ?, '+14155550000', '+13125550100', null, ?, ?)",
-        [f"{cid}-cust", cid, f"{cid}-p1", carrier, f"sip-{cid}", t0, end],
-    )
+    add_genesys_leg(con, cid, t0, end, carrier=carrier)
     con.execute(
         "insert into raw.genesys_segments (segment_id, conversation_id, session_id, segment_index,"
         " segment_type, purpose, queue_id, user_id, segment_start, segment_end, wrapup_code, disconnect_type)"
@@ -64,8 +40,7 @@ def add_call(
 @pytest.fixture(scope="module")
 def guardrail_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The calls above, built with dbt."""
-    db = tmp_path_factory.mktemp("guardrails") / "guardrails.duckdb"
-    shutil.copy(registry_template, db)
+    db = template_copy(registry_template, tmp_path_factory, "guardrails")
     con = duckdb.connect(str(db))
     try:
         for k, (day, minutes) in enumerate(CALLS):
@@ -73,7 +48,7 @@ def guardrail_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPa
         add_call(con, "unrated", "2026-09-10", 5, carrier="mystery_telco")
     finally:
         con.close()
-    run_dbt(["build", *MART_SELECT], db, quiet=True)
+    build_marts(db)
     return db
 
 
@@ -118,7 +93,11 @@ def test_baseline_window_drops_days_older_than_30(guardrail_warehouse: Path) -> 
     b = _baselines(guardrail_warehouse)
     # 08-31: window 08-01 .. 08-30 holds the 0.40 day -> 0.40 / 30 = 0.013333; 0 < 0.011333 -> below
     assert b["2026-08-31"][1:6] == (
-        Decimal("0.013333"), Decimal("0.011333"), Decimal("0.015333"), 30, "below"
+        Decimal("0.013333"),
+        Decimal("0.011333"),
+        Decimal("0.015333"),
+        30,
+        "below",
     )
     # 09-01: window 08-02 .. 08-31, all zero -> baseline 0, bounds 0; 0.04 > 0 -> breach
     assert b["2026-09-01"][1:6] == (Decimal("0"), Decimal("0"), Decimal("0"), 30, "breach")

@@ -9,25 +9,20 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-SALES_Q = "d41a4916-e89a-57c0-aa86-60d147f9421a"
-SUPPORT_Q = "f6f4dc19-f162-5861-b81a-7b73ad52bab4"
+from tests.handmade_marts import (
+    FALLBACK_Q,
+    FCT_GUARDRAIL_BASELINES_DDL,
+    FCT_USAGE_COST_DDL,
+    SALES_Q,
+    SUPPORT_Q,
+)
+
 BILLING_Q = "65015bd5-eedc-5f73-a422-30f5d5b15933"
-FALLBACK_Q = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
 REPORT_WEEK = date(2026, 11, 16)
 WFM_WEEK = date(2026, 11, 23)
 HISTORY_START = date(2026, 10, 26)
 
-DDL = """
-create schema if not exists analytics;
-create schema if not exists raw;
-create table analytics.fct_usage_cost (
-    usage_id varchar primary key, platform varchar, source_record_id varchar, conversation_id varchar,
-    usage_type varchar, usage_start timestamptz, usage_date date, queue_id varchar,
-    originating_queue_id varchar, user_id varchar, campaign varchar, carrier varchar, direction varchar,
-    number_type varchar, duration_ms bigint, billable_quantity decimal(18,6), unit varchar,
-    unit_rate decimal(18,6), cost decimal(18,6), currency varchar, cost_center varchar,
-    attribution_method varchar, rate_card_version varchar, mapping_version varchar, is_provisional boolean
-);
+FLOW_TABLES_DDL = """
 create table analytics.fct_cost_per_resolved_weekly (
     week_start date, queue_id varchar, cost_center varchar, telephony_cost decimal(18,6),
     licensing_allocation decimal(18,6), transcription_cost decimal(18,6), resolved_count bigint,
@@ -41,10 +36,6 @@ create table analytics.fct_cost_allocation_monthly (
     direct_cost decimal(18,2), allocation_rule_version varchar
 );
 create table analytics.fct_cost_center_daily (cost_date date, cost_center varchar, daily_cost decimal(18,6));
-create table analytics.fct_guardrail_baselines (
-    cost_date date, cost_center varchar, daily_cost decimal(18,6), baseline_30d decimal(18,6),
-    lower_bound decimal(18,6), upper_bound decimal(18,6), history_days integer, status varchar
-);
 create table analytics.reconciliation_queue (
     usage_id varchar, source_record_id varchar, cost decimal(18,6), reason varchar
 );
@@ -58,6 +49,12 @@ create table raw.genesys_queue_intervals (
     t_talk_sum_ms bigint, t_acw_sum_ms bigint, is_provisional boolean
 );
 """
+DDL = (
+    "create schema if not exists analytics;\ncreate schema if not exists raw;\n"
+    + FCT_USAGE_COST_DDL
+    + FCT_GUARDRAIL_BASELINES_DDL
+    + FLOW_TABLES_DDL
+)
 
 
 def _usage_rows() -> list[tuple]:

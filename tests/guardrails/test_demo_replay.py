@@ -22,27 +22,17 @@ from guardrails.demo import default_baseline_json, replay_day, run_replay
 from guardrails.spool import iter_complete_lines
 from ingestion.simulator.server import run_simulator
 from tests.guardrails.conftest import spool_ids
+from tests.handmade_marts import (
+    FALLBACK_Q,
+    FCT_GUARDRAIL_BASELINES_DDL,
+    FCT_USAGE_COST_DDL,
+    SALES_Q,
+    SUPPORT_Q,
+)
 
-SALES_Q = "d41a4916-e89a-57c0-aa86-60d147f9421a"
-SUPPORT_Q = "f6f4dc19-f162-5861-b81a-7b73ad52bab4"
 COLLECTIONS_Q = "7fa856eb-9d8f-5326-844d-84b4737fd687"
-FALLBACK_Q = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
 
-DDL = """
-create schema if not exists analytics;
-create table analytics.fct_usage_cost (
-    usage_id varchar primary key, platform varchar, source_record_id varchar, conversation_id varchar,
-    usage_type varchar, usage_start timestamptz, usage_date date, queue_id varchar,
-    originating_queue_id varchar, user_id varchar, campaign varchar, carrier varchar, direction varchar,
-    number_type varchar, duration_ms bigint, billable_quantity decimal(18,6), unit varchar,
-    unit_rate decimal(18,6), cost decimal(18,6), currency varchar, cost_center varchar,
-    attribution_method varchar, rate_card_version varchar, mapping_version varchar, is_provisional boolean
-);
-create table analytics.fct_guardrail_baselines (
-    cost_date date, cost_center varchar, daily_cost decimal(18,6), baseline_30d decimal(18,6),
-    lower_bound decimal(18,6), upper_bound decimal(18,6), history_days integer, status varchar
-);
-"""
+DDL = "create schema if not exists analytics;\n" + FCT_USAGE_COST_DDL + FCT_GUARDRAIL_BASELINES_DDL
 
 # One replay day: 10-minute inbound local calls on genesys_cloud_voice (0.0040/min = 0.04 a call).
 DAY_USAGE = {

@@ -92,6 +92,35 @@ USAGE_ROWS = [
         "CC-FINANCE",
     ),
 ]
+# Two calls that overflowed to a fallback queue with no parent: unattributed (same column order).
+FALLBACK_ROWS = [
+    (
+        "u10",
+        "genesys",
+        "sip-fb-1",
+        "voice",
+        "2026-10-06",
+        "genesys_cloud_voice",
+        "inbound",
+        "local",
+        90000,
+        "0.006",
+        "UNATTRIBUTED",
+    ),
+    (
+        "u11",
+        "genesys",
+        "sip-fb-2",
+        "voice",
+        "2026-10-07",
+        "genesys_cloud_voice",
+        "inbound",
+        "local",
+        60000,
+        "0.004",
+        "UNATTRIBUTED",
+    ),
+]
 FOCUS_COLUMNS = [
     "BilledCost",
     "EffectiveCost",
@@ -224,3 +253,11 @@ def queue_row(con: duckdb.DuckDBPyConnection, usage_id: str, reason: str) -> Non
         from analytics.fct_usage_cost where usage_id = ?""",
         [reason, usage_id],
     )
+
+
+def insert_fallback_usage(con: duckdb.DuckDBPyConnection, queued: tuple[str, ...]) -> None:
+    """The ``FALLBACK_ROWS`` on queue ``q-fallback``; those whose usage_id is in ``queued`` are queued."""
+    for row in FALLBACK_ROWS:
+        insert_usage(con, *row, queue="q-fallback")
+        if row[0] in queued:
+            queue_row(con, row[0], "no_cost_center")

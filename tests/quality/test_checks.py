@@ -9,45 +9,15 @@ import duckdb
 from typer.testing import CliRunner
 
 from expectations.settings import load_settings
-from tests.quality.handmade import insert_usage, queue_row
+from tests.quality.handmade import USAGE_ROWS, insert_fallback_usage, insert_usage, queue_row
 
 
 def _seed_defects(db: Path) -> None:
     con = duckdb.connect(str(db))
     try:
-        # an overflow chain ending in a fallback queue with no parent: unattributed, queued.
-        insert_usage(
-            con,
-            "u10",
-            "genesys",
-            "sip-fb-1",
-            "voice",
-            "2026-10-06",
-            "genesys_cloud_voice",
-            "inbound",
-            "local",
-            90000,
-            "0.006",
-            "UNATTRIBUTED",
-            queue="q-fallback",
-        )
-        queue_row(con, "u10", "no_cost_center")
-        # the same defect but the queue lost it: must be a critical failure.
-        insert_usage(
-            con,
-            "u11",
-            "genesys",
-            "sip-fb-2",
-            "voice",
-            "2026-10-07",
-            "genesys_cloud_voice",
-            "inbound",
-            "local",
-            60000,
-            "0.004",
-            "UNATTRIBUTED",
-            queue="q-fallback",
-        )
+        # u10: an overflow chain ending in a fallback queue with no parent: unattributed, queued.
+        # u11: the same defect but the queue lost it: must be a critical failure.
+        insert_fallback_usage(con, queued=("u10",))
         # a carrier with no rate card: cost null, queued as missing_rate.
         insert_usage(
             con,
@@ -65,20 +35,7 @@ def _seed_defects(db: Path) -> None:
         )
         queue_row(con, "u12", "missing_rate")
         # a duplicated record (same usage item twice) and a 25-hour call.
-        insert_usage(
-            con,
-            "u1",
-            "genesys",
-            "sip-1",
-            "voice",
-            "2026-10-03",
-            "genesys_cloud_voice",
-            "inbound",
-            "local",
-            60000,
-            "0.004",
-            "CC-SALES",
-        )
+        insert_usage(con, *USAGE_ROWS[0])  # u1 again
         insert_usage(
             con,
             "u13",

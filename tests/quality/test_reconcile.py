@@ -10,44 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from expectations.reconcile import EXPORT_COLUMNS, ReconcileError, apply_attributions, export_queue
-from tests.quality.handmade import insert_usage, queue_row
+from tests.quality.handmade import insert_fallback_usage
 
 
 @pytest.fixture
 def queued_db(handmade_db: Path) -> Path:
     con = duckdb.connect(str(handmade_db))
-    insert_usage(
-        con,
-        "u10",
-        "genesys",
-        "sip-fb-1",
-        "voice",
-        "2026-10-06",
-        "genesys_cloud_voice",
-        "inbound",
-        "local",
-        90000,
-        "0.006",
-        "UNATTRIBUTED",
-        queue="q-fallback",
-    )
-    queue_row(con, "u10", "no_cost_center")
-    insert_usage(
-        con,
-        "u11",
-        "genesys",
-        "sip-fb-2",
-        "voice",
-        "2026-10-07",
-        "genesys_cloud_voice",
-        "inbound",
-        "local",
-        60000,
-        "0.004",
-        "UNATTRIBUTED",
-        queue="q-fallback",
-    )
-    queue_row(con, "u11", "no_cost_center")
+    insert_fallback_usage(con, queued=("u10", "u11"))
     con.execute(
         "create table raw.manual_attributions (source_record_id varchar not null, cost_center varchar "
         "not null, attributed_by varchar, attributed_at timestamptz, reason varchar, batch_id varchar)"

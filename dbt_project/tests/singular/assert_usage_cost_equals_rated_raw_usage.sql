@@ -57,7 +57,11 @@ raw_items as (
         duration_ms,
         false as is_provisional
     from sessions
-    where carrier is not null and media_type = 'voice' and purpose in ('customer', 'external') and duration_ms > 0
+    where
+        carrier is not null
+        and media_type = 'voice'
+        and purpose in ('customer', 'external')
+        and duration_ms > 0
 
     union all
 
