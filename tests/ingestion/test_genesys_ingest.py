@@ -145,7 +145,7 @@ def test_expired_window_is_provisional_then_replaced_by_granular_data(sim: Any, 
 
 
 def test_token_expiring_mid_run_is_refreshed(sim: Any, db: Path) -> None:
-    sim.set_faults(token_ttl_s=0.4)
+    sim.set_faults(token_ttl_s=0.05)
     summary = ingest(db, "genesys", START, END, options=fast_options(job_workers=1))
     assert summary.platforms["genesys"].token_fetches > 1
     assert_matches_truth(db, sim.ground_truth("genesys", START, END, ids=True))
