@@ -59,9 +59,22 @@ class Simulator:
         self.base = f"http://127.0.0.1:{self.port}"
         self.seed = seed
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "simulate", "--port", str(self.port), "--seed", str(seed),
-             "--conversations-per-month", str(per_month), "--quota", str(quota)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "flows.cli",
+                "simulate",
+                "--port",
+                str(self.port),
+                "--seed",
+                str(seed),
+                "--conversations-per-month",
+                str(per_month),
+                "--quota",
+                str(quota),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -82,8 +95,9 @@ class Simulator:
 
     def client(self, options: GenesysOptions) -> Any:
         creds = Credentials.for_seed(self.seed)
-        return make_client(self.base, self.base, creds.genesys_client_id, creds.genesys_client_secret,
-                           options)
+        return make_client(
+            self.base, self.base, creds.genesys_client_id, creds.genesys_client_secret, options
+        )
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -92,8 +106,12 @@ class Simulator:
 
 # ------------------------------------------------------------------------------------ runs
 def _pipeline(folder: Path, name: str) -> Any:
-    return dlt.pipeline(pipeline_name=name, pipelines_dir=str(folder / "dlt"),
-                        destination=dlt.destinations.duckdb(str(folder / "wh.duckdb")), dataset_name="raw")
+    return dlt.pipeline(
+        pipeline_name=name,
+        pipelines_dir=str(folder / "dlt"),
+        destination=dlt.destinations.duckdb(str(folder / "wh.duckdb")),
+        dataset_name="raw",
+    )
 
 
 def _loaded_ids(folder: Path, start: date, end: date) -> list[str]:
@@ -101,9 +119,11 @@ def _loaded_ids(folder: Path, start: date, end: date) -> list[str]:
 
     con = duckdb.connect(str(folder / "wh.duckdb"), read_only=True)
     try:
-        rows = con.execute("select conversation_id from raw.genesys_conversations "
-                           "where conversation_start >= ? and conversation_start < ?",
-                           [day_start(start), day_start(end)]).fetchall()
+        rows = con.execute(
+            "select conversation_id from raw.genesys_conversations "
+            "where conversation_start >= ? and conversation_start < ?",
+            [day_start(start), day_start(end)],
+        ).fetchall()
     finally:
         con.close()
     return [r[0] for r in rows]
@@ -118,8 +138,13 @@ def arrow_run(sim: Simulator, days: int, options: GenesysOptions) -> tuple[float
     try:
         api = sim.client(options)
         api.authenticate()
-        source = genesys_cloud(day_start(START), day_start(START + timedelta(days=days)), options=options,
-                               api=api, stats=SourceStats()).with_resources("conversation_details")
+        source = genesys_cloud(
+            day_start(START),
+            day_start(START + timedelta(days=days)),
+            options=options,
+            api=api,
+            stats=SourceStats(),
+        ).with_resources("conversation_details")
         pipeline = _pipeline(folder, "bench_arrow")
         t0 = time.perf_counter()
         with relaxed_gc():  # the same three steps pipeline.run() performs, timed one by one
@@ -148,12 +173,15 @@ def rows_run(sim: Simulator, span: timedelta, options: GenesysOptions) -> tuple[
         def conversation_rows() -> Iterator[Any]:
             for window in chunk(day_start(START), day_start(START) + span, options.job_window):
                 result = gh.pull_window(api, window, options.tuning, lambda: gh.DetailFlattener())
-                for table, parts in ((gs.CONVERSATIONS_TABLE, result.conversations),
-                                     (gs.SESSIONS_TABLE, result.sessions),
-                                     (gs.SEGMENTS_TABLE, result.segments),
-                                     (gs.EVALUATIONS_TABLE, result.evaluations)):
-                    hints = dlt.mark.make_hints(table_name=table, primary_key=gs.PRIMARY_KEYS[table],
-                                                write_disposition="merge")
+                for table, parts in (
+                    (gs.CONVERSATIONS_TABLE, result.conversations),
+                    (gs.SESSIONS_TABLE, result.sessions),
+                    (gs.SEGMENTS_TABLE, result.segments),
+                    (gs.EVALUATIONS_TABLE, result.evaluations),
+                ):
+                    hints = dlt.mark.make_hints(
+                        table_name=table, primary_key=gs.PRIMARY_KEYS[table], write_disposition="merge"
+                    )
                     for part in parts:
                         yield dlt.mark.with_hints(part.to_pylist(), hints, create_table_variant=True)
 
@@ -172,13 +200,23 @@ def rows_run(sim: Simulator, span: timedelta, options: GenesysOptions) -> tuple[
 def quota_run(sim: Simulator, days: int, quota: int, client_rate: float, page_size: int) -> dict[str, Any]:
     """Pull under the simulator's quota; rate measured over the extraction (all HTTP happens there)."""
     folder = Path(tempfile.mkdtemp(prefix="bench-quota-"))
-    options = GenesysOptions(rate_per_min=client_rate, retry=RetryPolicy(), job_window=timedelta(days=1),
-                             job_workers=4, tuning=gh.JobTuning(page_size=page_size, poll_initial_s=0.3))
+    options = GenesysOptions(
+        rate_per_min=client_rate,
+        retry=RetryPolicy(),
+        job_window=timedelta(days=1),
+        job_workers=4,
+        tuning=gh.JobTuning(page_size=page_size, poll_initial_s=0.3),
+    )
     try:
         api = sim.client(options)  # a new token: the simulator's per-token bucket starts afresh
         api.authenticate()
-        source = genesys_cloud(day_start(START), day_start(START + timedelta(days=days)), options=options,
-                               api=api, stats=SourceStats()).with_resources("conversation_details")
+        source = genesys_cloud(
+            day_start(START),
+            day_start(START + timedelta(days=days)),
+            options=options,
+            api=api,
+            stats=SourceStats(),
+        ).with_resources("conversation_details")
         pipeline = _pipeline(folder, "bench_quota")
         t0 = time.perf_counter()
         with relaxed_gc():
@@ -193,8 +231,12 @@ def quota_run(sim: Simulator, days: int, quota: int, client_rate: float, page_si
         truth = sim.truth_ids(START, START + timedelta(days=days))
         api.close()
         return {
-            "client_rate": client_rate, "requests": api_requests, "seconds": t1 - t0,
-            "achieved_per_min": achieved, "ratio": achieved / quota, "status_429": c["status_429"],
+            "client_rate": client_rate,
+            "requests": api_requests,
+            "seconds": t1 - t0,
+            "achieved_per_min": achieved,
+            "ratio": achieved / quota,
+            "status_429": c["status_429"],
             "share_429": c["status_429"] / max(1, c["requests"]),
             "completeness": len(set(ids) & truth) / max(1, len(truth)),
             "duplicates": len(ids) - len(set(ids)),
@@ -217,23 +259,37 @@ def main() -> None:
     print(f"== (a) unthrottled simulator → DuckDB ({per_month:,} conversations/month, {repeats} repeats)")
     sim = Simulator(seed=7, per_month=per_month, quota=10_000_000)
     try:
-        fast = GenesysOptions(rate_per_min=10_000_000, job_window=timedelta(hours=12), job_workers=8,
-                              tuning=gh.JobTuning(poll_initial_s=0.05, poll_max_s=0.25))
+        fast = GenesysOptions(
+            rate_per_min=10_000_000,
+            job_window=timedelta(hours=12),
+            job_workers=8,
+            tuning=gh.JobTuning(poll_initial_s=0.05, poll_max_s=0.25),
+        )
         arrow = [arrow_run(sim, arrow_days, fast) for _ in range(repeats)]
         rows = [rows_run(sim, rows_span, fast) for _ in range(max(1, repeats - 1))]
     finally:
         sim.stop()
     a_rate = statistics.median(n / t for t, n in arrow)
     r_rate = statistics.median(n / t for t, n in rows)
-    print(f"arrow path : {a_rate:10,.0f} conversations/s  (median; runs: "
-          + ", ".join(f"{n:,} in {t:.1f}s" for t, n in arrow) + ")")
-    print(f"row dicts  : {r_rate:10,.0f} conversations/s  (median; runs: "
-          + ", ".join(f"{n:,} in {t:.1f}s" for t, n in rows) + ")")
+    print(
+        f"arrow path : {a_rate:10,.0f} conversations/s  (median; runs: "
+        + ", ".join(f"{n:,} in {t:.1f}s" for t, n in arrow)
+        + ")"
+    )
+    print(
+        f"row dicts  : {r_rate:10,.0f} conversations/s  (median; runs: "
+        + ", ".join(f"{n:,} in {t:.1f}s" for t, n in rows)
+        + ")"
+    )
     ext, norm, load = (statistics.median(x) for x in zip(*STAGES, strict=True))
-    print(f"arrow steps: extract (HTTP + parse + Arrow) {ext:.1f}s, normalize {norm:.1f}s, "
-          f"load (DuckDB merge) {load:.1f}s (medians)")
-    print(f"ratio      : {a_rate / r_rate:10.1f}x   target >= 20,000 conv/s: "
-          f"{'met' if a_rate >= 20_000 else 'NOT met'}")
+    print(
+        f"arrow steps: extract (HTTP + parse + Arrow) {ext:.1f}s, normalize {norm:.1f}s, "
+        f"load (DuckDB merge) {load:.1f}s (medians)"
+    )
+    print(
+        f"ratio      : {a_rate / r_rate:10.1f}x   target >= 20,000 conv/s: "
+        f"{'met' if a_rate >= 20_000 else 'NOT met'}"
+    )
     vendor = 300 * 1000 / 60  # Genesys default quota 300 req/min x 1000 conversations per page
     print(f"vs quota   : {a_rate / vendor:10.1f}x what 300 req/min x 1000 conv/page allows ({vendor:,.0f}/s)")
 
@@ -243,16 +299,20 @@ def main() -> None:
     print(f"\n== (b) under a quota of {quota} requests/min (page size {page}, {q_days} day(s))")
     sim = Simulator(seed=8, per_month=per_month, quota=quota)
     try:
-        results = [quota_run(sim, q_days, quota, float(quota), page),
-                   quota_run(sim, q_days, quota, float(quota * 2), page)]
+        results = [
+            quota_run(sim, q_days, quota, float(quota), page),
+            quota_run(sim, q_days, quota, float(quota * 2), page),
+        ]
     finally:
         sim.stop()
     for r in results:
-        print(f"client limiter {r['client_rate']:6.0f}/min: {r['requests']} requests in "
-              f"{r['seconds']:.1f}s → {r['achieved_per_min']:.0f}/min, "
-              f"achieved/allowed {r['ratio']:.2f} (target >= 0.9), "
-              f"429 share {r['share_429']:.2%} (target <= 1%), completeness {r['completeness']:.2%}, "
-              f"duplicates {r['duplicates']}")
+        print(
+            f"client limiter {r['client_rate']:6.0f}/min: {r['requests']} requests in "
+            f"{r['seconds']:.1f}s → {r['achieved_per_min']:.0f}/min, "
+            f"achieved/allowed {r['ratio']:.2f} (target >= 0.9), "
+            f"429 share {r['share_429']:.2%} (target <= 1%), completeness {r['completeness']:.2%}, "
+            f"duplicates {r['duplicates']}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ def ingest_command(
     start: Annotated[str, typer.Option("--start", help="First day to pull (YYYY-MM-DD, UTC).")],
     end: Annotated[str, typer.Option("--end", help="Day after the last day (YYYY-MM-DD, exclusive).")],
     platform: Annotated[PlatformChoice, typer.Option("--platform", help="genesys, cxone or all.")] = (
-        PlatformChoice.all),
+        PlatformChoice.all
+    ),
     db: Annotated[str | None, typer.Option("--db", help="Warehouse file (else $CCFINOPS_DB).")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar.")] = True,
 ) -> None:
@@ -68,14 +69,31 @@ def _print_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-
     from rich.table import Table
 
     table = Table(title=f"ingest run {summary.run_id} -> {summary.db_path} ({elapsed:.1f}s)")
-    for col in ("platform", "window", "records", "pages", "requests", "429s", "retries", "wait s",
-                "provisional", "replaced"):
+    for col in (
+        "platform",
+        "window",
+        "records",
+        "pages",
+        "requests",
+        "429s",
+        "retries",
+        "wait s",
+        "provisional",
+        "replaced",
+    ):
         table.add_column(col, justify="right" if col not in ("platform", "window") else "left")
     for p in summary.platforms.values():
         table.add_row(
-            p.platform, f"{p.window.start:%Y-%m-%d %H:%M} → {p.window.end:%Y-%m-%d %H:%M}",
-            str(p.total_records), str(p.pages), str(p.requests), str(p.status_429), str(p.retries),
-            f"{p.wait_seconds:.1f}", str(len(p.provisional_windows)), str(len(p.replaced_windows)),
+            p.platform,
+            f"{p.window.start:%Y-%m-%d %H:%M} → {p.window.end:%Y-%m-%d %H:%M}",
+            str(p.total_records),
+            str(p.pages),
+            str(p.requests),
+            str(p.status_429),
+            str(p.retries),
+            f"{p.wait_seconds:.1f}",
+            str(len(p.provisional_windows)),
+            str(len(p.replaced_windows)),
         )
     console = Console(width=max(Console().width, 150))
     console.print(table)
@@ -85,8 +103,10 @@ def _print_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-
         per_table = ", ".join(f"{t}={n}" for t, n in sorted(p.records.items()))
         console.print(f"  {p.platform}: {per_table}")
         for w in p.provisional_windows:
-            console.print(f"  [yellow]provisional[/] {p.platform} {w.start:%Y-%m-%d %H:%M} → "
-                          f"{w.end:%Y-%m-%d %H:%M} (aggregates only; see ingest_reconciliation_ledger)")
+            console.print(
+                f"  [yellow]provisional[/] {p.platform} {w.start:%Y-%m-%d %H:%M} → "
+                f"{w.end:%Y-%m-%d %H:%M} (aggregates only; see ingest_reconciliation_ledger)"
+            )
 
 
 def register(app: typer.Typer) -> None:

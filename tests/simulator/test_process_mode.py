@@ -28,10 +28,15 @@ def test_process_handle_matches_thread_handle() -> None:
             k: v for k, v in env.items() if "BASE" not in k
         }
         assert sim.set_faults(rate_429=1.0)["rate_429"] == 1.0
-        token = httpx.post(f"{sim.base_url}/oauth/token", data={"grant_type": "client_credentials"},
-                           auth=(penv["GENESYS_CLIENT_ID"], penv["GENESYS_CLIENT_SECRET"])).json()
-        r = httpx.get(f"{sim.base_url}/api/v2/analytics/conversations/details/jobs/availability",
-                      headers={"Authorization": f"Bearer {token['access_token']}"})
+        token = httpx.post(
+            f"{sim.base_url}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(penv["GENESYS_CLIENT_ID"], penv["GENESYS_CLIENT_SECRET"]),
+        ).json()
+        r = httpx.get(
+            f"{sim.base_url}/api/v2/analytics/conversations/details/jobs/availability",
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+        )
         assert r.status_code == 429
         with pytest.raises(ValueError, match="unknown fault knob"):
             sim.set_faults(no_such_knob=1)
