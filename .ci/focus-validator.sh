@@ -12,7 +12,9 @@ PYARROW_SPEC="${CCFINOPS_FOCUS_PYARROW_SPEC:-pyarrow<26}"
 
 smoke() {
   "$VENV/bin/python" -c "import pyarrow, polars, duckdb, focus_validator.validator" >/dev/null 2>&1 \
-    && "$VENV/bin/focus-validator" --supported-versions --block-download 2>/dev/null | grep -q "1\.2"
+    && versions="$("$VENV/bin/focus-validator" --supported-versions --block-download 2>/dev/null)" \
+    && [[ "$versions" == *"1.2"* ]]
+  # (no `| grep -q` here: with pipefail, grep quitting early can SIGPIPE the validator and fail the check)
 }
 
 if [ -x "$VENV/bin/focus-validator" ] && smoke; then

@@ -141,10 +141,40 @@
     {%- set temp = arg_dict['temp_relation'] -%}
     {%- set window_column = config.get('window_column') -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set window_start = incremental_window_start(target) -%}
     delete from {{ target }}
-    where {{ window_column }} >= {{ incremental_window_start(target) }};
+    where {{ window_column }} >= {{ window_start }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }}
-    from {{ temp }}
+    from {{ temp }};
+
+    {{ record_incremental_window(target, window_start) }}
+{%- endmacro %}
+
+{#-
+    The window an incremental run replaced, kept in <model>__incremental_window (one row,
+    window_start) so the model's data tests in the same `dbt build` can check just that window
+    (see get_where_subquery in macros/test_window.sql).
+-#}
+{% macro incremental_window_relation(relation) -%}
+    {{ return(api.Relation.create(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ '__incremental_window',
+        type='table'
+    )) }}
+{%- endmacro %}
+
+{% macro record_incremental_window(relation, window_start) -%}
+    {%- set state = incremental_window_relation(relation) -%}
+    drop table if exists {{ state }};
+    create table {{ state }} as select {{ window_start }} as window_start
+{%- endmacro %}
+
+{#- Pre-hook: a full (re)build has no replaced window - forget the last one. -#}
+{% macro clear_incremental_window() -%}
+    {%- if not is_incremental() -%}
+        drop table if exists {{ incremental_window_relation(this) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -19,6 +19,7 @@ from dlt.sources import DltResource
 
 from ingestion.genesys_cloud import helpers as h
 from ingestion.genesys_cloud import settings as s
+from ingestion.genesys_cloud.parse_pool import default_workers, parse_pool
 from ingestion.http import ApiClient, GenesysClientCredentials, RetryPolicy, RunCounters, TokenBucket
 from ingestion.windows import Window, chunk, iso_z
 
@@ -38,6 +39,7 @@ class GenesysOptions:
     jobs_ahead: int | None = None  # jobs submitted ahead of those being read; None = job_workers - 1
     tuning: h.JobTuning = field(default_factory=h.JobTuning)
     granularity: str = s.AGGREGATE_GRANULARITY
+    parse_workers: int = field(default_factory=default_workers)  # processes parsing pages; 0 = in-thread
 
 
 @dataclass(frozen=True)
@@ -233,12 +235,13 @@ def _pull_all(api: ApiClient, windows: list[Window], opts: GenesysOptions,
     workers = max(1, opts.job_workers)
     n_ahead = max(0, workers - 1 if opts.jobs_ahead is None else opts.jobs_ahead)
     ahead: dict[Window, str] = {}
+    parsers = parse_pool(opts.parse_workers)
 
     def one(window: Window, job_id: str | None) -> h.WindowResult | h.JobLost:
         last: h.JobLost | None = None
         for _ in range(max(1, opts.job_attempts)):
             try:
-                return h.pull_window(api, window, opts.tuning, flattener, job_id=job_id)
+                return h.pull_window(api, window, opts.tuning, flattener, job_id=job_id, pool=parsers)
             except h.JobLost as exc:
                 last = exc
                 job_id = None  # a lost job is re-submitted

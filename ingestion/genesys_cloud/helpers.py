@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -67,9 +69,11 @@ def submit_detail_job(api: ApiClient, window: Window) -> str:
 
 def run_detail_job(api: ApiClient, window: Window, tuning: JobTuning,
                    on_page: Callable[[list[dict[str, Any]]], None],
-                   sleep: Callable[[float], None] = time.sleep, job_id: str | None = None) -> int:
+                   sleep: Callable[[float], None] = time.sleep, job_id: str | None = None,
+                   read_page: Callable[[bytes], str | None] | None = None) -> int:
     """Submit a detail job for ``window`` (unless ``job_id`` names one already submitted), wait for
-    it, and hand every result page to ``on_page``.
+    it, and hand every result page to ``on_page`` (or, when given, its raw bytes to ``read_page``,
+    which returns the page's cursor).
 
     Raises ``JobLost`` (reason ``job_expired`` or ``cursor_expired``) when the job ends FAILED,
     EXPIRED or CANCELLED, when its results vanish, or when a cursor is rejected. Returns pages read.
@@ -95,15 +99,19 @@ def run_detail_job(api: ApiClient, window: Window, tuning: JobTuning,
         if cursor:
             params["cursor"] = cursor
         try:
-            page = api.get_json(f"{s.JOBS_PATH}/{job_id}/results", params=params)
+            resp = api.request("GET", f"{s.JOBS_PATH}/{job_id}/results", params=params)
         except ApiError as exc:
             if exc.status in (400, 404, 410):
                 reason = "cursor_expired" if cursor and exc.status == 400 else "job_expired"
                 raise JobLost(reason, exc.vendor_message) from exc
             raise
         pages += 1
-        on_page(page.get("conversations") or [])
-        cursor = page.get("cursor")
+        if read_page is not None:
+            cursor = read_page(resp.content)
+        else:
+            page = orjson.loads(resp.content) if resp.content else {}
+            on_page(page.get("conversations") or [])
+            cursor = page.get("cursor")
         if not cursor:
             return pages
 
@@ -352,11 +360,32 @@ def _table(columns: dict[str, Any], schema: pa.Schema) -> pa.Table:
 
 def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
                 flattener_factory: Callable[[], DetailFlattener], flush_every: int = 20_000,
-                job_id: str | None = None) -> WindowResult:
+                job_id: str | None = None, pool: Executor | None = None) -> WindowResult:
     """Read one window's detail job (submitted now, or ``job_id``) completely into Arrow tables
-    (raises ``JobLost``)."""
+    (raises ``JobLost``).
+
+    With ``pool`` (a process pool), each page's raw bytes are parsed and flattened there, so
+    parsing runs beside the HTTP reads and dlt's extraction instead of under their GIL; the
+    calling thread waits for a page before asking for the next one, so at most one page per
+    window is in flight.
+    """
     result = WindowResult(window)
     flattener = flattener_factory()
+    if pool is not None:
+        known = _KnownLate(flattener.known)
+
+        def read_page(content: bytes) -> str | None:
+            cursor, part = pool.submit(parse_page, content, flattener.late_before).result()
+            result.records += part.records
+            result.conversations.extend(known.apply(t) for t in part.conversations)
+            result.sessions.extend(part.sessions)
+            result.segments.extend(part.segments)
+            result.evaluations.extend(part.evaluations)
+            return cursor
+
+        result.pages = run_detail_job(api, window, tuning, lambda _c: None, job_id=job_id,
+                                      read_page=read_page)
+        return result
     pending = 0
 
     def on_page(conversations: list[dict[str, Any]]) -> None:
@@ -371,6 +400,37 @@ def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
     result.pages = run_detail_job(api, window, tuning, on_page, job_id=job_id)
     flattener.flush(result)
     return result
+
+
+def parse_page(content: bytes, late_before: str | None) -> tuple[str | None, WindowResult]:
+    """Parse one detail-results page and flatten it to Arrow tables (runs in a worker process).
+
+    ``is_late`` is computed from ``late_before`` only; the caller overrides it for already-loaded
+    conversations (``_KnownLate``). Returns the page's cursor and its tables.
+    """
+    page = orjson.loads(content) if content else {}
+    flattener = DetailFlattener(late_before)
+    part = WindowResult(None)  # type: ignore[arg-type]
+    part.records = flattener.add(page.get("conversations") or [])
+    flattener.flush(part)
+    return page.get("cursor"), part
+
+
+class _KnownLate:
+    """Applies stored ``is_late`` flags of already-loaded conversations to a conversations table."""
+
+    def __init__(self, known: dict[str, bool]) -> None:
+        self.ids = pa.array(list(known), pa.string()) if known else None
+        self.flags = pa.array(list(known.values()), pa.bool_()) if known else None
+
+    def apply(self, conv: pa.Table) -> pa.Table:
+        """``conv`` with ``is_late`` replaced by the stored flag wherever the id is known."""
+        if self.ids is None or self.flags is None:
+            return conv
+        index = pc.index_in(conv["conversation_id"], value_set=self.ids)
+        late = pc.if_else(pc.is_null(index), conv["is_late"], self.flags.take(index))
+        at = conv.schema.get_field_index("is_late")
+        return conv.set_column(at, conv.schema.field(at), late)
 
 
 def parse_ts(value: str) -> datetime:

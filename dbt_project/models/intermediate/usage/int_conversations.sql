@@ -4,6 +4,7 @@
         incremental_strategy='window_replace',
         window_column='conversation_date',
         on_schema_change='fail',
+        pre_hook="{{ clear_incremental_window() }}",
     )
 }}
 

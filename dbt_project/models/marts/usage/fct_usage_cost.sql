@@ -5,6 +5,7 @@
         window_column='usage_date',
         restate_on_registry_change=true,
         on_schema_change='fail',
+        pre_hook="{{ clear_incremental_window() }}",
         post_hook=[
             "drop table if exists {{ applied_registry_relation(this) }}",
             "create table {{ applied_registry_relation(this) }} as select * from {{ ref('int_registry_fingerprint') }}",
