@@ -18,6 +18,7 @@ Medians of ``--repeats`` runs.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import sys
@@ -240,6 +241,16 @@ def run_hand_written(db: Path) -> tuple[float, int, int]:
     return seconds, rows, diff
 
 
+def data_test_seconds(run_results: Path) -> float:
+    """Summed execution time of the data tests (generic and singular) in a ``run_results.json``."""
+    data = json.loads(run_results.read_text())
+    return sum(
+        float(item.get("execution_time") or 0.0)
+        for item in data.get("results", [])
+        if item.get("unique_id", "").startswith("test.")
+    )
+
+
 def timed_build(db: Path, args: list[str]) -> tuple[float, float]:
     """Wall seconds of one ``dbt build`` and the summed execution time of its models."""
     start = time.perf_counter()
@@ -250,6 +261,7 @@ def timed_build(db: Path, args: list[str]) -> tuple[float, float]:
     models = {k: v for k, v in model_timings(results).items() if k.startswith("model.")}
     slowest = sorted(models.items(), key=lambda kv: -kv[1])[:5]
     print("    slowest models: " + ", ".join(f"{k.split('.')[-1]} {v:.2f} s" for k, v in slowest))
+    print(f"    data tests: {data_test_seconds(results):.2f} s")
     return wall, sum(models.values())
 
 

@@ -11,7 +11,9 @@
     restate_on_registry_change=true move it back further to the earliest effective date of any
     registry row (cost-center mapping, rate card) that changed since the last build, and to the
     usage date of any record whose manual attribution changed: a re-mapping restates exactly the
-    periods it affects. The registry state applied by the last build is kept in
+    periods it affects. (A model without source_record_id, e.g. fct_cost_center_daily, names
+    where that date is found: restate_dates_from='fct_usage_cost', restate_dates_column='usage_date'.)
+    The registry state applied by the last build is kept in
     <model>__applied_registry (written by the post-hook save_applied_registry()).
 -#}
 
@@ -59,6 +61,15 @@
         {{ return(modules.datetime.date(1900, 1, 1)) }}
     {%- endif -%}
     {%- set current = ref('int_registry_fingerprint') -%}
+    {#- where a manually attributed record's date is found: the model itself, or (config
+        restate_dates_from / restate_dates_column) an upstream model with source_record_id -#}
+    {%- if config.get('restate_dates_from') -%}
+        {%- set dates_relation = ref(config.get('restate_dates_from')) -%}
+        {%- set dates_column = config.get('restate_dates_column') -%}
+    {%- else -%}
+        {%- set dates_relation = relation -%}
+        {%- set dates_column = config.get('window_column') -%}
+    {%- endif -%}
     {%- set query -%}
         with
 
@@ -107,8 +118,8 @@
 
         manual_dates as (
 
-            select min(target.{{ config.get('window_column') }}) as restate_from
-            from {{ relation }} as target
+            select min(target.{{ dates_column }}) as restate_from
+            from {{ dates_relation }} as target
             inner join changed
                 on changed.kind = 'manual_attribution'
                 and target.source_record_id = changed.record_key

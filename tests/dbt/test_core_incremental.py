@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from flows.dbt_runner import artifacts_dir
+from flows.dbt_runner import artifacts_dir, run_dbt
 from ingestion.registries import FILES_DIR, load_registries
 from ingestion.synthetic_raw import append_hour, write_synthetic_raw
-from tests.dbt.conftest import DAYS, START, build, query
+from tests.dbt.conftest import CORE_SELECT, DAYS, START, query
 
 TABLES = [
     "intermediate.int_conversations",
     "analytics.fct_usage_cost",
     "analytics.reconciliation_queue",
     "analytics.fct_cost_allocation_monthly",
+    "analytics.fct_cost_center_daily",
+    "analytics.fct_guardrail_baselines",
 ]
+#: the core models plus the incremental daily mart and the baselines built on it
+SELECT = [*CORE_SELECT[:-2], "path:models/marts/guardrails", *CORE_SELECT[-2:]]
+
+
+def build(db: Path, *extra: str) -> None:
+    """``dbt build`` of the core models and the guardrail marts on ``db``."""
+    run_dbt(["build", *extra, *SELECT], db, quiet=True)
+
+
 BILLING = "65015bd5-eedc-5f73-a422-30f5d5b15933"
 
 
@@ -43,10 +55,24 @@ def differences(a: Path, b: Path) -> dict[str, int]:
         con.close()
 
 
-def compiled_fct(db: Path) -> str:
-    """The SQL dbt compiled for fct_usage_cost in the last build of ``db``."""
-    path = artifacts_dir(db, "duckdb") / "target" / "compiled" / "ccfinops" / "models" / "marts" / "usage"
-    return (path / "fct_usage_cost.sql").read_text()
+def compiled_fct(db: Path, folder: str = "usage", model: str = "fct_usage_cost") -> str:
+    """The SQL dbt compiled for a mart (default fct_usage_cost) in the last build of ``db``."""
+    path = artifacts_dir(db, "duckdb") / "target" / "compiled" / "ccfinops" / "models" / "marts" / folder
+    return (path / f"{model}.sql").read_text()
+
+
+def compiled_daily(db: Path) -> str:
+    """The SQL dbt compiled for fct_cost_center_daily in the last build of ``db``."""
+    return compiled_fct(db, "guardrails", "fct_cost_center_daily")
+
+
+def data_test_sql(db: Path, test_prefix: str) -> str:
+    """The SQL a data test ran in the last build of ``db`` (from run_results.json)."""
+    results = json.loads((artifacts_dir(db, "duckdb") / "target" / "run_results.json").read_text())
+    for item in results["results"]:
+        if item["unique_id"].startswith(f"test.ccfinops.{test_prefix}."):
+            return " ".join(item["compiled_code"].split())
+    raise AssertionError(f"no test {test_prefix} in the last build")
 
 
 def test_incremental_after_one_more_hour_equals_full_refresh(new_warehouse, tmp_path: Path) -> None:
@@ -62,6 +88,12 @@ def test_incremental_after_one_more_hour_equals_full_refresh(new_warehouse, tmp_
     newest = before[1]
     # the incremental run only re-processed the lookback window (3 days before the newest built day)
     assert f"usage_date >= cast('{newest - dt.timedelta(days=3)}' as date)" in compiled_fct(db)
+    # the daily mart too: only its window is recomputed, older days stay as built
+    assert f"date_day >= cast('{newest - dt.timedelta(days=3)}' as date)" in compiled_daily(db)
+    # ... and the key tests checked that window only (uniqueness across the whole window)
+    window = f"where usage_date >= cast('{newest - dt.timedelta(days=3)}' as date)"
+    assert window in data_test_sql(db, "unique_fct_usage_cost_usage_id")
+    assert "where cost_date >= cast(" in data_test_sql(db, "unique_fct_cost_center_daily_cost_center_day_id")
     after = query(db, "select count(*) from analytics.fct_usage_cost")[0][0]
     assert after > before[0]
 
@@ -69,6 +101,8 @@ def test_incremental_after_one_more_hour_equals_full_refresh(new_warehouse, tmp_
     shutil.copy(db, full)
     build(full, "--full-refresh")
     assert "usage_date >=" not in compiled_fct(full)
+    assert "date_day >=" not in compiled_daily(full)
+    assert "usage_date >=" not in data_test_sql(full, "unique_fct_usage_cost_usage_id")
     assert differences(db, full) == dict.fromkeys(TABLES, 0)
 
 
@@ -110,6 +144,7 @@ def test_remapping_restates_only_from_its_effective_date(new_warehouse, tmp_path
 
     build(db)
     assert f"usage_date >= cast('{switch}' as date)" in compiled_fct(db)
+    assert f"date_day >= cast('{switch}' as date)" in compiled_daily(db)
     after = dict(
         query(
             db,

@@ -1,14 +1,45 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='window_replace',
+        window_column='cost_date',
+        restate_on_registry_change=true,
+        restate_dates_from='fct_usage_cost',
+        restate_dates_column='usage_date',
+        on_schema_change='fail',
+        pre_hook="{{ clear_incremental_window() }}",
+        post_hook=[
+            "drop table if exists {{ applied_registry_relation(this) }}",
+            "create table {{ applied_registry_relation(this) }} as select * from {{ ref('int_registry_fingerprint') }}",
+        ],
+    )
+}}
+
 {#-
     One row per cost center and UTC day, dense: every day from the cost center's first day with
     usage to the newest usage day in the warehouse, zero-filled, so a day without usage is a real
     0 in the guardrail baselines rather than a gap.
+
+    Incremental like fct_usage_cost (window_replace by cost_date, var lookback_days, restated
+    from the earliest date a registry / manual-attribution change affects): the window's days are
+    recomputed from fct_usage_cost; a cost center's first day and fallback currency also take the
+    days built before the window into account, so the result equals a full refresh.
 -#}
+
+-- depends_on: {{ ref('int_registry_fingerprint') }}
+
+{%- if is_incremental() %}
+    {%- set window_start = incremental_window_start(this) %}
+{%- endif %}
 
 with
 
 usage_cost as (
 
     select * from {{ ref('fct_usage_cost') }}
+    {% if is_incremental() %}
+        where usage_date >= {{ window_start }}
+    {% endif %}
 
 ),
 
@@ -34,13 +65,47 @@ daily_usage as (
 
 ),
 
-cost_center_bounds as (
+{% if is_incremental() %}
+-- days built before the window (unchanged): each cost center's first day and the currencies of
+-- its days with rated usage (= daily_usage.currency there)
+built_before as (
 
     select
         cost_center,
         min(cost_date) as first_cost_date,
-        min(currency) as currency
+        min(case when usage_item_count > unrated_item_count then currency end) as currency
+    from {{ this }}
+    where cost_date < {{ window_start }}
+    group by 1
+
+),
+{% endif %}
+
+cost_center_days as (
+
+    select
+        cost_center,
+        cost_date as first_cost_date,
+        currency
     from daily_usage
+    {% if is_incremental() %}
+        union all
+        select
+            cost_center,
+            first_cost_date,
+            currency
+        from built_before
+    {% endif %}
+
+),
+
+cost_center_bounds as (
+
+    select
+        cost_center,
+        min(first_cost_date) as first_cost_date,
+        min(currency) as currency
+    from cost_center_days
     group by 1
 
 ),
@@ -48,7 +113,7 @@ cost_center_bounds as (
 calendar as (
 
     {{ date_spine_days(
-        '(select min(cost_date) from daily_usage)',
+        '(select min(first_cost_date) from cost_center_bounds)',
         '(select max(cost_date) from daily_usage)'
     ) }}
 
@@ -63,6 +128,9 @@ dense as (
     from cost_center_bounds
     inner join calendar
         on cost_center_bounds.first_cost_date <= calendar.date_day
+    {% if is_incremental() %}
+        where calendar.date_day >= {{ window_start }}
+    {% endif %}
 
 ),
 
