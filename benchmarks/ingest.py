@@ -39,6 +39,7 @@ import httpx  # noqa: E402
 from ingestion.genesys_cloud import GenesysOptions, SourceStats, genesys_cloud, make_client  # noqa: E402
 from ingestion.genesys_cloud import helpers as gh  # noqa: E402
 from ingestion.genesys_cloud import settings as gs  # noqa: E402
+from ingestion.genesys_cloud.parse_pool import default_workers  # noqa: E402
 from ingestion.http import RetryPolicy  # noqa: E402
 from ingestion.pipeline import relaxed_gc  # noqa: E402
 from ingestion.simulator.config import Credentials  # noqa: E402
@@ -256,7 +257,10 @@ def main() -> None:
     per_month = 300_000  # ~10 000 conversations a day
     arrow_days, rows_span = (2, timedelta(hours=6)) if quick else (7, timedelta(hours=12))
 
-    print(f"== (a) unthrottled simulator → DuckDB ({per_month:,} conversations/month, {repeats} repeats)")
+    print(
+        f"== (a) unthrottled simulator → DuckDB ({per_month:,} conversations/month, {repeats} repeats, "
+        f"{default_workers()} page-parsing processes; CCFINOPS_PARSE_WORKERS sets it)"
+    )
     sim = Simulator(seed=7, per_month=per_month, quota=10_000_000)
     try:
         fast = GenesysOptions(

@@ -109,7 +109,7 @@ def run_detail_job(api: ApiClient, window: Window, tuning: JobTuning,
         if read_page is not None:
             cursor = read_page(resp.content)
         else:
-            page = orjson.loads(resp.content) if resp.content else {}
+            page = orjson.loads(resp.content)  # an empty body fails loudly, as before
             on_page(page.get("conversations") or [])
             cursor = page.get("cursor")
         if not cursor:
@@ -385,6 +385,10 @@ def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
 
         result.pages = run_detail_job(api, window, tuning, lambda _c: None, job_id=job_id,
                                       read_page=read_page)
+        for name in ("conversations", "sessions", "segments", "evaluations"):
+            parts = getattr(result, name)
+            if len(parts) > 1:  # one table per window: fewer, larger parquet row groups
+                setattr(result, name, [pa.concat_tables(parts)])
         return result
     pending = 0
 
@@ -408,7 +412,7 @@ def parse_page(content: bytes, late_before: str | None) -> tuple[str | None, Win
     ``is_late`` is computed from ``late_before`` only; the caller overrides it for already-loaded
     conversations (``_KnownLate``). Returns the page's cursor and its tables.
     """
-    page = orjson.loads(content) if content else {}
+    page = orjson.loads(content)  # an empty body fails loudly
     flattener = DetailFlattener(late_before)
     part = WindowResult(None)  # type: ignore[arg-type]
     part.records = flattener.add(page.get("conversations") or [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 _lock = threading.Lock()
@@ -37,7 +38,9 @@ def parse_pool(workers: int) -> Executor | None:
             # fork, before the job threads start: workers need no imports and, unlike spawn or
             # forkserver, never re-run the caller's __main__ (scripts without a main guard work)
             ctx = multiprocessing.get_context("fork")
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_watch_parent, initargs=(os.getpid(),)
+            )
             _pool.submit(int).result()  # start the workers now
             _size = workers
         return _pool
@@ -45,3 +48,14 @@ def parse_pool(workers: int) -> Executor | None:
 
 def _broken(pool: ProcessPoolExecutor) -> bool:
     return bool(getattr(pool, "_broken", False))
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: exit when the parent dies (a kill -9 must not leave orphans behind)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parse-parent-watch", daemon=True).start()
