@@ -189,7 +189,8 @@ def export_focus_csv(
         ).fetchall()
         select_list = ",\n    ".join(_formatted_column(n, t) for n, t in columns)
         order_by = ", ".join(
-            f'"{c}"' for c in ("BillingPeriodStart", "ChargePeriodStart", "x_ChargeId")
+            f'"{c}"'
+            for c in ("BillingPeriodStart", "ChargePeriodStart", "x_ChargeId")
             if c in {n for n, _ in columns}
         )
         query = f"select\n    {select_list}\nfrom {qualified}"
@@ -283,11 +284,15 @@ def run_focus_validator(
     report.unlink(missing_ok=True)
     cmd = [
         str(exe),
-        "--data-file", str(data),
+        "--data-file",
+        str(data),
         "--block-download",
-        "--validate-version", version,
-        "--output-type", "unittest",
-        "--output-destination", str(report),
+        "--validate-version",
+        version,
+        "--output-type",
+        "unittest",
+        "--output-destination",
+        str(report),
     ]
     if applicability_criteria:
         cmd += ["--applicability-criteria", ",".join(applicability_criteria)]

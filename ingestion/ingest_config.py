@@ -32,8 +32,9 @@ class CredentialsError(ValueError):
     """A required credential or host is missing."""
 
 
-def credentials(source: str, env_map: dict[str, str], *,
-                optional: frozenset[str] = frozenset()) -> dict[str, str]:
+def credentials(
+    source: str, env_map: dict[str, str], *, optional: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Resolve each key from its env var, else ``sources.<source>.<key>`` in dlt secrets/config."""
     import dlt
 
@@ -52,8 +53,9 @@ def credentials(source: str, env_map: dict[str, str], *,
         elif key not in optional:
             missing.append(env)
     if missing:
-        raise CredentialsError(f"{source}: missing {', '.join(missing)} (env or dlt secrets "
-                               f"sources.{source}.*)")
+        raise CredentialsError(
+            f"{source}: missing {', '.join(missing)} (env or dlt secrets sources.{source}.*)"
+        )
     return out
 
 
@@ -99,5 +101,8 @@ class IngestOptions:
             retry=retry,
             api_version=os.environ.get("CCFINOPS_CXONE_API_VERSION", CxoneOptions.api_version),
         )
-        return cls(trailing=timedelta(hours=_env_float("CCFINOPS_INGEST_TRAILING_HOURS", 48)),
-                   genesys=genesys, cxone=cxone)
+        return cls(
+            trailing=timedelta(hours=_env_float("CCFINOPS_INGEST_TRAILING_HOURS", 48)),
+            genesys=genesys,
+            cxone=cxone,
+        )

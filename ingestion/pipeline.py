@@ -179,13 +179,26 @@ def _clients(platforms: tuple[str, ...], options: IngestOptions) -> dict[str, Ap
             counters = RunCounters()
             if platform == "genesys":
                 c = credentials("genesys_cloud", GENESYS_ENV)
-                api = genesys_client(c["api_base"], c["login_base"], c["client_id"], c["client_secret"],
-                                     options.genesys, counters)
+                api = genesys_client(
+                    c["api_base"],
+                    c["login_base"],
+                    c["client_id"],
+                    c["client_secret"],
+                    options.genesys,
+                    counters,
+                )
             else:
                 c = credentials("nice_cxone", CXONE_ENV, optional=CXONE_OPTIONAL)
-                api = cxone_client(c["auth_base"], c.get("api_base"), c["access_key_id"],
-                                   c["access_key_secret"], c["client_id"], c["client_secret"],
-                                   options.cxone, counters)
+                api = cxone_client(
+                    c["auth_base"],
+                    c.get("api_base"),
+                    c["access_key_id"],
+                    c["access_key_secret"],
+                    c["client_id"],
+                    c["client_secret"],
+                    options.cxone,
+                    counters,
+                )
             clients[platform] = api
             api.authenticate()
     except Exception:
@@ -198,8 +211,16 @@ def _clients(platforms: tuple[str, ...], options: IngestOptions) -> dict[str, Ap
 ProgressFn = Callable[[str, int, int, int], None]
 
 
-def _run_platform(db_path: Path, platform: str, api: ApiClient, start: datetime, end: datetime,
-                  options: IngestOptions, run_id: str, progress: ProgressFn | None) -> PlatformSummary:
+def _run_platform(
+    db_path: Path,
+    platform: str,
+    api: ApiClient,
+    start: datetime,
+    end: datetime,
+    options: IngestOptions,
+    run_id: str,
+    progress: ProgressFn | None,
+) -> PlatformSummary:
     import dlt
 
     from ingestion import ledger
@@ -217,39 +238,69 @@ def _run_platform(db_path: Path, platform: str, api: ApiClient, start: datetime,
         retry = ledger.open_windows(db_path, "genesys")
         late_before = pulled_until if pulled_until and eff_start < pulled_until else None
         known = ledger.known_conversations(db_path, eff_start - timedelta(days=1), end) if late_before else {}
-        source = genesys_cloud(eff_start, end, options=options.genesys, api=api, retry_windows=retry,
-                               late_before=late_before, known_conversations=known, stats=stats,
-                               progress=progress)
+        source = genesys_cloud(
+            eff_start,
+            end,
+            options=options.genesys,
+            api=api,
+            retry_windows=retry,
+            late_before=late_before,
+            known_conversations=known,
+            stats=stats,
+            progress=progress,
+        )
     else:
         source = nice_cxone(eff_start, end, options=options.cxone, api=api, stats=stats, progress=progress)
     pipeline.run(source)
     finished = datetime.now(UTC)
     counters = api.counters.snapshot()
     summary = PlatformSummary(
-        platform=platform, window=Window(eff_start, end), records=dict(stats.records),
-        pages=int(counters["pages"]), requests=int(counters["requests"]),
-        status_429=int(counters["status_429"]), retries=int(counters["retries"]),
-        wait_seconds=float(counters["wait_seconds"]), provisional_windows=list(stats.provisional),
-        replaced_windows=list(stats.replaced), pulled_until=stats.pulled_until,
+        platform=platform,
+        window=Window(eff_start, end),
+        records=dict(stats.records),
+        pages=int(counters["pages"]),
+        requests=int(counters["requests"]),
+        status_429=int(counters["status_429"]),
+        retries=int(counters["retries"]),
+        wait_seconds=float(counters["wait_seconds"]),
+        provisional_windows=list(stats.provisional),
+        replaced_windows=list(stats.replaced),
+        pulled_until=stats.pulled_until,
         token_fetches=api.auth.fetches if api.auth else 0,
-        started_at=started, finished_at=finished,
+        started_at=started,
+        finished_at=finished,
     )
     row = {
-        "run_id": run_id, "platform": platform, "started_at": started, "finished_at": finished,
-        "window_start": eff_start, "window_end": end, "records": summary.total_records,
-        "pages": summary.pages, "requests": summary.requests, "status_429": summary.status_429,
-        "retries": summary.retries, "wait_seconds": round(summary.wait_seconds, 3),
+        "run_id": run_id,
+        "platform": platform,
+        "started_at": started,
+        "finished_at": finished,
+        "window_start": eff_start,
+        "window_end": end,
+        "records": summary.total_records,
+        "pages": summary.pages,
+        "requests": summary.requests,
+        "status_429": summary.status_429,
+        "retries": summary.retries,
+        "wait_seconds": round(summary.wait_seconds, 3),
         "provisional_windows": len(summary.provisional_windows),
     }
-    stats_resource = dlt.resource([row], name="ingest_run_stats", write_disposition="append",
-                                  columns=RUN_STATS_COLUMNS)
+    stats_resource = dlt.resource(
+        [row], name="ingest_run_stats", write_disposition="append", columns=RUN_STATS_COLUMNS
+    )
     pipeline.run(stats_resource)
     return summary
 
 
-def ingest(db_path: str | os.PathLike[str], platform: Platform, start: date | datetime,
-           end: date | datetime, progress: bool = False, *,
-           options: IngestOptions | None = None) -> IngestSummary:
+def ingest(
+    db_path: str | os.PathLike[str],
+    platform: Platform,
+    start: date | datetime,
+    end: date | datetime,
+    progress: bool = False,
+    *,
+    options: IngestOptions | None = None,
+) -> IngestSummary:
     """Pull [start, end) (dates are UTC midnights; ``end`` exclusive) into ``raw`` of the warehouse.
 
     Credentials and hosts come from the ``GENESYS_*`` / ``CXONE_*`` env vars, else dlt secrets
@@ -272,8 +323,16 @@ def ingest(db_path: str | os.PathLike[str], platform: Platform, start: date | da
     try:
         with relaxed_gc():
             for name in platforms:
-                summary.platforms[name] = _run_platform(db, name, clients[name], start_dt, end_dt, options,
-                                                        summary.run_id, bar.update if bar else None)
+                summary.platforms[name] = _run_platform(
+                    db,
+                    name,
+                    clients[name],
+                    start_dt,
+                    end_dt,
+                    options,
+                    summary.run_id,
+                    bar.update if bar else None,
+                )
     finally:
         if bar:
             bar.stop()
@@ -300,8 +359,13 @@ class _ProgressBar:
     def __init__(self, platforms: tuple[str, ...]) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("{task.fields[records]} records"), TimeElapsedColumn())
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[records]} records"),
+            TimeElapsedColumn(),
+        )
         self._tasks = {p: self._progress.add_task(f"ingest {p}", total=None, records=0) for p in platforms}
         self._progress.start()
 

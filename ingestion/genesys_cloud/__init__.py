@@ -70,17 +70,25 @@ class SourceStats:
 ProgressFn = Callable[[str, int, int, int], None]
 
 
-def make_client(api_base: str, login_base: str, client_id: str, client_secret: str,
-                options: GenesysOptions, counters: RunCounters | None = None) -> ApiClient:
+def make_client(
+    api_base: str,
+    login_base: str,
+    client_id: str,
+    client_secret: str,
+    options: GenesysOptions,
+    counters: RunCounters | None = None,
+) -> ApiClient:
     """The shared HTTP client configured for Genesys (client-credentials token, 100 req/min)."""
     auth = GenesysClientCredentials(login_base, client_id, client_secret)
-    return ApiClient("genesys", api_base, auth, TokenBucket(options.rate_per_min, options.burst),
-                     options.retry, counters)
+    return ApiClient(
+        "genesys", api_base, auth, TokenBucket(options.rate_per_min, options.burst), options.retry, counters
+    )
 
 
 def _merge_hints(table: str, columns: dict[str, Any] | None = None) -> Any:
-    return dlt.mark.make_hints(table_name=table, primary_key=s.PRIMARY_KEYS[table],
-                               write_disposition="merge", columns=columns)
+    return dlt.mark.make_hints(
+        table_name=table, primary_key=s.PRIMARY_KEYS[table], write_disposition="merge", columns=columns
+    )
 
 
 def _mark(item: Any, table: str, columns: dict[str, Any] | None = None) -> Any:
@@ -126,8 +134,10 @@ def genesys_cloud(
             raise ValueError("genesys_cloud needs client_id, client_secret, api_base and login_base")
         api = make_client(api_base, login_base, client_id, client_secret, opts)
     st = stats if stats is not None else SourceStats()
-    flattener = lambda: h.DetailFlattener(iso_z(late_before) if late_before else None,  # noqa: E731
-                                          known_conversations)
+    flattener = lambda: h.DetailFlattener(
+        iso_z(late_before) if late_before else None,  # noqa: E731
+        known_conversations,
+    )
 
     @dlt.resource(name="conversation_details", write_disposition="merge")
     def conversation_details() -> Iterator[Any]:
@@ -146,10 +156,12 @@ def genesys_cloud(
                 failed[window] = outcome.reason
             else:
                 succeeded.append(window)
-                for table, parts in ((s.CONVERSATIONS_TABLE, outcome.conversations),
-                                     (s.SESSIONS_TABLE, outcome.sessions),
-                                     (s.SEGMENTS_TABLE, outcome.segments),
-                                     (s.EVALUATIONS_TABLE, outcome.evaluations)):
+                for table, parts in (
+                    (s.CONVERSATIONS_TABLE, outcome.conversations),
+                    (s.SESSIONS_TABLE, outcome.sessions),
+                    (s.SEGMENTS_TABLE, outcome.segments),
+                    (s.EVALUATIONS_TABLE, outcome.evaluations),
+                ):
                     for part in parts:
                         st.count(table, part.num_rows)
                         yield _mark(part, table)
@@ -162,8 +174,9 @@ def genesys_cloud(
         for window in windows:
             for row in h.aggregates(api, window, opts.granularity):
                 at = row["interval_start"]
-                row["is_provisional"] = (any(w.start <= at < w.end for w in failed)
-                                         and not any(w.start <= at < w.end for w in succeeded))
+                row["is_provisional"] = any(w.start <= at < w.end for w in failed) and not any(
+                    w.start <= at < w.end for w in succeeded
+                )
                 interval_rows[(row["queue_id"], at, row["media_type"])] = row
         if interval_rows:
             st.count(s.QUEUE_INTERVALS_TABLE, len(interval_rows))
@@ -176,17 +189,33 @@ def genesys_cloud(
         previous = {e.window: e for e in retry_windows}
         for window, reason in failed.items():
             prior = previous.get(window)
-            ledger.append({"platform": s.PLATFORM, "window_start": window.start, "window_end": window.end,
-                           "reason": reason, "status": "open",
-                           "recorded_at": prior.recorded_at if prior else now, "replaced_at": None})
+            ledger.append(
+                {
+                    "platform": s.PLATFORM,
+                    "window_start": window.start,
+                    "window_end": window.end,
+                    "reason": reason,
+                    "status": "open",
+                    "recorded_at": prior.recorded_at if prior else now,
+                    "replaced_at": None,
+                }
+            )
             st.provisional.append(window)
         for entry in retry_windows:
             if entry.window in failed:
                 continue
             if any(w.start <= entry.window.start and entry.window.end <= w.end for w in succeeded):
-                ledger.append({"platform": s.PLATFORM, "window_start": entry.window.start,
-                               "window_end": entry.window.end, "reason": entry.reason, "status": "replaced",
-                               "recorded_at": entry.recorded_at, "replaced_at": now})
+                ledger.append(
+                    {
+                        "platform": s.PLATFORM,
+                        "window_start": entry.window.start,
+                        "window_end": entry.window.end,
+                        "reason": entry.reason,
+                        "status": "replaced",
+                        "recorded_at": entry.recorded_at,
+                        "replaced_at": now,
+                    }
+                )
                 st.replaced.append(entry.window)
         if ledger:
             yield _mark(ledger, s.LEDGER_TABLE, s.LEDGER_COLUMNS)
@@ -198,8 +227,12 @@ def genesys_cloud(
             state["pulled_until"] = reached.isoformat()
         st.pulled_until = datetime.fromisoformat(state["pulled_until"])
 
-    @dlt.resource(name=s.LICENCE_TABLE, write_disposition="merge",
-                  primary_key=s.PRIMARY_KEYS[s.LICENCE_TABLE], columns=s.LICENCE_COLUMNS)
+    @dlt.resource(
+        name=s.LICENCE_TABLE,
+        write_disposition="merge",
+        primary_key=s.PRIMARY_KEYS[s.LICENCE_TABLE],
+        columns=s.LICENCE_COLUMNS,
+    )
     def licence_usage() -> Iterator[list[dict[str, Any]]]:
         """Billable licence usage per calendar month touched by the pull."""
         for m_start, m_end in h.month_spans(start, end):
@@ -208,13 +241,17 @@ def genesys_cloud(
             if rows:
                 yield rows
 
-    @dlt.resource(name=s.VOICE_USAGE_TABLE, write_disposition="merge",
-                  primary_key=s.PRIMARY_KEYS[s.VOICE_USAGE_TABLE])
+    @dlt.resource(
+        name=s.VOICE_USAGE_TABLE, write_disposition="merge", primary_key=s.PRIMARY_KEYS[s.VOICE_USAGE_TABLE]
+    )
     def voice_usage() -> Iterator[Any]:
         """The Cloud Voice usage CSV (per call, 6-second rounded, exact cost) by ≤31-day chunks."""
         first = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        last = end if end == end.replace(hour=0, minute=0, second=0, microsecond=0) else (
-            end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
+        last = (
+            end
+            if end == end.replace(hour=0, minute=0, second=0, microsecond=0)
+            else (end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
+        )
         for window in chunk(first, last, timedelta(days=s.MAX_INTERVAL_DAYS)):
             table = h.voice_usage(api, window.start, window.end)
             st.count(s.VOICE_USAGE_TABLE, table.num_rows)
@@ -224,8 +261,9 @@ def genesys_cloud(
     return conversation_details, licence_usage, voice_usage
 
 
-def _pull_all(api: ApiClient, windows: list[Window], opts: GenesysOptions,
-              flattener: Callable[[], h.DetailFlattener]) -> Iterator[tuple[Window, Any]]:
+def _pull_all(
+    api: ApiClient, windows: list[Window], opts: GenesysOptions, flattener: Callable[[], h.DetailFlattener]
+) -> Iterator[tuple[Window, Any]]:
     """Pull windows concurrently; yields (window, WindowResult | JobLost) as each finishes.
 
     Jobs are submitted up to ``jobs_ahead`` windows ahead of the ones being read, so the

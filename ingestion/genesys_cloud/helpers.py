@@ -67,10 +67,15 @@ def submit_detail_job(api: ApiClient, window: Window) -> str:
     return str(api.post_json(s.JOBS_PATH, body)["jobId"])
 
 
-def run_detail_job(api: ApiClient, window: Window, tuning: JobTuning,
-                   on_page: Callable[[list[dict[str, Any]]], None],
-                   sleep: Callable[[float], None] = time.sleep, job_id: str | None = None,
-                   read_page: Callable[[bytes], str | None] | None = None) -> int:
+def run_detail_job(
+    api: ApiClient,
+    window: Window,
+    tuning: JobTuning,
+    on_page: Callable[[list[dict[str, Any]]], None],
+    sleep: Callable[[float], None] = time.sleep,
+    job_id: str | None = None,
+    read_page: Callable[[bytes], str | None] | None = None,
+) -> int:
     """Submit a detail job for ``window`` (unless ``job_id`` names one already submitted), wait for
     it, and hand every result page to ``on_page`` (or, when given, its raw bytes to ``read_page``,
     which returns the page's cursor).
@@ -118,8 +123,13 @@ def run_detail_job(api: ApiClient, window: Window, tuning: JobTuning,
 
 def aggregates(api: ApiClient, window: Window, granularity: str = s.AGGREGATE_GRANULARITY) -> list[dict]:
     """Queue × media-type × interval aggregates for ``window`` as ``genesys_queue_intervals`` rows."""
-    body = {"interval": window.interval(), "granularity": granularity, "timeZone": "UTC",
-            "groupBy": ["queueId", "mediaType"], "metrics": s.AGGREGATE_METRICS}
+    body = {
+        "interval": window.interval(),
+        "granularity": granularity,
+        "timeZone": "UTC",
+        "groupBy": ["queueId", "mediaType"],
+        "metrics": s.AGGREGATE_METRICS,
+    }
     answer = api.post_json(s.AGGREGATES_PATH, body) or {}
     rows: list[dict[str, Any]] = []
     for result in answer.get("results") or []:
@@ -128,23 +138,30 @@ def aggregates(api: ApiClient, window: Window, granularity: str = s.AGGREGATE_GR
             start_s, end_s = bucket["interval"].split("/")
             stats = {m["metric"]: m.get("stats") or {} for m in bucket.get("metrics") or []}
             answered = stats.get("nConnected") or stats.get("nAnswered") or {}
-            rows.append({
-                "queue_id": group.get("queueId"),
-                "interval_start": parse_ts(start_s),
-                "interval_end": parse_ts(end_s),
-                "media_type": group.get("mediaType") or "unknown",
-                "n_offered": int(stats.get("nOffered", {}).get("count") or 0),
-                "n_answered": int(answered.get("count") or 0),
-                "t_handle_count": int(stats.get("tHandle", {}).get("count") or 0),
-                "t_handle_sum_ms": int(stats.get("tHandle", {}).get("sum") or 0),
-                "t_talk_sum_ms": int(stats.get("tTalk", {}).get("sum") or 0),
-                "t_acw_sum_ms": int(stats.get("tAcw", {}).get("sum") or 0),
-            })
+            rows.append(
+                {
+                    "queue_id": group.get("queueId"),
+                    "interval_start": parse_ts(start_s),
+                    "interval_end": parse_ts(end_s),
+                    "media_type": group.get("mediaType") or "unknown",
+                    "n_offered": int(stats.get("nOffered", {}).get("count") or 0),
+                    "n_answered": int(answered.get("count") or 0),
+                    "t_handle_count": int(stats.get("tHandle", {}).get("count") or 0),
+                    "t_handle_sum_ms": int(stats.get("tHandle", {}).get("sum") or 0),
+                    "t_talk_sum_ms": int(stats.get("tTalk", {}).get("sum") or 0),
+                    "t_acw_sum_ms": int(stats.get("tAcw", {}).get("sum") or 0),
+                }
+            )
     return rows
 
 
-def billable_usage(api: ApiClient, start: datetime, end: datetime, tuning: JobTuning,
-                   sleep: Callable[[float], None] = time.sleep) -> list[dict[str, Any]]:
+def billable_usage(
+    api: ApiClient,
+    start: datetime,
+    end: datetime,
+    tuning: JobTuning,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[dict[str, Any]]:
     """Licence usage for [start, end): one row per charge name (polls while ``InProgress``)."""
     params = {"startDate": iso_z(start), "endDate": iso_z(end)}
     delay = tuning.poll_initial_s
@@ -154,16 +171,18 @@ def billable_usage(api: ApiClient, start: datetime, end: datetime, tuning: JobTu
         if body.get("status") == "Complete":
             break
         if time.monotonic() > deadline:
-            raise ApiError("genesys", None, f"billable usage still {body.get('status')}",
-                           s.BILLABLE_USAGE_PATH)
+            raise ApiError(
+                "genesys", None, f"billable usage still {body.get('status')}", s.BILLABLE_USAGE_PATH
+            )
         sleep(delay)
         delay = min(tuning.poll_max_s, delay * 1.6)
     rows = []
     for usage in body.get("usages") or []:
         total = usage.get("totalUsage")
         count = int(Decimal(str(total))) if total not in (None, "") else len(usage.get("resources") or [])
-        rows.append({"period_start": start, "period_end": end, "charge_name": usage["name"],
-                     "user_count": count})
+        rows.append(
+            {"period_start": start, "period_end": end, "charge_name": usage["name"], "user_count": count}
+        )
     return rows
 
 
@@ -179,22 +198,28 @@ def parse_voice_csv(content: bytes) -> pa.Table:
     if not content.strip():
         return s.VOICE_USAGE_SCHEMA.empty_table()
     types = {
-        "SIP Call Id": pa.string(), "Start time": pa.string(), "Direction": pa.string(),
-        "Usage Group": pa.string(), "Adjusted Duration (seconds)": pa.int64(),
-        "Usage Rate Per Minute": pa.decimal128(18, 6), "Total cost": pa.decimal128(18, 6),
+        "SIP Call Id": pa.string(),
+        "Start time": pa.string(),
+        "Direction": pa.string(),
+        "Usage Group": pa.string(),
+        "Adjusted Duration (seconds)": pa.int64(),
+        "Usage Rate Per Minute": pa.decimal128(18, 6),
+        "Total cost": pa.decimal128(18, 6),
         "Currency": pa.string(),
     }
     try:
         table = pacsv.read_csv(
             io.BytesIO(content),
-            convert_options=pacsv.ConvertOptions(column_types=types,
-                                                 include_columns=list(s.VOICE_USAGE_CSV_COLUMNS)),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, include_columns=list(s.VOICE_USAGE_CSV_COLUMNS)
+            ),
         )
     except (pa.ArrowInvalid, KeyError) as exc:
         raise ValueError(f"voice usage CSV: {exc}") from exc
     table = table.rename_columns([s.VOICE_USAGE_CSV_COLUMNS[c] for c in table.column_names])
-    table = table.set_column(table.schema.get_field_index("call_start"), "call_start",
-                             table["call_start"].cast(s.TS))
+    table = table.set_column(
+        table.schema.get_field_index("call_start"), "call_start", table["call_start"].cast(s.TS)
+    )
     return table.select(s.VOICE_USAGE_SCHEMA.names).cast(s.VOICE_USAGE_SCHEMA)
 
 
@@ -223,11 +248,26 @@ class DetailFlattener:
         """Flatten a page of conversations; returns how many were added."""
         c, ss, sg, ev = self.conv, self.sess, self.seg, self.ev
         (c_id, c_start, c_end, c_dir, c_media, c_div, c_cc, c_camp, c_wrap, c_tr, c_late) = (
-            c[n] for n in s.CONVERSATIONS_SCHEMA.names)
-        (s_id, s_part, s_purp, s_media, s_dir, s_prov, s_pcid, s_ani, s_dnis, s_user, s_start, s_end,
-         s_crow) = (ss[n] for n in _SESSION_OWN + ("_conv_row",))
+            c[n] for n in s.CONVERSATIONS_SCHEMA.names
+        )
+        (
+            s_id,
+            s_part,
+            s_purp,
+            s_media,
+            s_dir,
+            s_prov,
+            s_pcid,
+            s_ani,
+            s_dnis,
+            s_user,
+            s_start,
+            s_end,
+            s_crow,
+        ) = (ss[n] for n in _SESSION_OWN + ("_conv_row",))
         (g_idx, g_type, g_q, g_start, g_end, g_wrap, g_disc, g_srow) = (
-            sg[n] for n in _SEGMENT_OWN + ("_sess_row",))
+            sg[n] for n in _SEGMENT_OWN + ("_sess_row",)
+        )
         late_before, known = self.late_before, self.known
         n = 0
         crow = len(c_id)
@@ -319,8 +359,9 @@ class DetailFlattener:
         if self.conv["conversation_id"]:
             conv = _table(self.conv, s.CONVERSATIONS_SCHEMA)
             conv_rows = pa.array(self.sess["_conv_row"], pa.int64())
-            sess = _table(self.sess | {"conversation_id": conv["conversation_id"].take(conv_rows)},
-                          s.SESSIONS_SCHEMA)
+            sess = _table(
+                self.sess | {"conversation_id": conv["conversation_id"].take(conv_rows)}, s.SESSIONS_SCHEMA
+            )
             sess_rows = pa.array(self.seg["_sess_row"], pa.int64())
             index = pa.array(self.seg["segment_index"], pa.int32())
             session_id = sess["session_id"].take(sess_rows)
@@ -341,8 +382,15 @@ class DetailFlattener:
 
 
 _SESSION_OWN = tuple(n for n in s.SESSIONS_SCHEMA.names if n != "conversation_id")
-_SEGMENT_OWN = ("segment_index", "segment_type", "queue_id", "segment_start", "segment_end", "wrapup_code",
-                "disconnect_type")
+_SEGMENT_OWN = (
+    "segment_index",
+    "segment_type",
+    "queue_id",
+    "segment_start",
+    "segment_end",
+    "wrapup_code",
+    "disconnect_type",
+)
 
 
 def _table(columns: dict[str, Any], schema: pa.Schema) -> pa.Table:
@@ -358,9 +406,15 @@ def _table(columns: dict[str, Any], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
-                flattener_factory: Callable[[], DetailFlattener], flush_every: int = 20_000,
-                job_id: str | None = None, pool: Executor | None = None) -> WindowResult:
+def pull_window(
+    api: ApiClient,
+    window: Window,
+    tuning: JobTuning,
+    flattener_factory: Callable[[], DetailFlattener],
+    flush_every: int = 20_000,
+    job_id: str | None = None,
+    pool: Executor | None = None,
+) -> WindowResult:
     """Read one window's detail job (submitted now, or ``job_id``) completely into Arrow tables
     (raises ``JobLost``).
 
@@ -383,8 +437,9 @@ def pull_window(api: ApiClient, window: Window, tuning: JobTuning,
             result.evaluations.extend(part.evaluations)
             return cursor
 
-        result.pages = run_detail_job(api, window, tuning, lambda _c: None, job_id=job_id,
-                                      read_page=read_page)
+        result.pages = run_detail_job(
+            api, window, tuning, lambda _c: None, job_id=job_id, read_page=read_page
+        )
         for name in ("conversations", "sessions", "segments", "evaluations"):
             parts = getattr(result, name)
             if len(parts) > 1:  # one table per window: fewer, larger parquet row groups

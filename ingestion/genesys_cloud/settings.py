@@ -33,78 +33,90 @@ LICENCE_TABLE = "genesys_licence_usage"
 VOICE_USAGE_TABLE = "genesys_voice_usage"
 LEDGER_TABLE = "ingest_reconciliation_ledger"
 
-CONVERSATIONS_SCHEMA = pa.schema([
-    pa.field("conversation_id", pa.string(), nullable=False),
-    ("conversation_start", TS),
-    ("conversation_end", TS),
-    ("originating_direction", pa.string()),
-    ("media_type", pa.string()),
-    ("division_id", pa.string()),
-    ("cost_center", pa.string()),
-    ("campaign_id", pa.string()),
-    ("final_wrapup_code", pa.string()),
-    ("transcription_ms", pa.int64()),
-    ("is_late", pa.bool_()),
-])
-SESSIONS_SCHEMA = pa.schema([
-    pa.field("session_id", pa.string(), nullable=False),
-    ("conversation_id", pa.string()),
-    ("participant_id", pa.string()),
-    ("purpose", pa.string()),
-    ("media_type", pa.string()),
-    ("direction", pa.string()),
-    ("provider", pa.string()),
-    ("protocol_call_id", pa.string()),
-    ("ani", pa.string()),
-    ("dnis", pa.string()),
-    ("user_id", pa.string()),
-    ("session_start", TS),
-    ("session_end", TS),
-])
-SEGMENTS_SCHEMA = pa.schema([
-    pa.field("segment_id", pa.string(), nullable=False),
-    ("conversation_id", pa.string()),
-    ("session_id", pa.string()),
-    ("segment_index", pa.int32()),
-    ("segment_type", pa.string()),
-    ("purpose", pa.string()),
-    ("queue_id", pa.string()),
-    ("user_id", pa.string()),
-    ("segment_start", TS),
-    ("segment_end", TS),
-    ("wrapup_code", pa.string()),
-    ("disconnect_type", pa.string()),
-])
-EVALUATIONS_SCHEMA = pa.schema([
-    pa.field("evaluation_id", pa.string(), nullable=False),
-    ("conversation_id", pa.string()),
-    ("user_id", pa.string()),
-    ("evaluated_at", TS),
-    ("total_score", pa.float64()),
-])
-VOICE_USAGE_SCHEMA = pa.schema([
-    pa.field("sip_call_id", pa.string(), nullable=False),
-    ("call_start", TS),
-    ("direction", pa.string()),
-    ("usage_group", pa.string()),
-    ("duration_seconds", pa.int64()),
-    ("rate_per_minute", pa.decimal128(18, 6)),
-    ("cost", pa.decimal128(18, 6)),
-    ("currency", pa.string()),
-])
-QUEUE_INTERVALS_SCHEMA = pa.schema([
-    pa.field("queue_id", pa.string(), nullable=False),
-    pa.field("interval_start", TS, nullable=False),
-    ("interval_end", TS),
-    pa.field("media_type", pa.string(), nullable=False),
-    ("n_offered", pa.int64()),
-    ("n_answered", pa.int64()),
-    ("t_handle_count", pa.int64()),
-    ("t_handle_sum_ms", pa.int64()),
-    ("t_talk_sum_ms", pa.int64()),
-    ("t_acw_sum_ms", pa.int64()),
-    ("is_provisional", pa.bool_()),
-])
+CONVERSATIONS_SCHEMA = pa.schema(
+    [
+        pa.field("conversation_id", pa.string(), nullable=False),
+        ("conversation_start", TS),
+        ("conversation_end", TS),
+        ("originating_direction", pa.string()),
+        ("media_type", pa.string()),
+        ("division_id", pa.string()),
+        ("cost_center", pa.string()),
+        ("campaign_id", pa.string()),
+        ("final_wrapup_code", pa.string()),
+        ("transcription_ms", pa.int64()),
+        ("is_late", pa.bool_()),
+    ]
+)
+SESSIONS_SCHEMA = pa.schema(
+    [
+        pa.field("session_id", pa.string(), nullable=False),
+        ("conversation_id", pa.string()),
+        ("participant_id", pa.string()),
+        ("purpose", pa.string()),
+        ("media_type", pa.string()),
+        ("direction", pa.string()),
+        ("provider", pa.string()),
+        ("protocol_call_id", pa.string()),
+        ("ani", pa.string()),
+        ("dnis", pa.string()),
+        ("user_id", pa.string()),
+        ("session_start", TS),
+        ("session_end", TS),
+    ]
+)
+SEGMENTS_SCHEMA = pa.schema(
+    [
+        pa.field("segment_id", pa.string(), nullable=False),
+        ("conversation_id", pa.string()),
+        ("session_id", pa.string()),
+        ("segment_index", pa.int32()),
+        ("segment_type", pa.string()),
+        ("purpose", pa.string()),
+        ("queue_id", pa.string()),
+        ("user_id", pa.string()),
+        ("segment_start", TS),
+        ("segment_end", TS),
+        ("wrapup_code", pa.string()),
+        ("disconnect_type", pa.string()),
+    ]
+)
+EVALUATIONS_SCHEMA = pa.schema(
+    [
+        pa.field("evaluation_id", pa.string(), nullable=False),
+        ("conversation_id", pa.string()),
+        ("user_id", pa.string()),
+        ("evaluated_at", TS),
+        ("total_score", pa.float64()),
+    ]
+)
+VOICE_USAGE_SCHEMA = pa.schema(
+    [
+        pa.field("sip_call_id", pa.string(), nullable=False),
+        ("call_start", TS),
+        ("direction", pa.string()),
+        ("usage_group", pa.string()),
+        ("duration_seconds", pa.int64()),
+        ("rate_per_minute", pa.decimal128(18, 6)),
+        ("cost", pa.decimal128(18, 6)),
+        ("currency", pa.string()),
+    ]
+)
+QUEUE_INTERVALS_SCHEMA = pa.schema(
+    [
+        pa.field("queue_id", pa.string(), nullable=False),
+        pa.field("interval_start", TS, nullable=False),
+        ("interval_end", TS),
+        pa.field("media_type", pa.string(), nullable=False),
+        ("n_offered", pa.int64()),
+        ("n_answered", pa.int64()),
+        ("t_handle_count", pa.int64()),
+        ("t_handle_sum_ms", pa.int64()),
+        ("t_talk_sum_ms", pa.int64()),
+        ("t_acw_sum_ms", pa.int64()),
+        ("is_provisional", pa.bool_()),
+    ]
+)
 # CSV header -> raw column (the Cloud Voice usage report's documented column names).
 VOICE_USAGE_CSV_COLUMNS = {
     "SIP Call Id": "sip_call_id",

@@ -50,8 +50,9 @@ class TokenProvider:
         body = orjson.loads(resp.content)
         token = body.get("access_token")
         if not token:
-            raise AuthError(self.vendor, resp.status_code, "token response has no access_token",
-                            str(resp.url))
+            raise AuthError(
+                self.vendor, resp.status_code, "token response has no access_token", str(resp.url)
+            )
         lifetime = float(body.get("expires_in") or 3600)
         skew = min(60.0, lifetime * 0.1)
         self._token = str(token)
@@ -77,8 +78,12 @@ class GenesysClientCredentials(TokenProvider):
         self._basic = _basic(client_id, client_secret)
 
     def _request(self, send: Sender) -> httpx.Response:
-        return send("POST", self.url, data={"grant_type": "client_credentials"},
-                    headers={"Authorization": self._basic})
+        return send(
+            "POST",
+            self.url,
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": self._basic},
+        )
 
 
 class CxonePasswordGrant(TokenProvider):
@@ -86,8 +91,15 @@ class CxonePasswordGrant(TokenProvider):
 
     vendor = "cxone"
 
-    def __init__(self, auth_base: str, access_key_id: str, access_key_secret: str,
-                 client_id: str, client_secret: str, **kw: Any) -> None:
+    def __init__(
+        self,
+        auth_base: str,
+        access_key_id: str,
+        access_key_secret: str,
+        client_id: str,
+        client_secret: str,
+        **kw: Any,
+    ) -> None:
         super().__init__(**kw)
         self.auth_base = auth_base.rstrip("/")
         self.url = self.auth_base + "/auth/token"

@@ -55,10 +55,17 @@ class ApiClient:
     ``RetriesExhausted``. Counters tally requests, 429s, retries and seconds waited.
     """
 
-    def __init__(self, vendor: str, base_url: str, auth: TokenProvider | None, limiter: TokenBucket,
-                 retry: RetryPolicy | None = None, counters: RunCounters | None = None,
-                 transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        auth: TokenProvider | None,
+        limiter: TokenBucket,
+        retry: RetryPolicy | None = None,
+        counters: RunCounters | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.vendor = vendor
         self.base_url = base_url.rstrip("/")
         self.auth = auth
@@ -66,8 +73,11 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.counters = counters or RunCounters()
         self._sleep = sleep
-        self._http = httpx.Client(timeout=self.retry.timeout, transport=transport,
-                                  limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
+        self._http = httpx.Client(
+            timeout=self.retry.timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        )
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -85,8 +95,9 @@ class ApiClient:
         if self.auth is not None:
             self.auth.token(self._send_unlimited)
 
-    def request(self, method: str, path: str, *, ok: Iterable[int] = (200, 201, 202, 204),
-                **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, path: str, *, ok: Iterable[int] = (200, 201, 202, 204), **kwargs: Any
+    ) -> httpx.Response:
         """Send an authenticated, rate-limited, retried request; non-``ok`` statuses raise ``ApiError``."""
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         ok_set = frozenset(ok)
@@ -134,8 +145,9 @@ class ApiClient:
         try:
             return retrying(self._attempt, method, url, limited, kwargs)
         except _Retryable as exc:
-            raise RetriesExhausted(self.vendor, exc.status, exc.message, exc.url,
-                                   policy.max_attempts) from None
+            raise RetriesExhausted(
+                self.vendor, exc.status, exc.message, exc.url, policy.max_attempts
+            ) from None
 
     def _attempt(self, method: str, url: str, limited: bool, kwargs: dict[str, Any]) -> httpx.Response:
         if limited:
@@ -178,8 +190,11 @@ def error_text(resp: httpx.Response) -> str:
     except orjson.JSONDecodeError:
         body = None
     if isinstance(body, dict):
-        parts = [str(body[k]) for k in ("code", "error", "message", "description", "error_description")
-                 if body.get(k)]
+        parts = [
+            str(body[k])
+            for k in ("code", "error", "message", "description", "error_description")
+            if body.get(k)
+        ]
         if parts:
             return ": ".join(parts)
     if header:

@@ -17,8 +17,15 @@ class RunCounters:
     pages: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, *, requests: int = 0, status_429: int = 0, retries: int = 0,
-            wait_seconds: float = 0.0, pages: int = 0) -> None:
+    def add(
+        self,
+        *,
+        requests: int = 0,
+        status_429: int = 0,
+        retries: int = 0,
+        wait_seconds: float = 0.0,
+        pages: int = 0,
+    ) -> None:
         """Add to the tallies atomically."""
         with self._lock:
             self.requests += requests

@@ -16,9 +16,13 @@ class TokenBucket:
     the same after a 429's ``Retry-After``.
     """
 
-    def __init__(self, rate_per_min: float, burst: float | None = None,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        rate_per_min: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if rate_per_min <= 0:
             raise ValueError(f"rate_per_min must be positive, got {rate_per_min}")
         self.configured_rate_per_min = float(rate_per_min)

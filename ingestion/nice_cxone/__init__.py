@@ -33,13 +33,26 @@ class CxoneOptions:
     top: int = s.PAGE_TOP
 
 
-def make_client(auth_base: str, api_base: str | None, access_key_id: str, access_key_secret: str,
-                client_id: str, client_secret: str, options: CxoneOptions,
-                counters: RunCounters | None = None) -> ApiClient:
+def make_client(
+    auth_base: str,
+    api_base: str | None,
+    access_key_id: str,
+    access_key_secret: str,
+    client_id: str,
+    client_secret: str,
+    options: CxoneOptions,
+    counters: RunCounters | None = None,
+) -> ApiClient:
     """The shared HTTP client for CXone; without ``api_base`` the API host is discovered."""
     auth = CxonePasswordGrant(auth_base, access_key_id, access_key_secret, client_id, client_secret)
-    api = ApiClient("cxone", api_base or auth_base, auth, TokenBucket(options.rate_per_min, options.burst),
-                    options.retry, counters)
+    api = ApiClient(
+        "cxone",
+        api_base or auth_base,
+        auth,
+        TokenBucket(options.rate_per_min, options.burst),
+        options.retry,
+        counters,
+    )
     if not api_base:
         api.base_url = h.discover_api_endpoint(api, auth)
     return api
@@ -80,8 +93,9 @@ def nice_cxone(
     if api is None:
         if not (access_key_id and access_key_secret and client_id and client_secret and auth_base):
             raise ValueError("nice_cxone needs the access key, the client id/secret and auth_base")
-        api = make_client(auth_base, api_base, access_key_id, access_key_secret, client_id, client_secret,
-                          opts)
+        api = make_client(
+            auth_base, api_base, access_key_id, access_key_secret, client_id, client_secret, opts
+        )
     st = stats if stats is not None else SourceStats()
 
     @dlt.resource(name=s.CONTACTS_TABLE, write_disposition="merge", primary_key=s.PRIMARY_KEY)
@@ -106,5 +120,3 @@ def nice_cxone(
         st.pulled_until = datetime.fromisoformat(state["pulled_until"])
 
     return (completed_contacts,)
-
-

@@ -33,12 +33,17 @@ def dispositions(api: ApiClient, version: str) -> dict[int, str]:
     return {int(d["dispositionId"]): str(d["dispositionName"]) for d in body.get("dispositions") or []}
 
 
-def completed_contact_pages(api: ApiClient, window: Window, version: str,
-                            top: int = s.PAGE_TOP) -> Iterator[list[dict[str, Any]]]:
+def completed_contact_pages(
+    api: ApiClient, window: Window, version: str, top: int = s.PAGE_TOP
+) -> Iterator[list[dict[str, Any]]]:
     """Pages of ``contacts/completed`` for the window: skip/top, following ``_links.next``; 204 ends."""
     url: str | None = s.COMPLETED_CONTACTS_PATH.format(version=version)
-    params: dict[str, Any] | None = {"startDate": iso_z(window.start), "endDate": iso_z(window.end),
-                                     "skip": 0, "top": top}
+    params: dict[str, Any] | None = {
+        "startDate": iso_z(window.start),
+        "endDate": iso_z(window.end),
+        "skip": 0,
+        "top": top,
+    }
     while url:
         resp = api.request("GET", url, params=params)
         if resp.status_code == 204 or not resp.content:
@@ -117,8 +122,7 @@ class ContactFlattener:
             cols["carrier"].append(s.VOICE_CARRIER if voice else None)
         starts = pa.array(start_col, pa.string()).cast(s.TS)
         seconds = pa.array([t or 0 for t in end_col], pa.int64())
-        ends = pc.add(starts, pc.cast(pc.multiply(seconds, 1_000_000),
-                                                       pa.duration("us")))
+        ends = pc.add(starts, pc.cast(pc.multiply(seconds, 1_000_000), pa.duration("us")))
         arrays = []
         for f in s.CONTACTS_SCHEMA:
             if f.name == "contact_start":

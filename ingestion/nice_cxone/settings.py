@@ -24,34 +24,36 @@ VOICE_CARRIER = "nice_cxone_voice"
 MEDIA_TYPES = {4: "voice", 3: "chat", 1: "email", 5: "voicemail", 6: "work_item", 7: "sms", 8: "social"}
 
 TS = pa.timestamp("us", tz="UTC")
-CONTACTS_SCHEMA = pa.schema([
-    pa.field("contact_id", pa.int64(), nullable=False),
-    ("master_contact_id", pa.int64()),
-    ("contact_start", TS),
-    ("contact_end", TS),
-    ("skill_id", pa.int64()),
-    ("skill_name", pa.string()),
-    ("campaign_id", pa.int64()),
-    ("campaign_name", pa.string()),
-    ("agent_id", pa.int64()),
-    ("team_id", pa.int64()),
-    ("media_type", pa.string()),
-    ("is_outbound", pa.bool_()),
-    ("from_addr", pa.string()),
-    ("to_addr", pa.string()),
-    ("point_of_contact", pa.string()),
-    ("total_duration_seconds", pa.int64()),
-    ("in_queue_seconds", pa.int64()),
-    ("agent_seconds", pa.int64()),
-    ("hold_seconds", pa.int64()),
-    ("acw_seconds", pa.int64()),
-    ("disposition", pa.string()),
-    ("abandoned", pa.bool_()),
-    ("transfer_indicator", pa.bool_()),
-    ("end_reason", pa.string()),
-    ("number_type", pa.string()),
-    ("carrier", pa.string()),
-])
+CONTACTS_SCHEMA = pa.schema(
+    [
+        pa.field("contact_id", pa.int64(), nullable=False),
+        ("master_contact_id", pa.int64()),
+        ("contact_start", TS),
+        ("contact_end", TS),
+        ("skill_id", pa.int64()),
+        ("skill_name", pa.string()),
+        ("campaign_id", pa.int64()),
+        ("campaign_name", pa.string()),
+        ("agent_id", pa.int64()),
+        ("team_id", pa.int64()),
+        ("media_type", pa.string()),
+        ("is_outbound", pa.bool_()),
+        ("from_addr", pa.string()),
+        ("to_addr", pa.string()),
+        ("point_of_contact", pa.string()),
+        ("total_duration_seconds", pa.int64()),
+        ("in_queue_seconds", pa.int64()),
+        ("agent_seconds", pa.int64()),
+        ("hold_seconds", pa.int64()),
+        ("acw_seconds", pa.int64()),
+        ("disposition", pa.string()),
+        ("abandoned", pa.bool_()),
+        ("transfer_indicator", pa.bool_()),
+        ("end_reason", pa.string()),
+        ("number_type", pa.string()),
+        ("carrier", pa.string()),
+    ]
+)
 
 # raw column -> (current v26+ field, v17–v25 field)
 FIELD_NAMES = {

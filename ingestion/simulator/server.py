@@ -481,8 +481,12 @@ class ProcessSimulatorHandle:
         return self._call("GET", "/_sim/state")
 
     def ground_truth(self, platform: str, start: date, end: date, ids: bool = True) -> dict[str, Any]:
-        params = {"platform": platform, "start": start.isoformat(), "end": end.isoformat(),
-                  "ids": "true" if ids else "false"}
+        params = {
+            "platform": platform,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "ids": "true" if ids else "false",
+        }
         return self._call("GET", "/_sim/ground-truth", params=params)
 
 
@@ -519,8 +523,9 @@ def run_simulator_process(
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "ingestion.simulator.server"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingestion.simulator.server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     try:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(pickle.dumps((seed, port, config)))
@@ -548,8 +553,15 @@ def serve_forever(seed: int, port: int, config: SimConfig | None = None, host: s
     server.run()
 
 
-__all__ = ["run_simulator", "run_in_thread", "run_simulator_process", "SimulatorHandle",
-           "ProcessSimulatorHandle", "SimulatorApp", "serve_forever"]
+__all__ = [
+    "run_simulator",
+    "run_in_thread",
+    "run_simulator_process",
+    "SimulatorHandle",
+    "ProcessSimulatorHandle",
+    "SimulatorApp",
+    "serve_forever",
+]
 
 
 if __name__ == "__main__":

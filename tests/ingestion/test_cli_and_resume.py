@@ -30,12 +30,23 @@ FAST_ENV = {
 
 
 def _args(db: Path, platform: str = "all") -> list[str]:
-    return ["ingest", "--platform", platform, "--start", START.isoformat(), "--end", END.isoformat(),
-            "--db", str(db), "--no-progress"]
+    return [
+        "ingest",
+        "--platform",
+        platform,
+        "--start",
+        START.isoformat(),
+        "--end",
+        END.isoformat(),
+        "--db",
+        str(db),
+        "--no-progress",
+    ]
 
 
 def test_wrong_credentials_exit_non_zero_with_the_vendor_text_and_write_nothing(
-        sim: Any, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sim: Any, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", "not-the-secret")
     result = CliRunner().invoke(app, _args(db))
     assert result.exit_code != 0
@@ -54,8 +65,9 @@ def test_cli_prints_the_closing_summary(sim: Any, db: Path, monkeypatch: pytest.
     for word in ("records", "pages", "x 429", "retries", "provisional windows", "genesys", "cxone"):
         assert word in result.output
     truth = sim.ground_truth("genesys", START, END, ids=True)
-    assert sorted(ids_between(db, "genesys_conversations", "conversation_id", "conversation_start",
-                              START, END)) == sorted(truth["conversation_ids"])
+    assert sorted(
+        ids_between(db, "genesys_conversations", "conversation_id", "conversation_start", START, END)
+    ) == sorted(truth["conversation_ids"])
 
 
 def test_kill_9_during_the_load_then_rerun_equals_ground_truth(tmp_path: Path) -> None:
@@ -86,8 +98,11 @@ def test_kill_9_during_the_load_then_rerun_equals_ground_truth(tmp_path: Path) -
     got = ids_between(db, "genesys_conversations", "conversation_id", "conversation_start", START, END)
     assert len(got) == len(set(got)) == truth["conversation_count"] > 10_000
     assert sorted(got) == sorted(truth["conversation_ids"])
-    for table, key in (("genesys_sessions", "session_id"), ("genesys_segments", "segment_id"),
-                       ("genesys_voice_usage", "sip_call_id")):
+    for table, key in (
+        ("genesys_sessions", "session_id"),
+        ("genesys_segments", "segment_id"),
+        ("genesys_voice_usage", "sip_call_id"),
+    ):
         total, distinct = query(db, f"select count(*), count(distinct {key}) from raw.{table}")[0]
         assert total == distinct
     assert query(db, "select count(*) from raw.genesys_voice_usage")[0][0] == truth["voice_calls"]

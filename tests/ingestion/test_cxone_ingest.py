@@ -19,17 +19,30 @@ def assert_matches_truth(db: Path, truth: dict[str, Any]) -> None:
     rows = query(db, "select skill_id, count(*) from raw.cxone_contacts group by 1")
     per_skill = {str(k): v for k, v in rows}
     assert per_skill == truth["per_skill"]
-    assert scalar(db, "select count(distinct master_contact_id) from raw.cxone_contacts") == \
-        truth["master_contact_count"]
-    assert scalar(db, "select count(*) from raw.cxone_contacts where transfer_indicator") == \
-        truth["transfer_contacts"]
+    assert (
+        scalar(db, "select count(distinct master_contact_id) from raw.cxone_contacts")
+        == truth["master_contact_count"]
+    )
+    assert (
+        scalar(db, "select count(*) from raw.cxone_contacts where transfer_indicator")
+        == truth["transfer_contacts"]
+    )
     assert scalar(db, "select count(*) from raw.cxone_contacts where abandoned") == truth["abandoned"]
     assert scalar(db, "select count(*) from raw.cxone_contacts where is_outbound") == truth["outbound"]
-    assert scalar(db, "select count(*) from raw.cxone_contacts where media_type = 'voice' "
-                      "and carrier = 'nice_cxone_voice'") == truth["voice_calls"]
+    assert (
+        scalar(
+            db,
+            "select count(*) from raw.cxone_contacts where media_type = 'voice' "
+            "and carrier = 'nice_cxone_voice'",
+        )
+        == truth["voice_calls"]
+    )
     # 6-second increments with a 12-second minimum, as the ground truth bills them
-    billable = scalar(db, "select sum(greatest(ceil(total_duration_seconds / 6.0) * 6, 12))::bigint "
-                          "from raw.cxone_contacts where media_type = 'voice'")
+    billable = scalar(
+        db,
+        "select sum(greatest(ceil(total_duration_seconds / 6.0) * 6, 12))::bigint "
+        "from raw.cxone_contacts where media_type = 'voice'",
+    )
     assert billable == truth["voice_billable_seconds"]
 
 
@@ -49,8 +62,9 @@ def test_complete_under_429_and_5xx_with_paging(sim: Any, db: Path) -> None:
     assert stats == [("cxone", truth["contact_count"])]
 
 
-def test_rerun_is_idempotent_and_api_host_is_discovered(sim: Any, db: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rerun_is_idempotent_and_api_host_is_discovered(
+    sim: Any, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CXONE_API_BASE")  # -> /.well-known/cxone-configuration?tenantId=
     ingest(db, "cxone", START, END, options=fast_options())
     ingest(db, "cxone", START, END, options=fast_options())
@@ -58,23 +72,35 @@ def test_rerun_is_idempotent_and_api_host_is_discovered(sim: Any, db: Path,
 
 
 @pytest.mark.parametrize("version", ["v21.0", "v30.0"])
-def test_field_names_of_old_and_new_api_versions_give_the_same_rows(sim: Any, tmp_path: Path,
-                                                                     version: str) -> None:
+def test_field_names_of_old_and_new_api_versions_give_the_same_rows(
+    sim: Any, tmp_path: Path, version: str
+) -> None:
     options = fast_options()
     options.cxone = replace(options.cxone, api_version=version)
     db = tmp_path / version / "wh.duckdb"
     ingest(db, "cxone", START, END, options=options)
     assert_matches_truth(db, sim.ground_truth("cxone", START, END, ids=True))
-    assert scalar(db, "select count(*) from raw.cxone_contacts where from_addr is null or to_addr is null "
-                      "or acw_seconds is null or media_type is null") == 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from raw.cxone_contacts where from_addr is null or to_addr is null "
+            "or acw_seconds is null or media_type is null",
+        )
+        == 0
+    )
 
 
-def test_credentials_can_come_from_dlt_secrets_instead_of_env(sim: Any, db: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credentials_can_come_from_dlt_secrets_instead_of_env(
+    sim: Any, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = sim.cxone_env()
-    names = {"CXONE_ACCESS_KEY_ID": "access_key_id", "CXONE_ACCESS_KEY_SECRET": "access_key_secret",
-             "CXONE_CLIENT_ID": "client_id", "CXONE_CLIENT_SECRET": "client_secret",
-             "CXONE_AUTH_BASE": "auth_base"}
+    names = {
+        "CXONE_ACCESS_KEY_ID": "access_key_id",
+        "CXONE_ACCESS_KEY_SECRET": "access_key_secret",
+        "CXONE_CLIENT_ID": "client_id",
+        "CXONE_CLIENT_SECRET": "client_secret",
+        "CXONE_AUTH_BASE": "auth_base",
+    }
     for var, key in names.items():
         monkeypatch.delenv(var)
         monkeypatch.setenv(f"SOURCES__NICE_CXONE__{key.upper()}", env[var])  # dlt's env provider

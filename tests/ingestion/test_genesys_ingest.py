@@ -25,8 +25,11 @@ def assert_no_duplicates(db: Path) -> None:
     for table, key in TABLE_KEYS.items():
         total, distinct = query(db, f"select count(*), count(distinct {key}) from raw.{table}")[0]
         assert total == distinct, f"{table}: {total - distinct} duplicate {key}s"
-    total, distinct = query(db, "select count(*), count(distinct (queue_id, interval_start, media_type)) "
-                                "from raw.genesys_queue_intervals")[0]
+    total, distinct = query(
+        db,
+        "select count(*), count(distinct (queue_id, interval_start, media_type)) "
+        "from raw.genesys_queue_intervals",
+    )[0]
     assert total == distinct
 
 
@@ -37,28 +40,61 @@ def assert_matches_truth(db: Path, truth: dict[str, Any], start: date = START, e
     lo = datetime.combine(start, datetime.min.time(), UTC)
     hi = datetime.combine(end, datetime.min.time(), UTC)
     window = [lo, hi]
-    cost, calls, secs = query(db, "select sum(cost), count(*), sum(duration_seconds) "
-                                  "from raw.genesys_voice_usage where call_start >= ? and call_start < ?",
-                              window)[0]
+    cost, calls, secs = query(
+        db,
+        "select sum(cost), count(*), sum(duration_seconds) "
+        "from raw.genesys_voice_usage where call_start >= ? and call_start < ?",
+        window,
+    )[0]
     assert calls == truth["voice_calls"]
     assert secs == truth["voice_billable_seconds"]
     assert Decimal(cost) == Decimal(truth["voice_cost"])  # exact to the last decimal
-    assert scalar(db, "select sum(transcription_ms) from raw.genesys_conversations "
-                      "where conversation_start >= ? and conversation_start < ?",
-                  window) == truth["transcription_ms"]
-    assert scalar(db, "select count(*) from raw.genesys_evaluations e join raw.genesys_conversations c "
-                      "using (conversation_id) where c.conversation_start >= ? and c.conversation_start < ?",
-                  window) == truth["evaluations"]
-    assert scalar(db, "select count(cost_center) from raw.genesys_conversations "
-                      "where conversation_start >= ? and conversation_start < ?",
-                  window) == truth["explicit_cost_center_count"]
-    offered = dict(query(db, "select queue_id, sum(n_offered)::bigint from raw.genesys_queue_intervals "
-                             "where interval_start >= ? and interval_start < ? group by 1", window))
+    assert (
+        scalar(
+            db,
+            "select sum(transcription_ms) from raw.genesys_conversations "
+            "where conversation_start >= ? and conversation_start < ?",
+            window,
+        )
+        == truth["transcription_ms"]
+    )
+    assert (
+        scalar(
+            db,
+            "select count(*) from raw.genesys_evaluations e join raw.genesys_conversations c "
+            "using (conversation_id) where c.conversation_start >= ? and c.conversation_start < ?",
+            window,
+        )
+        == truth["evaluations"]
+    )
+    assert (
+        scalar(
+            db,
+            "select count(cost_center) from raw.genesys_conversations "
+            "where conversation_start >= ? and conversation_start < ?",
+            window,
+        )
+        == truth["explicit_cost_center_count"]
+    )
+    offered = dict(
+        query(
+            db,
+            "select queue_id, sum(n_offered)::bigint from raw.genesys_queue_intervals "
+            "where interval_start >= ? and interval_start < ? group by 1",
+            window,
+        )
+    )
     assert offered == truth["per_queue_offered"]
-    acd_hops = dict(query(db, "select queue_id, count(*) from raw.genesys_segments s "
-                              "join raw.genesys_conversations c using (conversation_id) "
-                              "where s.purpose = 'acd' and c.conversation_start >= ? "
-                              "and c.conversation_start < ? group by 1", window))
+    acd_hops = dict(
+        query(
+            db,
+            "select queue_id, count(*) from raw.genesys_segments s "
+            "join raw.genesys_conversations c using (conversation_id) "
+            "where s.purpose = 'acd' and c.conversation_start >= ? "
+            "and c.conversation_start < ? group by 1",
+            window,
+        )
+    )
     assert acd_hops == truth["per_queue_offered"]
 
 
@@ -76,8 +112,11 @@ def test_complete_under_429_storm_5xx_and_an_expired_job(sim: Any, db: Path) -> 
     assert_no_duplicates(db)
     licences = dict(query(db, "select charge_name, user_count from raw.genesys_licence_usage"))
     assert licences == truth["licences"]
-    stats = query(db, "select platform, records, requests, status_429, retries, provisional_windows "
-                      "from raw.ingest_run_stats")
+    stats = query(
+        db,
+        "select platform, records, requests, status_429, retries, provisional_windows "
+        "from raw.ingest_run_stats",
+    )
     assert stats == [("genesys", p.total_records, p.requests, p.status_429, p.retries, 0)]
 
 
@@ -115,23 +154,39 @@ def test_late_conversations_are_picked_up_by_the_trailing_window(sim: Any, db: P
 def test_expired_window_is_provisional_then_replaced_by_granular_data(sim: Any, db: Path) -> None:
     # jobs run one at a time (50 per page): the first window's job expires after one page, twice
     sim.set_faults(expire_jobs=2, expire_after_pages=1)
-    options = fast_options(job_attempts=2, job_workers=1,
-                           tuning=JobTuning(page_size=50, poll_initial_s=0.02, poll_max_s=0.1))
+    options = fast_options(
+        job_attempts=2, job_workers=1, tuning=JobTuning(page_size=50, poll_initial_s=0.02, poll_max_s=0.1)
+    )
     summary = ingest(db, "genesys", START, END, options=options)
     p = summary.platforms["genesys"]
     first_day = (datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC))
     assert [(w.start, w.end) for w in p.provisional_windows] == [first_day]
-    ledger = query(db, "select platform, window_start, window_end, reason, status "
-                       "from raw.ingest_reconciliation_ledger")
+    ledger = query(
+        db, "select platform, window_start, window_end, reason, status from raw.ingest_reconciliation_ledger"
+    )
     assert ledger == [("genesys", *first_day, "job_expired", "open")]
-    assert scalar(db, "select count(*) from raw.genesys_conversations where conversation_start < ?",
-                  [first_day[1]]) == 0
-    prov = query(db, "select bool_and(is_provisional), sum(n_offered)::bigint "
-                     "from raw.genesys_queue_intervals where interval_start < ?", [first_day[1]])[0]
+    assert (
+        scalar(
+            db, "select count(*) from raw.genesys_conversations where conversation_start < ?", [first_day[1]]
+        )
+        == 0
+    )
+    prov = query(
+        db,
+        "select bool_and(is_provisional), sum(n_offered)::bigint "
+        "from raw.genesys_queue_intervals where interval_start < ?",
+        [first_day[1]],
+    )[0]
     day_truth = sim.ground_truth("genesys", START, START + timedelta(days=1))
     assert prov == (True, sum(day_truth["per_queue_offered"].values()))
-    assert scalar(db, "select count(*) from raw.genesys_queue_intervals where is_provisional "
-                      "and interval_start >= ?", [first_day[1]]) == 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from raw.genesys_queue_intervals where is_provisional and interval_start >= ?",
+            [first_day[1]],
+        )
+        == 0
+    )
     assert scalar(db, "select provisional_windows from raw.ingest_run_stats") == 1
 
     sim.set_faults(expire_jobs=0)
@@ -140,8 +195,12 @@ def test_expired_window_is_provisional_then_replaced_by_granular_data(sim: Any, 
     status, replaced_at = query(db, "select status, replaced_at from raw.ingest_reconciliation_ledger")[0]
     assert status == "replaced" and replaced_at is not None
     assert scalar(db, "select count(*) from raw.genesys_queue_intervals where is_provisional") == 0
-    assert_matches_truth(db, sim.ground_truth("genesys", START, END + timedelta(days=1), ids=True),
-                         START, END + timedelta(days=1))
+    assert_matches_truth(
+        db,
+        sim.ground_truth("genesys", START, END + timedelta(days=1), ids=True),
+        START,
+        END + timedelta(days=1),
+    )
 
 
 def test_token_expiring_mid_run_is_refreshed(sim: Any, db: Path) -> None:
@@ -149,5 +208,3 @@ def test_token_expiring_mid_run_is_refreshed(sim: Any, db: Path) -> None:
     summary = ingest(db, "genesys", START, END, options=fast_options(job_workers=1))
     assert summary.platforms["genesys"].token_fetches > 1
     assert_matches_truth(db, sim.ground_truth("genesys", START, END, ids=True))
-
-

@@ -26,8 +26,13 @@ from tests.ingestion.conftest import FAST_RETRY
 def _genesys(sim: Any, secret: str | None = None, retry: RetryPolicy = FAST_RETRY) -> ApiClient:
     env = sim.genesys_env()
     options = GenesysOptions(rate_per_min=60_000, retry=retry)
-    return genesys_client(env["GENESYS_API_BASE"], env["GENESYS_LOGIN_BASE"], env["GENESYS_CLIENT_ID"],
-                          secret or env["GENESYS_CLIENT_SECRET"], options)
+    return genesys_client(
+        env["GENESYS_API_BASE"],
+        env["GENESYS_LOGIN_BASE"],
+        env["GENESYS_CLIENT_ID"],
+        secret or env["GENESYS_CLIENT_SECRET"],
+        options,
+    )
 
 
 def test_bad_genesys_credentials_raise_with_the_vendor_text(sim: Any) -> None:
@@ -40,8 +45,15 @@ def test_bad_genesys_credentials_raise_with_the_vendor_text(sim: Any) -> None:
 def test_bad_cxone_access_key_raises_with_the_vendor_text(sim: Any) -> None:
     env = sim.cxone_env()
     with pytest.raises(AuthError) as err:
-        cxone_client(env["CXONE_AUTH_BASE"], env["CXONE_API_BASE"], env["CXONE_ACCESS_KEY_ID"], "wrong",
-                     env["CXONE_CLIENT_ID"], env["CXONE_CLIENT_SECRET"], CxoneOptions()).authenticate()
+        cxone_client(
+            env["CXONE_AUTH_BASE"],
+            env["CXONE_API_BASE"],
+            env["CXONE_ACCESS_KEY_ID"],
+            "wrong",
+            env["CXONE_CLIENT_ID"],
+            env["CXONE_CLIENT_SECRET"],
+            CxoneOptions(),
+        ).authenticate()
     assert err.value.status in (400, 401)
     assert err.value.vendor == "cxone" and err.value.vendor_message
 
@@ -49,8 +61,9 @@ def test_bad_cxone_access_key_raises_with_the_vendor_text(sim: Any) -> None:
 def test_a_401_on_an_expired_token_refreshes_once(sim: Any) -> None:
     sim.set_faults(token_ttl_s=0.3)
     env = sim.genesys_env()
-    frozen = GenesysClientCredentials(env["GENESYS_LOGIN_BASE"], env["GENESYS_CLIENT_ID"],
-                                      env["GENESYS_CLIENT_SECRET"], clock=lambda: 0.0)  # no early refresh
+    frozen = GenesysClientCredentials(
+        env["GENESYS_LOGIN_BASE"], env["GENESYS_CLIENT_ID"], env["GENESYS_CLIENT_SECRET"], clock=lambda: 0.0
+    )  # no early refresh
     with ApiClient("genesys", env["GENESYS_API_BASE"], frozen, TokenBucket(60_000), FAST_RETRY) as api:
         assert api.get_json(gs.AVAILABILITY_PATH)["dataAvailabilityDate"]
         time.sleep(0.5)  # the server now answers 401 credentials.expired for the cached token
