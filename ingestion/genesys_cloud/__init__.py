@@ -134,10 +134,8 @@ def genesys_cloud(
             raise ValueError("genesys_cloud needs client_id, client_secret, api_base and login_base")
         api = make_client(api_base, login_base, client_id, client_secret, opts)
     st = stats if stats is not None else SourceStats()
-    flattener = lambda: h.DetailFlattener(
-        iso_z(late_before) if late_before else None,  # noqa: E731
-        known_conversations,
-    )
+    def flattener() -> h.DetailFlattener:
+        return h.DetailFlattener(iso_z(late_before) if late_before else None, known_conversations)
 
     @dlt.resource(name="conversation_details", write_disposition="merge")
     def conversation_details() -> Iterator[Any]:
