@@ -134,6 +134,7 @@ def genesys_cloud(
             raise ValueError("genesys_cloud needs client_id, client_secret, api_base and login_base")
         api = make_client(api_base, login_base, client_id, client_secret, opts)
     st = stats if stats is not None else SourceStats()
+
     def flattener() -> h.DetailFlattener:
         return h.DetailFlattener(iso_z(late_before) if late_before else None, known_conversations)
 
