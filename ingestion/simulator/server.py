@@ -328,16 +328,15 @@ class SimulatorApp:
 
 
 # ---------------------------------------------------------------------- running it
-class SimulatorHandle:
-    """What tests and the CLI hold while the simulator runs."""
+class _VendorEnv:
+    """The ``GENESYS_*`` / ``CXONE_*`` env vars that point a client at a running simulator."""
 
-    def __init__(self, state: SimState, base_url: str) -> None:
-        self.state_obj = state
-        self.base_url = base_url
-        self.seed = state.seed
+    base_url: str
+    _creds: Any
+    _tenant_id: str
 
     def genesys_env(self) -> dict[str, str]:
-        c = self.state_obj.creds
+        c = self._creds
         return {
             "GENESYS_CLIENT_ID": c.genesys_client_id,
             "GENESYS_CLIENT_SECRET": c.genesys_client_secret,
@@ -346,7 +345,7 @@ class SimulatorHandle:
         }
 
     def cxone_env(self) -> dict[str, str]:
-        c = self.state_obj.creds
+        c = self._creds
         return {
             "CXONE_ACCESS_KEY_ID": c.cxone_access_key_id,
             "CXONE_ACCESS_KEY_SECRET": c.cxone_access_key_secret,
@@ -354,8 +353,19 @@ class SimulatorHandle:
             "CXONE_CLIENT_SECRET": c.cxone_client_secret,
             "CXONE_AUTH_BASE": self.base_url,
             "CXONE_API_BASE": self.base_url,
-            "CXONE_TENANT_ID": self.state_obj.org.cxone.tenant_id,
+            "CXONE_TENANT_ID": self._tenant_id,
         }
+
+
+class SimulatorHandle(_VendorEnv):
+    """What tests and the CLI hold while the simulator runs."""
+
+    def __init__(self, state: SimState, base_url: str) -> None:
+        self.state_obj = state
+        self.base_url = base_url
+        self.seed = state.seed
+        self._creds = state.creds
+        self._tenant_id = state.org.cxone.tenant_id
 
     def set_faults(self, **kw: Any) -> dict[str, Any]:
         with self.state_obj.lock:
@@ -424,7 +434,7 @@ def run_simulator(
 run_in_thread = run_simulator
 
 
-class ProcessSimulatorHandle:
+class ProcessSimulatorHandle(_VendorEnv):
     """The ``SimulatorHandle`` API for a simulator in a child process, spoken over ``/_sim/*``."""
 
     def __init__(self, seed: int, base_url: str) -> None:
@@ -435,27 +445,6 @@ class ProcessSimulatorHandle:
         self.seed = seed
         self._creds = Credentials.for_seed(seed)
         self._tenant_id = load_org().cxone.tenant_id
-
-    def genesys_env(self) -> dict[str, str]:
-        c = self._creds
-        return {
-            "GENESYS_CLIENT_ID": c.genesys_client_id,
-            "GENESYS_CLIENT_SECRET": c.genesys_client_secret,
-            "GENESYS_API_BASE": self.base_url,
-            "GENESYS_LOGIN_BASE": self.base_url,
-        }
-
-    def cxone_env(self) -> dict[str, str]:
-        c = self._creds
-        return {
-            "CXONE_ACCESS_KEY_ID": c.cxone_access_key_id,
-            "CXONE_ACCESS_KEY_SECRET": c.cxone_access_key_secret,
-            "CXONE_CLIENT_ID": c.cxone_client_id,
-            "CXONE_CLIENT_SECRET": c.cxone_client_secret,
-            "CXONE_AUTH_BASE": self.base_url,
-            "CXONE_API_BASE": self.base_url,
-            "CXONE_TENANT_ID": self._tenant_id,
-        }
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         import httpx
