@@ -4,6 +4,10 @@ The snapshot is written under a temporary name and atomically renamed over the p
 (``os.replace``), so a BI tool holding the old file open keeps reading a consistent old copy and never
 blocks publishing. Parquet goes to a new version folder per publish, and the ``current`` symlink is
 swapped atomically to it; the previous version is kept for readers that still have it open.
+
+The DuckDB file is written in an older storage format (default ``v1.4.0``, set by ``storage_version`` or
+``$CCFINOPS_SNAPSHOT_STORAGE_VERSION``) so that the DuckDB 1.x drivers BI tools ship (JDBC/ODBC, Node,
+Python ``duckdb<2``) open it; DuckDB 2.x reads it too.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +35,9 @@ MARTS: tuple[str, ...] = (
     "focus_cost_and_usage",
 )
 SNAPSHOT_FILE = "ccfinops_marts.duckdb"
+# Oldest DuckDB release whose readers must open the snapshot (DuckDB's ATTACH ... (storage_version ...)).
+DEFAULT_STORAGE_VERSION = "v1.4.0"
+STORAGE_VERSION_ENV = "CCFINOPS_SNAPSHOT_STORAGE_VERSION"
 # First column found (case-insensitive) gives a mart's partition month.
 MONTH_COLUMNS = (
     "month",
@@ -50,6 +58,8 @@ class SnapshotResult:
     duckdb_path: Path
     parquet_root: Path
     version: str
+    storage_version: str = DEFAULT_STORAGE_VERSION
+    seconds: float = 0.0
     row_counts: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
@@ -105,14 +115,18 @@ def publish_snapshot(
     marts: tuple[str, ...] = MARTS,
     keep_versions: int = 2,
     require: tuple[str, ...] = (),
+    storage_version: str | None = None,
 ) -> SnapshotResult:
     """Copy ``marts`` from the warehouse into ``<out>/ccfinops_marts.duckdb`` and ``<out>/parquet/current``.
 
     Marts missing from the warehouse are skipped and listed in ``missing``; a name in ``require`` that
-    is missing raises ``LookupError`` before anything is written.
+    is missing raises ``LookupError`` before anything is written. ``storage_version`` (else
+    ``$CCFINOPS_SNAPSHOT_STORAGE_VERSION``, else ``v1.4.0``) is the DuckDB storage format of the file.
     """
     import duckdb
 
+    started = time.perf_counter()
+    storage = storage_version or os.environ.get(STORAGE_VERSION_ENV) or DEFAULT_STORAGE_VERSION
     out = snapshot_dir(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -121,7 +135,7 @@ def publish_snapshot(
     parquet_root.mkdir(exist_ok=True)
     tmp_parquet = parquet_root / f".v-{version}.tmp"
     final_parquet = parquet_root / f"v-{version}"
-    result = SnapshotResult(out / SNAPSHOT_FILE, parquet_root / "current", version)
+    result = SnapshotResult(out / SNAPSHOT_FILE, parquet_root / "current", version, storage)
     with warehouse_lock(db_path):
         con = duckdb.connect(str(Path(db_path).resolve()))
         try:
@@ -133,7 +147,9 @@ def publish_snapshot(
                 raise LookupError(
                     f"cannot publish: marts {absent} missing from schema {schema!r} of {db_path}"
                 )
-            con.execute(f"attach {_sql_str(tmp_db)} as ccf_snapshot")
+            con.execute(
+                f"attach {_sql_str(tmp_db)} as ccf_snapshot (storage_version {_sql_str(storage)})"
+            )
             try:
                 for mart in wanted:
                     con.execute(
@@ -145,8 +161,8 @@ def publish_snapshot(
                 con.execute(
                     "create table ccf_snapshot.main._snapshot_info as select "
                     "cast(? as varchar) as version, cast(? as timestamptz) as published_at, "
-                    "cast(? as varchar) as marts",
-                    [version, datetime.now(UTC), ",".join(wanted)],
+                    "cast(? as varchar) as marts, cast(? as varchar) as storage_version",
+                    [version, datetime.now(UTC), ",".join(wanted), storage],
                 )
                 con.execute("checkpoint ccf_snapshot")
             finally:
@@ -179,10 +195,11 @@ def publish_snapshot(
     _fsync_dir(out)
     _fsync_dir(parquet_root)
     _prune_versions(parquet_root, keep_versions)
+    result.seconds = time.perf_counter() - started
     return result
 
 
-def _sql_str(path: Path) -> str:
+def _sql_str(path: str | Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
