@@ -147,9 +147,7 @@ def publish_snapshot(
                 raise LookupError(
                     f"cannot publish: marts {absent} missing from schema {schema!r} of {db_path}"
                 )
-            con.execute(
-                f"attach {_sql_str(tmp_db)} as ccf_snapshot (storage_version {_sql_str(storage)})"
-            )
+            con.execute(f"attach {_sql_str(tmp_db)} as ccf_snapshot (storage_version {_sql_str(storage)})")
             try:
                 for mart in wanted:
                     con.execute(

@@ -44,7 +44,16 @@ def duckdb14_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "duckdb>=1.4,<1.5", "pytz"],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "duckdb>=1.4,<1.5",
+            "pytz",
+        ],
         check=True,
     )
     return python
