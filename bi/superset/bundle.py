@@ -70,7 +70,7 @@ def snapshot_uri(snapshot: Path) -> str:
 
 
 def describe_datasets(snapshot: Path, specs: Specs) -> dict[str, list[tuple[str, str]]]:
-    """(column, DuckDB type) of every dataset, read from the snapshot; ``BundleError`` if it cannot carry them."""
+    """(column, DuckDB type) of each dataset, read from the snapshot; ``BundleError`` if it lacks a mart."""
     import duckdb
 
     if not snapshot.is_file():
