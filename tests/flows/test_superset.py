@@ -12,16 +12,19 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -243,6 +246,49 @@ def test_superset_reads_the_snapshot_charts_equal_the_marts_to_the_cent(
         assert shot.stat().st_size > 20_000
 
 
+def browser_cookie(url: str, username: str, password: str) -> str:
+    """A logged-in UI session cookie (form login with the CSRF token the REST API hands out)."""
+    with httpx.Client(base_url=url, timeout=60) as http:
+        jwt = http.post(
+            "/api/v1/security/login", json={"username": username, "password": password, "provider": "db"}
+        ).json()["access_token"]
+        token = http.get("/api/v1/security/csrf_token/", headers={"Authorization": f"Bearer {jwt}"})
+        http.post(
+            "/login/", data={"username": username, "password": password, "csrf_token": token.json()["result"]}
+        )
+        assert http.get("/superset/welcome/").status_code == 200, "UI login failed"
+        return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+
+
+class _CookieProxy(BaseHTTPRequestHandler):
+    """Loopback proxy to Superset that adds the logged-in session cookie (chromium has no cookie flag)."""
+
+    upstream: str = ""
+    cookie: str = ""
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        skip = {"host", "cookie", "accept-encoding", "connection", "content-length"}
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+        headers["Cookie"] = self.cookie
+        reply = httpx.request(
+            self.command, self.upstream + self.path, headers=headers, content=body, timeout=120
+        )
+        self.send_response(reply.status_code)
+        drop = {"content-encoding", "transfer-encoding", "content-length", "connection", "set-cookie"}
+        for key, value in reply.headers.multi_items():
+            if key.lower() not in drop:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(reply.content)))
+        self.end_headers()
+        self.wfile.write(reply.content)
+
+    do_GET = do_POST = do_PUT = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def screenshot(server: local.Server, dashboard_id: int) -> Path:
     """PNG of the dashboard by headless Debian chromium into the docs site (``$CCFINOPS_SITE_DIR``)."""
     from flows.settings import site_dir
@@ -250,13 +296,22 @@ def screenshot(server: local.Server, dashboard_id: int) -> Path:
     target = site_dir() / "bi" / "superset-finops-weekly-review.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     profile = target.parent / ".chromium-profile"
-    url = f"{server.url}/superset/dashboard/{dashboard_id}/?standalone=1"
-    subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
-         "--window-size=1600,2200", "--virtual-time-budget=20000", f"--screenshot={target}", url],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    shutil.rmtree(profile, ignore_errors=True)
+    handler = type("Proxy", (_CookieProxy,), {"upstream": server.url})
+    handler.cookie = browser_cookie(server.url, "admin", "test-admin-pw")
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{proxy.server_port}/superset/dashboard/{dashboard_id}/?standalone=1"
+    try:
+        subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+             "--window-size=1600,2400", "--virtual-time-budget=30000", f"--screenshot={target}", url],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        shutil.rmtree(profile, ignore_errors=True)
     return target
 
 
