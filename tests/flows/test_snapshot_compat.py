@@ -96,3 +96,20 @@ def test_duckdb_14_refuses_a_2x_file_so_the_default_matters(
     done = _read(duckdb14_python, tmp_path / "snap" / SNAPSHOT_FILE)
     assert result.storage_version == "v2.0.0"
     assert done.returncode != 0 and "version number" in done.stderr
+
+
+def test_publish_command_names_the_storage_version_and_refuses_an_unknown_one(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ok = CliRunner().invoke(app, ["publish", "--db", str(seeded_db), "--out", str(tmp_path / "s")])
+    assert ok.exit_code == 0, ok.output
+    assert "(DuckDB storage v1.4.0," in ok.output
+    bad = CliRunner().invoke(
+        app, ["publish", "--db", str(seeded_db), "--out", str(tmp_path / "t"), "--storage-version", "v0.0.1"]
+    )
+    assert bad.exit_code == 1 and "error:" in bad.output
+    assert not (tmp_path / "t" / SNAPSHOT_FILE).exists() and not list((tmp_path / "t").glob(".*tmp*"))
