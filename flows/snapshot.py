@@ -49,6 +49,24 @@ MONTH_COLUMNS = (
     "billingperiodstart",
 )
 COST_CENTER_COLUMNS = ("cost_center", "x_cost_center", "x_costcenter")
+# Guardrail mitigations live in the executor's SQLite file (guardrails/executor.py), not in the warehouse;
+# the snapshot carries a copy (always present, empty when there is no such file) for BI tools.
+GUARDRAIL_ACTIONS_TABLE = "guardrail_actions"
+GUARDRAIL_ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("action_id", "varchar"),
+    ("day", "date"),
+    ("cost_center", "varchar"),
+    ("mitigation", "varchar"),
+    ("kind", "varchar"),
+    ("platform", "varchar"),
+    ("mode", "varchar"),
+    ("state", "varchar"),
+    ("policy_version", "varchar"),
+    ("trigger_event_id", "varchar"),
+    ("error", "varchar"),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+)
 
 
 @dataclass
@@ -116,12 +134,15 @@ def publish_snapshot(
     keep_versions: int = 2,
     require: tuple[str, ...] = (),
     storage_version: str | None = None,
+    actions_db: str | os.PathLike[str] | None = None,
 ) -> SnapshotResult:
     """Copy ``marts`` from the warehouse into ``<out>/ccfinops_marts.duckdb`` and ``<out>/parquet/current``.
 
     Marts missing from the warehouse are skipped and listed in ``missing``; a name in ``require`` that
     is missing raises ``LookupError`` before anything is written. ``storage_version`` (else
     ``$CCFINOPS_SNAPSHOT_STORAGE_VERSION``, else ``v1.4.0``) is the DuckDB storage format of the file.
+    Guardrail actions are copied from ``actions_db`` (default: the guardrail executor's file under
+    ``$CCFINOPS_SPOOL_DIR``, else ``<warehouse folder>/spool``) into ``guardrail_actions``.
     """
     import duckdb
 
@@ -156,6 +177,9 @@ def publish_snapshot(
                     )
                     count = con.execute(f"select count(*) from ccf_snapshot.main.{_quote(mart)}").fetchone()
                     result.row_counts[mart] = int(count[0])
+                result.row_counts[GUARDRAIL_ACTIONS_TABLE] = _copy_guardrail_actions(
+                    con, _actions_db_path(db_path, actions_db)
+                )
                 con.execute(
                     "create table ccf_snapshot.main._snapshot_info as select "
                     "cast(? as varchar) as version, cast(? as timestamptz) as published_at, "
@@ -166,7 +190,7 @@ def publish_snapshot(
             finally:
                 con.execute("detach ccf_snapshot")
             tmp_parquet.mkdir()
-            for mart in wanted:
+            for mart in wanted:  # (guardrail_actions: DuckDB file only)
                 select, parts = _partition_select(schema, mart, relations[mart])
                 target = tmp_parquet / mart
                 options = "format parquet"
@@ -195,6 +219,40 @@ def publish_snapshot(
     _prune_versions(parquet_root, keep_versions)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _actions_db_path(db_path: str | os.PathLike[str], explicit: str | os.PathLike[str] | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    spool = os.environ.get("CCFINOPS_SPOOL_DIR") or Path(db_path).resolve().parent / "spool"
+    return Path(spool) / "audit" / "actions.sqlite"
+
+
+def _copy_guardrail_actions(con, actions_db: Path) -> int:
+    """Create ``ccf_snapshot.main.guardrail_actions`` from the executor's SQLite file; rows copied."""
+    import sqlite3
+
+    names = [name for name, _ in GUARDRAIL_ACTION_COLUMNS]
+    con.execute(
+        f"create table ccf_snapshot.main.{GUARDRAIL_ACTIONS_TABLE} ("
+        + ", ".join(f"{name} {type_}" for name, type_ in GUARDRAIL_ACTION_COLUMNS)
+        + ")"
+    )
+    if not actions_db.is_file():
+        return 0
+    src = sqlite3.connect(f"file:{actions_db}?mode=ro", uri=True)
+    try:
+        rows = src.execute(f"select {', '.join(names)} from actions order by day, action_id").fetchall()
+    except sqlite3.Error as exc:
+        raise LookupError(f"cannot read guardrail actions from {actions_db}: {exc}") from None
+    finally:
+        src.close()
+    if rows:
+        con.executemany(
+            f"insert into ccf_snapshot.main.{GUARDRAIL_ACTIONS_TABLE} values ({', '.join('?' * len(names))})",
+            rows,
+        )
+    return len(rows)
 
 
 def _sql_str(path: str | Path) -> str:

@@ -202,8 +202,7 @@ def chart_queries(chart: dict[str, Any]) -> list[dict[str, Any]]:
                 "orderby": [[chart["x"], True]],
             }
         ]
-    order = chart.get("order_by", metrics[0])
-    return [{**base, "columns": chart["by"], "metrics": metrics, "orderby": [[order, False]]}]
+    return [{**base, "columns": chart["by"], "metrics": metrics, "orderby": [[chart["order_by"], False]]}]
 
 
 def _chart_params(chart: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +231,6 @@ def _chart_params(chart: dict[str, Any]) -> dict[str, Any]:
         if kind == "bar":
             params.update(stack="Stack", orientation="vertical")
     elif kind == "table":
-        order = chart.get("order_by")
         params.update(
             query_mode="aggregate",
             groupby=chart["by"],
@@ -242,9 +240,8 @@ def _chart_params(chart: dict[str, Any]) -> dict[str, Any]:
             order_desc=True,
             table_timestamp_format="%Y-%m-%d",
             show_cell_bars=True,
+            timeseries_limit_metric=chart["order_by"],
         )
-        if order in chart["metrics"]:
-            params["timeseries_limit_metric"] = order
     else:
         params.update(
             query_mode="raw",
@@ -352,6 +349,11 @@ def build_bundle(snapshot: str | os.PathLike[str]) -> bytes:
     unknown = [c["key"] for c in specs.charts if c["dataset"] not in columns]
     if unknown:
         raise BundleError(f"charts {unknown} name a dataset that datasets.yaml does not define")
+    unsorted = [
+        c["key"] for c in specs.charts if c["kind"] == "table" and c.get("order_by") not in c["metrics"]
+    ]
+    if unsorted:
+        raise BundleError(f"table charts {unsorted} must sort by one of their metrics (order_by)")
     files: dict[str, Any] = {
         "metadata.yaml": {
             "version": "1.0.0",

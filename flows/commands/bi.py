@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -104,7 +105,14 @@ def superset_local(
     except local.LocalSupersetError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Superset at {server.url} (pid {server.process.pid}); Ctrl-C stops it")
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _exit)  # a TERM to this command stops Superset too
     try:
         server.process.wait()
     except KeyboardInterrupt:
+        pass
+    finally:
         local.stop(server)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -33,7 +34,7 @@ from bi.superset import local
 from bi.superset.bundle import BundleError, build_bundle, load_specs, mart_dependencies
 from bi.superset.client import SupersetClient, SupersetError
 from flows.cli import app
-from flows.snapshot import SNAPSHOT_FILE, publish_snapshot
+from flows.snapshot import GUARDRAIL_ACTION_COLUMNS, SNAPSHOT_FILE, publish_snapshot
 from tests.flows.seed import FALLBACK_Q, seed_warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,8 +68,33 @@ def day(epoch_ms: float) -> date:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).date()
 
 
+def make_actions(path: Path) -> Path:
+    """The guardrail executor's audit file with three actions (two for the 2026-11-25 trigger)."""
+    from guardrails.executor import SCHEMA
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    con.executescript(SCHEMA)
+    now = "2026-11-25T10:00:00.000+00:00"
+    for action_id, day_, cc, mitigation, mode, state in (
+        ("act-1", "2026-11-25", "CC-SUPPORT", "pause_outbound", "enforce", "applied"),
+        ("act-2", "2026-11-25", "CC-SUPPORT", "disable_transcription", "approval", "pending"),
+        ("act-3", "2026-11-18", "CC-SALES", "pause_outbound", "dry_run", "dry_run"),
+    ):
+        con.execute(
+            "insert into actions (action_id, idem_key, cost_center, day, mitigation, kind, target, platform,"
+            " method, path, set_json, policy_version, mode, state, created_at, updated_at)"
+            " values (?, ?, ?, ?, ?, 'campaign', 't', 'genesys', 'PATCH', '/x', '{}', 'p1', ?, ?, ?, ?)",
+            [action_id, action_id, cc, day_, mitigation, mode, state, now, now],
+        )
+    con.commit()
+    con.close()
+    return path
+
+
 def make_warehouse(path: Path) -> Path:
     seed_warehouse(path)
+    make_actions(path.parent / "spool" / "audit" / "actions.sqlite")
     con = duckdb.connect(str(path))
     try:
         con.execute(COMPLETE_SEED)
@@ -86,6 +112,8 @@ def test_every_mart_column_the_bundle_reads_is_a_documented_mart_column() -> Non
         for model in yaml.safe_load(spec.read_text()).get("models", []):
             documented[model["name"]] = {c["name"] for c in model.get("columns", [])}
     needs = mart_dependencies()
+    # guardrail_actions is the snapshot's copy of the executor's audit file, not a dbt mart
+    assert needs.pop("guardrail_actions") <= {name for name, _ in GUARDRAIL_ACTION_COLUMNS}
     assert set(needs) == {
         "fct_cost_per_resolved_weekly",
         "fct_usage_cost",
@@ -100,10 +128,12 @@ def test_every_mart_column_the_bundle_reads_is_a_documented_mart_column() -> Non
 
 def test_bundle_has_the_weekly_review_and_refuses_a_snapshot_without_the_marts(tmp_path: Path) -> None:
     db = make_warehouse(tmp_path / "w.duckdb")
-    snap = publish_snapshot(db, tmp_path / "snap").duckdb_path
+    published = publish_snapshot(db, tmp_path / "snap")
+    assert published.row_counts["guardrail_actions"] == 3  # copied from the executor's audit file
+    snap = published.duckdb_path
     names = zipfile.ZipFile(BytesIO(build_bundle(snap))).namelist()
     specs = load_specs()
-    assert len([n for n in names if "/charts/" in n]) == len(specs.charts) == 7
+    assert len([n for n in names if "/charts/" in n]) == len(specs.charts) == 8
     assert "ccfinops_superset/dashboards/ccfinops-weekly-review.yaml" in names
     assert specs.dashboard["title"] == "FinOps weekly review"
     # a snapshot lacking a mart the datasets read: one clear error, no bundle
@@ -217,6 +247,15 @@ def test_superset_reads_the_snapshot_charts_equal_the_marts_to_the_cent(
             (date(2026, 11, 25), "CC-SUPPORT", Decimal("965.00")),
             (date(2026, 11, 18), "CC-SALES", Decimal("50.00")),
         ]
+        actions = {
+            (r["cost_center"], r["mitigation"], r["state"]): r["actions"]
+            for r in rows("Guardrail actions by state")
+        }
+        assert actions == {
+            ("CC-SUPPORT", "pause_outbound", "applied"): 1,
+            ("CC-SUPPORT", "disable_transcription", "pending"): 1,
+            ("CC-SALES", "pause_outbound", "dry_run"): 1,
+        }
         weekly = {
             (day(r["cost_date"]), r["cost_center"]): cents(r["cost"])
             for r in rows("Weekly cost by cost center")
