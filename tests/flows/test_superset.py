@@ -93,6 +93,7 @@ def make_actions(path: Path) -> Path:
 
 
 def make_warehouse(path: Path) -> Path:
+    """The seeded warehouse, completed with the real marts' columns, and a guardrail audit file beside it."""
     seed_warehouse(path)
     make_actions(path.parent / "spool" / "audit" / "actions.sqlite")
     con = duckdb.connect(str(path))
