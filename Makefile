@@ -7,7 +7,7 @@ export CCFINOPS_PG_USER ?= ccf
 export CCFINOPS_PG_DB ?= ccfinops
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench focus-validator postgres-start postgres-stop
+.PHONY: install demo test lint bench focus-validator superset postgres-start postgres-stop
 
 install: $(VENV)/.installed
 
@@ -23,13 +23,17 @@ demo: install
 focus-validator:
 	.ci/focus-validator.sh
 
+# Apache Superset 6.1 in its own venv (.venv-superset) for `ccfinops bi` and the BI end-to-end test.
+superset:
+	.ci/superset.sh
+
 postgres-start:
 	.ci/postgres.sh start
 
 postgres-stop:
 	.ci/postgres.sh stop
 
-test: install focus-validator postgres-start
+test: install focus-validator superset postgres-start
 	$(BIN)/ruff check . ; rc=$$?; \
 	$(BIN)/pytest $(PYTEST_ARGS); rc2=$$?; \
 	.ci/postgres.sh stop; \
