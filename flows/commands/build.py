@@ -164,6 +164,9 @@ def build(
         typer.echo(f"--target must be one of {', '.join(TARGETS)}", err=True)
         raise typer.Exit(2)
     db_path = resolve_db_path(db) if target == "duckdb" else None
+    if db_path is not None and not db_path.exists():
+        typer.echo(f"error: warehouse {db_path} does not exist; run `ccfinops ingest` first", err=True)
+        raise typer.Exit(2)
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
