@@ -220,6 +220,10 @@ def _run_with_simulator(
         with timing.phase("simulate"):
             sim = stack.enter_context(run_simulator(seed, port=0, config=config, process=True))
         os.environ.update(sim.genesys_env() | sim.cxone_env())
+        if not os.environ.get("CCFINOPS_WFM_MANAGEMENT_UNIT"):  # the demo org's WFM management unit
+            from ingestion.simulator.org import load_org
+
+            os.environ["CCFINOPS_WFM_MANAGEMENT_UNIT"] = load_org().genesys.management_unit_id
         echo(
             f"simulator on {sim.base_url}: {conversations_per_month:,} Genesys conversations/month, "
             f"seed {seed}"

@@ -232,3 +232,27 @@ def seed_warehouse(db_path: Path) -> Path:
     finally:
         con.close()
     return db_path
+
+
+#: the dbt nodes built on top of the hand-made marts: the reporting, WFM and close marts and the
+#: staging / intermediate models they read (plus their data tests)
+MART_SELECT = [
+    "--select",
+    "wfm_shifts",
+    "stg_config__cost_center_mappings",
+    "stg_genesys__queue_intervals",
+    "stg_guardrails__webhook_events",
+    "path:models/intermediate/reporting",
+    "path:models/marts/reporting",
+    "path:models/marts/wfm",
+    "path:models/marts/close",
+    "--indirect-selection",
+    "cautious",
+]
+
+
+def build_marts(db_path: Path, *extra: str) -> None:
+    """``dbt build`` of the reporting / WFM / close marts over the hand-made marts of ``db_path``."""
+    from flows.dbt_runner import run_dbt
+
+    run_dbt(["build", *MART_SELECT, *extra], db_path, quiet=True)
