@@ -14,7 +14,7 @@ from flows.cli import app
 from flows.dbt_runner import DbtRunError, run_dbt
 from tests.dbt.conftest import CORE_SELECT, query
 
-SELECT_ARGS = [arg for node in CORE_SELECT[1:-2] for arg in ("--select", node)]
+SELECT_ARGS = [arg for node in [*CORE_SELECT[1:-2], "rpt_cost_center_monthly"] for arg in ("--select", node)]
 
 
 def test_build_prints_cost_summary(built_warehouse: Path, tmp_path: Path) -> None:

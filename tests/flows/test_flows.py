@@ -53,6 +53,15 @@ def test_monthly_close_freezes_and_writes_chargebacks(
 
     # Frozen: a later change to the mart does not move a closed month unless it is re-closed.
     con = duckdb.connect(str(seeded_db))
+    closes = con.execute(
+        "select month, is_closed, close_id, total_pool_amount, is_conserved"
+        " from analytics.fct_monthly_close order by month"
+    ).fetchall()
+    assert closes == [
+        (date(2026, 10, 1), False, None, Decimal("3000.00"), True),
+        (date(2026, 11, 1), True, result.close_id, Decimal("26250.00"), True),
+    ]
+    assert result.close_id.startswith("close-202611-")
     con.execute("update analytics.fct_cost_allocation_monthly set allocation_rule_version = 'pools-2027.1'")
     con.close()
     again = monthly_close(db=str(seeded_db), month=date(2026, 11, 1), out=str(out), rebuild=False)
