@@ -29,7 +29,7 @@ CHILD = """
 import json, os, sys
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("TQDM_DISABLE", "1")
-from flows.demo import run_demo
+from simulator.demo import run_demo
 work = sys.argv[1]
 r = run_demo(os.path.join(work, "warehouse.duckdb"), conversations_per_month=int(sys.argv[2]),
              months=int(sys.argv[3]), out=work, publish_on_dq_failure=True,

@@ -42,8 +42,8 @@ from ingestion.genesys_cloud import settings as gs  # noqa: E402
 from ingestion.genesys_cloud.parse_pool import default_workers  # noqa: E402
 from ingestion.http import RetryPolicy  # noqa: E402
 from ingestion.pipeline import relaxed_gc  # noqa: E402
-from ingestion.simulator.config import Credentials  # noqa: E402
 from ingestion.windows import chunk, day_start  # noqa: E402
+from simulator.config import Credentials  # noqa: E402
 
 START = date(2026, 3, 2)
 CLOCK = datetime(2026, 4, 20, tzinfo=UTC)

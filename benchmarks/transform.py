@@ -32,7 +32,7 @@ if str(REPO) not in sys.path:
 
 from flows.dbt_runner import artifacts_dir, model_timings, run_dbt  # noqa: E402
 from ingestion.registries import load_registries  # noqa: E402
-from ingestion.synthetic_raw import DEFAULT_DAYS, append_hour, write_synthetic_raw  # noqa: E402
+from simulator.synthetic_raw import DEFAULT_DAYS, append_hour, write_synthetic_raw  # noqa: E402
 
 TOLL_FREE = "('800', '833', '844', '855', '866', '877', '888')"
 

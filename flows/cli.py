@@ -7,6 +7,7 @@ import inspect
 import os
 import pkgutil
 import re
+from importlib.metadata import entry_points
 
 import typer
 
@@ -31,6 +32,11 @@ app = typer.Typer(
 
 for _mod in sorted(pkgutil.iter_modules(_commands.__path__), key=lambda m: m.name):
     importlib.import_module(f"flows.commands.{_mod.name}").register(app)
+
+# Plugins (e.g. the platform simulator's ``simulate`` and ``demo``) add commands through the
+# ``ccfinops.commands`` entry-point group; the product never imports them itself.
+for _entry in sorted(entry_points(group="ccfinops.commands"), key=lambda e: e.name):
+    _entry.load()(app)
 
 _REST_LITERAL = re.compile(r"``([^`]+)``")
 

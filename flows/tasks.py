@@ -7,7 +7,6 @@ loads merge on natural keys, the WFM push and notifications are idempotent.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,24 +21,6 @@ from flows.locks import warehouse_lock
 from flows.timing import phase
 
 
-class MissingPartError(RuntimeError):
-    """A part of ccfinops that this step calls is not installed in this checkout."""
-
-
-def require(module: str, attr: str) -> Any:
-    """Import ``module.attr`` or fail loudly naming the missing part."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise MissingPartError(
-            f"{module}.{attr} is not available ({exc}); that part is not installed"
-        ) from exc
-    try:
-        return getattr(mod, attr)
-    except AttributeError as exc:
-        raise MissingPartError(f"{module} has no {attr!r}; that part is not finished") from exc
-
-
 def _logger():
     try:
         return get_run_logger()
@@ -52,7 +33,8 @@ def _logger():
 @task(name="load-registries", retries=0)
 def load_registries_task(db_path: str) -> Any:
     """Replace-load the config registries (all-or-nothing; bad input is not retried)."""
-    load_registries = require("ingestion.registries", "load_registries")
+    from ingestion.registries import load_registries
+
     with phase("ingest"), warehouse_lock(db_path):
         result = load_registries(Path(db_path))
     _logger().info("registries loaded: %s", result)
@@ -62,7 +44,8 @@ def load_registries_task(db_path: str) -> Any:
 @task(name="ingest-platform", retries=2, retry_delay_seconds=[10, 30])
 def ingest_task(db_path: str, platform: str, start: date, end: date) -> Any:
     """Pull one platform's window into ``raw`` (merge on natural keys, so a retry never duplicates)."""
-    ingest = require("ingestion.pipeline", "ingest")
+    from ingestion.pipeline import ingest
+
     with phase("ingest"), warehouse_lock(db_path):
         summary = ingest(Path(db_path), platform, start, end)
     _logger().info("ingested %s %s..%s: %s", platform, start, end, summary)
@@ -72,24 +55,16 @@ def ingest_task(db_path: str, platform: str, start: date, end: date) -> Any:
 @task(name="load-webhook-spool", retries=2, retry_delay_seconds=[5, 15])
 def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
     """Move accepted guardrail webhook events from the spool into ``raw.webhook_events``."""
-    import dlt
 
-    from ingestion.pipeline import pipelines_dir_for
-    from ingestion.warehouse import RAW_DATASET
+    from ingestion.dlt_pipeline import raw_pipeline
+    from ingestion.spool import webhook_spool_source as source
 
-    source = require("ingestion.spool", "webhook_spool_source")
     spool = Path(spool_dir or os.environ.get("CCFINOPS_SPOOL_DIR") or "warehouse/spool").resolve()
     if not spool.exists():
         _logger().info("no webhook spool at %s; nothing to load", spool)
         return None
     with phase("ingest"), warehouse_lock(db_path):
-        pipeline = dlt.pipeline(
-            pipeline_name="ccfinops_webhook_spool",
-            pipelines_dir=str(pipelines_dir_for(Path(db_path))),
-            destination=dlt.destinations.duckdb(str(db_path)),
-            dataset_name=RAW_DATASET,
-            progress=None,
-        )
+        pipeline = raw_pipeline(Path(db_path), "ccfinops_webhook_spool")
         info = pipeline.run(source(spool))
     _logger().info("webhook spool loaded: %s", info)
     return info
@@ -102,8 +77,7 @@ def export_baselines_task(db_path: str) -> Path:
     Written to ``$CCFINOPS_BASELINE_JSON``, else ``<db>.baselines.json`` (atomic rename); point the
     receiver's ``CCFINOPS_BASELINE_JSON`` / ``--baseline-json`` at it.
     """
-    export_json = require("guardrails.baselines", "export_json")
-    from guardrails.demo import default_baseline_json
+    from guardrails.baselines import default_baseline_json, export_json
 
     out = default_baseline_json(db_path)
     with phase("guardrails"), warehouse_lock(db_path):
@@ -124,7 +98,8 @@ def dbt_build_task(
     """``dbt build`` through dbt's programmatic runner (``flows.dbt_runner.run_dbt``)."""
     import json
 
-    run_dbt = require("flows.dbt_runner", "run_dbt")
+    from flows.dbt_runner import run_dbt
+
     args = ["build"]
     if select:
         args += ["--select", *select]
@@ -132,18 +107,16 @@ def dbt_build_task(
         args.append("--full-refresh")
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, default=str)]
-    import inspect
-
     # quiet: dbt's per-node lines go to its log file beside the warehouse, not the flow's stdout
-    extra = {"quiet": True} if "quiet" in inspect.signature(run_dbt).parameters else {}
     with phase("build"), warehouse_lock(db_path):
-        return run_dbt(args, Path(db_path), target=target, **extra)
+        return run_dbt(args, Path(db_path), target=target, quiet=True)
 
 
 @task(name="quality-checkpoint", retries=0)
 def quality_task(db_path: str, run_id: str | None = None) -> Any:
     """Run the GX checkpoint over what this run touched; the result lists critical failures."""
-    run_quality = require("expectations.checkpoint", "run_quality")
+    from expectations.checkpoint import run_quality
+
     with phase("quality"), warehouse_lock(db_path):
         result = run_quality(Path(db_path), run_id=run_id)
     _logger().info("data quality:\n%s", quality_text(result))
@@ -206,11 +179,7 @@ def guardrail_task(db_path: str, as_of: date | None = None) -> GuardrailFinding:
             bands = _registry_bands(con)
         finally:
             con.close()
-    try:
-        breaches = _evaluate_with_policies(rows, latest, bands)
-    except MissingPartError:
-        keys = ("cost_center", "daily_cost", "baseline_30d", "upper_bound", "status")
-        breaches = [dict(zip(keys, r[1:], strict=True)) for r in rows if r[0] == latest and r[5] == "breach"]
+    breaches = _evaluate_with_policies(rows, latest, bands)
     breaches.sort(
         key=lambda b: (-(Decimal(b["daily_cost"]) - Decimal(b["upper_bound"] or 0)), b["cost_center"])
     )
@@ -232,10 +201,10 @@ def _registry_bands(con) -> dict[str, Decimal]:
 
 
 def _evaluate_with_policies(rows: list[tuple], day: date, bands: dict[str, Decimal]) -> list[dict[str, Any]]:
-    policy = require("guardrails.policy", "evaluate")
-    policy_set = require("guardrails.policy", "PolicySet")
-    baselines = require("guardrails.baselines", "BaselineHistory")
-    daily = require("guardrails.baselines", "DailyCost")
+    from guardrails.baselines import BaselineHistory as baselines  # noqa: N813
+    from guardrails.baselines import DailyCost as daily  # noqa: N813
+    from guardrails.policy import PolicySet as policy_set  # noqa: N813
+    from guardrails.policy import evaluate as policy
     from guardrails.settings import DEFAULT_POLICIES
 
     policies = policy_set.load(Path(os.environ.get("CCFINOPS_GUARDRAIL_POLICIES") or DEFAULT_POLICIES))

@@ -138,3 +138,12 @@ def load_from_json(path: Path) -> BaselineHistory:
             raise ValueError(f"{path} item {i}: missing field {missing[0]!r}")
         rows.append((row["cost_date"], row["cost_center"], row["daily_cost"], row.get("status")))
     return _build(rows, f"json:{path.name}")
+
+
+def default_baseline_json(db_path: str | os.PathLike[str]) -> Path:
+    """Where the flows export baselines: ``$CCFINOPS_BASELINE_JSON``, else ``<db>.baselines.json``."""
+    env = os.environ.get("CCFINOPS_BASELINE_JSON")
+    if env:
+        return Path(env).expanduser().resolve()
+    db = Path(db_path).expanduser().resolve()
+    return db.with_name(db.name + ".baselines.json")

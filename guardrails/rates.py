@@ -27,7 +27,7 @@ USAGE_TYPE = {"telephony.call.completed": "voice", "ai.transcription.completed":
 
 @functools.cache
 def platform_carriers() -> dict[str, frozenset[str]]:
-    """Carriers per platform from ``ingestion/simulator/org.yaml`` (empty when unavailable)."""
+    """Carriers per platform from ``simulator/org.yaml`` (empty when unavailable)."""
     import yaml
 
     from ingestion.warehouse import REPO_ROOT

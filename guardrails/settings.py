@@ -6,20 +6,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingestion.spool.segments import resolve_spool_dir
 from ingestion.warehouse import REPO_ROOT
 
-DEFAULT_SPOOL_DIR = Path("warehouse") / "spool"
 DEFAULT_REGISTRY_DIR = REPO_ROOT / "ingestion" / "registries" / "files"
 DEFAULT_POLICIES = REPO_ROOT / "guardrails" / "policies.yaml"
 MITIGATION_MODES = ("dry-run", "approve", "auto")
-
-
-def resolve_spool_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """``--spool`` value, else ``$CCFINOPS_SPOOL_DIR``, else ``./warehouse/spool/`` (created)."""
-    raw = cli_value or os.environ.get("CCFINOPS_SPOOL_DIR") or DEFAULT_SPOOL_DIR
-    path = Path(raw).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @dataclass(frozen=True)

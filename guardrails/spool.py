@@ -22,37 +22,9 @@ from typing import Any
 
 import orjson
 
+from ingestion.spool.segments import SEGMENT_GLOB, iter_complete_lines, segment_day, segment_name
+
 log = logging.getLogger(__name__)
-SEGMENT_GLOB = "events-*.jsonl"
-
-
-def segment_name(day: date) -> str:
-    """File name of the segment for one UTC day."""
-    return f"events-{day:%Y%m%d}.jsonl"
-
-
-def segment_day(path: Path) -> date | None:
-    """The UTC day a segment file holds (``None`` for foreign files)."""
-    try:
-        return datetime.strptime(path.stem.removeprefix("events-"), "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
-def iter_complete_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
-    """Yield ``(end_offset, line)`` for every complete line from byte ``start`` (torn tail skipped)."""
-    with path.open("rb") as fh:
-        fh.seek(start)
-        data = fh.read()
-    pos = 0
-    while True:
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            return
-        line = data[pos:nl]
-        pos = nl + 1
-        if line.strip():
-            yield start + pos, line
 
 
 def read_records(spool_dir: Path, since: date | None = None) -> Iterator[dict[str, Any]]:

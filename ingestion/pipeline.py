@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from ingestion.dlt_pipeline import raw_pipeline
 from ingestion.genesys_cloud import SourceStats
 from ingestion.http import ApiClient, RunCounters
 from ingestion.ingest_config import CXONE_ENV, CXONE_OPTIONAL, GENESYS_ENV, IngestOptions, credentials
@@ -115,20 +116,8 @@ class IngestSummary:
         return out
 
 
-def pipelines_dir_for(db_path: Path) -> Path:
-    """dlt's working folder for this warehouse."""
-    return db_path.parent / "dlt_pipelines" / db_path.stem
-
-
 def _pipeline(db_path: Path, platform: str) -> Any:
-    import dlt
-
-    return dlt.pipeline(
-        pipeline_name=f"ccfinops_{platform}",
-        pipelines_dir=str(pipelines_dir_for(db_path)),
-        destination=dlt.destinations.duckdb(str(db_path)),
-        dataset_name=RAW_DATASET,
-    )
+    return raw_pipeline(db_path, f"ccfinops_{platform}")
 
 
 def _repair_interrupted_normalize(pipeline: Any) -> None:

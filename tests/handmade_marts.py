@@ -1,6 +1,6 @@
 """Hand-made mart tables shared by the flows and guardrails tests (columns as the dbt marts build them).
 
-Queue ids are the synthetic org's (ingestion/simulator/org.yaml).
+Queue ids are the synthetic org's (simulator/org.yaml).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingestion.dlt_pipeline import raw_pipeline
 from ingestion.registries.validate import REGISTRIES, Registry, RegistryFile, validate_registries
-from ingestion.warehouse import RAW_DATASET
 
 PIPELINE_NAME = "ccfinops_registries"
 
@@ -112,12 +112,7 @@ def write_registry(db_path: Path, registry: Registry) -> RegistryLoad:
 
     loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     resources = [_resource(dlt, registry[name], loaded_at) for name in REGISTRIES]
-    pipeline = dlt.pipeline(
-        pipeline_name=PIPELINE_NAME,
-        pipelines_dir=str(pipelines_dir(db_path)),
-        destination=dlt.destinations.duckdb(credentials=str(db_path), replace_strategy="insert-from-staging"),
-        dataset_name=RAW_DATASET,
-    )
+    pipeline = raw_pipeline(db_path, PIPELINE_NAME, replace_strategy="insert-from-staging")
     info = pipeline.run(resources)
     info.raise_on_failed_jobs()
     files = [registry[name] for name in REGISTRIES]
@@ -129,11 +124,6 @@ def write_registry(db_path: Path, registry: Registry) -> RegistryLoad:
         versions={f.table: f.version for f in files},
         row_counts={f.table: len(f.rows) for f in files},
     )
-
-
-def pipelines_dir(db_path: Path) -> Path:
-    """dlt's local working folder for this warehouse file (beside it, one per database file)."""
-    return db_path.parent / ".dlt" / f"{db_path.stem}_pipelines"
 
 
 def _resource(dlt: Any, registry_file: RegistryFile, loaded_at: dt.datetime) -> Any:

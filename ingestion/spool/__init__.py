@@ -17,7 +17,7 @@ import dlt
 import orjson
 import pyarrow as pa
 
-from guardrails.spool import SEGMENT_GLOB, iter_complete_lines
+from ingestion.spool.segments import SEGMENT_GLOB, iter_complete_lines, resolve_spool_dir
 
 BATCH_ROWS = 10_000
 TS = pa.timestamp("us", tz="UTC")
@@ -84,8 +84,6 @@ def read_new_records(spool_dir: Path, offsets: dict[str, int]) -> Iterator[list[
 @dlt.source(name="guardrail_spool")
 def webhook_spool_source(spool_dir: str | os.PathLike[str] | None = None) -> Any:
     """The spool as one resource, ``webhook_events`` (``--spool``/``$CCFINOPS_SPOOL_DIR``/default)."""
-    from guardrails.settings import resolve_spool_dir
-
     directory = resolve_spool_dir(spool_dir)
 
     @dlt.resource(

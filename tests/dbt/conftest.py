@@ -1,7 +1,7 @@
 """Fixtures for the dbt tests: small synthetic warehouses built with the real dbt project.
 
 The registries are loaded once (with the real registry loader) into a template warehouse that
-every test copies; synthetic raw data is written with ``ingestion.synthetic_raw``.
+every test copies; synthetic raw data is written with ``simulator.synthetic_raw``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from flows.dbt_runner import run_dbt
 from ingestion.registries import load_registries
-from ingestion.synthetic_raw import create_raw_tables, write_synthetic_raw
+from simulator.synthetic_raw import create_raw_tables, write_synthetic_raw
 
 #: the dbt nodes this area owns (the efficiency / guardrail / FOCUS marts are tested by their own area)
 CORE_SELECT = [
@@ -42,7 +42,7 @@ MART_SELECT = [
 ]
 START = dt.datetime(2026, 8, 25, tzinfo=dt.UTC)
 DAYS = 10
-#: the Sales queue of the synthetic org (ingestion/simulator/org.yaml)
+#: the Sales queue of the synthetic org (simulator/org.yaml)
 SALES = "d41a4916-e89a-57c0-aa86-60d147f9421a"
 
 

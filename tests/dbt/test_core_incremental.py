@@ -12,7 +12,7 @@ import duckdb
 
 from flows.dbt_runner import artifacts_dir, run_dbt
 from ingestion.registries import FILES_DIR, load_registries
-from ingestion.synthetic_raw import append_hour, write_synthetic_raw
+from simulator.synthetic_raw import append_hour, write_synthetic_raw
 from tests.dbt.conftest import CORE_SELECT, DAYS, START, query
 
 TABLES = [

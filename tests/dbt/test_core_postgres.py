@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from flows.dbt_runner import run_dbt
-from ingestion.synthetic_raw import to_postgres, write_synthetic_raw
+from simulator.synthetic_raw import to_postgres, write_synthetic_raw
 from tests.dbt.conftest import CORE_SELECT, START, build, query
 
 pytestmark = [

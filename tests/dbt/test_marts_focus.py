@@ -20,7 +20,7 @@ from ingestion.focus_validator import (
     run_focus_validator,
     validate_warehouse,
 )
-from ingestion.synthetic_raw import write_synthetic_raw
+from simulator.synthetic_raw import write_synthetic_raw
 from tests.dbt.conftest import build_marts, query, template_copy
 
 

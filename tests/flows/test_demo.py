@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.demo import backfill_window, print_summary, run_demo
+from simulator.demo import backfill_window, print_summary, run_demo
 
 
 def test_backfill_window_covers_whole_months() -> None:

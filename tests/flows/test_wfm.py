@@ -88,7 +88,7 @@ def test_flow_posts_to_the_simulator(
     prefect_harness: None, seeded_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.wfm_constraints import wfm_constraints
-    from ingestion.simulator.server import run_simulator
+    from simulator.server import run_simulator
 
     with run_simulator(seed=7, port=0) as sim:
         for key, value in sim.genesys_env().items():

@@ -18,9 +18,10 @@ import duckdb
 import orjson
 import pytest
 
-from guardrails.demo import default_baseline_json, replay_day, run_replay
+from guardrails.baselines import default_baseline_json
 from guardrails.spool import iter_complete_lines
-from ingestion.simulator.server import run_simulator
+from simulator.demo_replay import replay_day, run_replay
+from simulator.server import run_simulator
 from tests.guardrails.conftest import spool_ids
 from tests.handmade_marts import (
     FALLBACK_Q,

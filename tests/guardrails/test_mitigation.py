@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from flows.cli import app as cli
 from guardrails.executor import ActionError, MitigationExecutor
 from guardrails.platform import ApiPlatformWriter
-from ingestion.simulator.server import run_simulator
+from simulator.server import run_simulator
 from tests.guardrails.conftest import seed_event
 
 SKILL = "e4bfe94e-d401-5166-a256-fc11794a3afd"

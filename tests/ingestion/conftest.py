@@ -15,8 +15,8 @@ from ingestion.genesys_cloud.helpers import JobTuning
 from ingestion.http import RetryPolicy
 from ingestion.ingest_config import IngestOptions
 from ingestion.nice_cxone import CxoneOptions
-from ingestion.simulator.config import SimConfig
-from ingestion.simulator.server import run_simulator
+from simulator.config import SimConfig
+from simulator.server import run_simulator
 
 START = date(2026, 3, 2)  # a Monday
 END = date(2026, 3, 5)  # exclusive: three days

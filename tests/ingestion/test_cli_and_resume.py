@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from ingestion.pipeline import pipelines_dir_for
-from ingestion.simulator.server import run_simulator
+from ingestion.dlt_pipeline import pipelines_dir_for
+from simulator.server import run_simulator
 from tests.ingestion.conftest import CLOCK, END, START, ids_between, query, small_config
 
 FAST_ENV = {

@@ -31,7 +31,7 @@ AS_OF = SYNTH_START + dt.timedelta(days=SYNTH_DAYS + 1)
 @pytest.fixture(scope="module")
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Synthetic raw data (400 conversations, 20 days from 2026-09-20) built once with dbt."""
-    from ingestion.synthetic_raw import write_synthetic_raw
+    from simulator.synthetic_raw import write_synthetic_raw
 
     db = tmp_path_factory.mktemp("built") / "template.duckdb"
     write_synthetic_raw(db, SYNTH_CONVERSATIONS, start=SYNTH_START, days=SYNTH_DAYS)

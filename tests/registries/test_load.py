@@ -14,7 +14,7 @@ from ingestion.registries import FILES_DIR, RegistryError, load_registries
 from ingestion.warehouse import REPO_ROOT
 from tests.registries.conftest import read_rows, set_cell, table_state, write_rows
 
-ORG = yaml.safe_load((REPO_ROOT / "ingestion" / "simulator" / "org.yaml").read_text())
+ORG = yaml.safe_load((REPO_ROOT / "simulator" / "org.yaml").read_text())
 EMERGENCY_FALLBACK = "afb9c573-890e-5ad6-bf01-61927ba30bf9"
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from ingestion.simulator.config import SimConfig
-from ingestion.simulator.server import SimulatorHandle, run_simulator
+from simulator.config import SimConfig
+from simulator.server import SimulatorHandle, run_simulator
 
 CLOCK = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 SMALL_MONTH = 9_131  # ≈ 300 conversations per day

@@ -7,7 +7,7 @@ import io
 import time
 from datetime import date
 
-from ingestion.simulator.server import run_simulator
+from simulator.server import run_simulator
 from tests.simulator.conftest import CLOCK, cxone_client, small_config
 
 COMPLETED = "/incontactapi/services/v{v}.0/contacts/completed"

@@ -6,9 +6,9 @@ from datetime import date
 
 import numpy as np
 
-from ingestion.simulator.config import CampaignSpike
-from ingestion.simulator.genesys_gen import generate_day
-from ingestion.simulator.org import load_org
+from simulator.config import CampaignSpike
+from simulator.genesys_gen import generate_day
+from simulator.org import load_org
 
 ORG = load_org().genesys
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from ingestion.simulator.server import run_simulator
+from simulator.server import run_simulator
 from tests.simulator.conftest import CLOCK, genesys_client, pull_job, small_config
 
 JOBS = "/api/v2/analytics/conversations/details/jobs"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ingestion.simulator.server import run_simulator
+from simulator.server import run_simulator
 from tests.simulator.conftest import CLOCK, cxone_client, genesys_client, small_config
 
 AVAIL = "/api/v2/analytics/conversations/details/jobs/availability"

@@ -7,7 +7,7 @@ from datetime import date
 import httpx
 import pytest
 
-from ingestion.simulator.server import run_simulator
+from simulator.server import run_simulator
 from tests.simulator.conftest import CLOCK, small_config
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from ingestion.simulator.org import load_org
+from simulator.org import load_org
 from tests.simulator.conftest import cxone_client, genesys_client
 
 ORG = load_org()

@@ -134,10 +134,10 @@ def cost_summary(db_path: Path, window: tuple[date, date]) -> list[str]:
 def _guardrail_replay(result: DemoResult, sim: Any, echo: Echo) -> None:
     """Hook for the guardrail service's demo (a day of events through a running receiver)."""
     try:
-        from guardrails.demo import replay_day  # type: ignore[import-not-found]
+        from simulator.demo_replay import replay_day  # type: ignore[import-not-found]
     except ImportError:
-        result.failures.append("guardrail replay: guardrails.demo.replay_day is not available yet")
-        echo("  ✗ guardrail replay: guardrails.demo.replay_day is not available yet")
+        result.failures.append("guardrail replay: simulator.demo_replay.replay_day is not available yet")
+        echo("  ✗ guardrail replay: simulator.demo_replay.replay_day is not available yet")
         return
     try:
         with timing.phase("guardrails"):
@@ -203,8 +203,8 @@ def _run_with_simulator(
     server: Any,
     echo: Echo,
 ) -> None:
-    from ingestion.simulator.config import SimConfig
-    from ingestion.simulator.server import run_simulator
+    from simulator.config import SimConfig
+    from simulator.server import run_simulator
 
     config = SimConfig(
         conversations_per_month=conversations_per_month,
@@ -217,7 +217,7 @@ def _run_with_simulator(
             sim = stack.enter_context(run_simulator(seed, port=0, config=config, process=True))
         os.environ.update(sim.genesys_env() | sim.cxone_env())
         if not os.environ.get("CCFINOPS_WFM_MANAGEMENT_UNIT"):  # the demo org's WFM management unit
-            from ingestion.simulator.org import load_org
+            from simulator.org import load_org
 
             os.environ["CCFINOPS_WFM_MANAGEMENT_UNIT"] = load_org().genesys.management_unit_id
         echo(

@@ -1,7 +1,7 @@
 """Write simulated conversations straight into the raw tables (CONTRACTS.md schema), in DuckDB SQL.
 
 Used by the dbt tests and ``benchmarks/transform.py``: millions of conversations in seconds, with
-the identities of ``ingestion/simulator/org.yaml`` (queues, skills, campaigns, carriers, wrap-up
+the identities of ``simulator/org.yaml`` (queues, skills, campaigns, carriers, wrap-up
 codes). The mix exercises every attribution rule: overflow and transfer chains (inherited cost
 center), overflow queues reached first (parent_default), an unregistered fallback queue
 (campaign or UNATTRIBUTED), explicit conversation cost centers (direct), toll-free and local
@@ -23,9 +23,7 @@ from typing import Any
 
 import yaml
 
-from ingestion.warehouse import REPO_ROOT
-
-ORG_FILE = REPO_ROOT / "ingestion" / "simulator" / "org.yaml"
+ORG_FILE = Path(__file__).resolve().parent / "org.yaml"
 DEFAULT_START = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 DEFAULT_DAYS = 122
 #: share of conversations that are NICE CXone contacts (30 k of 130 k a month in org.yaml)
@@ -623,7 +621,7 @@ def _csv_expr(column: str, duck_type: str) -> str:
 
 
 def main() -> None:  # pragma: no cover - manual use
-    """``python -m ingestion.synthetic_raw DB [N]``."""
+    """``python -m simulator.synthetic_raw DB [N]``."""
     import sys
 
     db = Path(sys.argv[1])

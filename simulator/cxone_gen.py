@@ -7,8 +7,8 @@ from datetime import date
 
 import numpy as np
 
-from ingestion.simulator.genesys_gen import DAY_MS, DOW_FACTOR, HOUR_WEIGHTS, epoch_ms
-from ingestion.simulator.org import CxoneOrg
+from simulator.genesys_gen import DAY_MS, DOW_FACTOR, HOUR_WEIGHTS, epoch_ms
+from simulator.org import CxoneOrg
 
 CONTACT_ID_BASE = 500_000_000_000
 END_REASONS = ("Contact Hung Up", "Agent Hung Up", "Transferred", "Contact Abandoned")

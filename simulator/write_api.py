@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from ingestion.simulator.http import ApiError, Request, Response, json_response
-from ingestion.simulator.state import SimState
+from simulator.http import ApiError, Request, Response, json_response
+from simulator.state import SimState
 
 
 class WriteApi:

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ingestion.simulator.genesys_api import licence_holders, voice_rows
-from ingestion.simulator.genesys_gen import epoch_ms, uuid_of
-from ingestion.simulator.org import is_toll_free
-from ingestion.simulator.state import SimState
+from simulator.genesys_api import licence_holders, voice_rows
+from simulator.genesys_gen import epoch_ms, uuid_of
+from simulator.org import is_toll_free
+from simulator.state import SimState
 
 
 def _days(start: date, end: date) -> list[date]:

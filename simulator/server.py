@@ -17,13 +17,13 @@ from urllib.parse import parse_qsl
 
 import uvicorn
 
-from ingestion.simulator.config import SimConfig
-from ingestion.simulator.cxone_api import CxoneApi
-from ingestion.simulator.genesys_api import GenesysApi
-from ingestion.simulator.ground_truth import ground_truth
-from ingestion.simulator.http import ApiError, Request, Reset, Response, json_response
-from ingestion.simulator.state import SimState
-from ingestion.simulator.write_api import WriteApi
+from simulator.config import SimConfig
+from simulator.cxone_api import CxoneApi
+from simulator.genesys_api import GenesysApi
+from simulator.ground_truth import ground_truth
+from simulator.http import ApiError, Request, Reset, Response, json_response
+from simulator.state import SimState
+from simulator.write_api import WriteApi
 
 log = logging.getLogger("ccfinops.simulator")
 Handler = Callable[[Request], Response]
@@ -438,8 +438,8 @@ class ProcessSimulatorHandle(_VendorEnv):
     """The ``SimulatorHandle`` API for a simulator in a child process, spoken over ``/_sim/*``."""
 
     def __init__(self, seed: int, base_url: str) -> None:
-        from ingestion.simulator.config import Credentials
-        from ingestion.simulator.org import load_org
+        from simulator.config import Credentials
+        from simulator.org import load_org
 
         self.base_url = base_url
         self.seed = seed
@@ -506,14 +506,14 @@ def _serve_child() -> None:
 def run_simulator_process(
     seed: int = 7, *, port: int = 0, config: SimConfig | None = None
 ) -> Iterator[ProcessSimulatorHandle]:
-    """Start the simulator in a child process (``python -m ingestion.simulator.server``) so it never
+    """Start the simulator in a child process (``python -m simulator.server``) so it never
     shares the caller's GIL; yield a handle that talks to it over ``/_sim/*``; terminate it on exit."""
     import pickle
     import subprocess
     import sys
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingestion.simulator.server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        [sys.executable, "-m", "simulator.server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
     try:
         assert proc.stdin is not None and proc.stdout is not None

@@ -14,8 +14,8 @@ from threading import Lock
 
 import numpy as np
 
-from ingestion.simulator.config import CampaignSpike
-from ingestion.simulator.org import GenesysOrg, stable_uuid
+from simulator.config import CampaignSpike
+from simulator.org import GenesysOrg, stable_uuid
 
 DAY_MS = 86_400_000
 DOW_FACTOR = np.array([1.15, 1.10, 1.05, 1.05, 1.00, 0.45, 0.30])

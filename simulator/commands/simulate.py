@@ -30,9 +30,9 @@ def register(app: typer.Typer) -> None:
         quota: Annotated[int, typer.Option(help="Genesys requests per minute per token.")] = 300,
         host: Annotated[str, typer.Option(help="Bind address (keep loopback).")] = "127.0.0.1",
     ) -> None:
-        """Serve the simulated platform APIs until interrupted (see ingestion/simulator/README.md)."""
-        from ingestion.simulator.config import Credentials, SimConfig
-        from ingestion.simulator.server import serve_forever
+        """Serve the simulated platform APIs until interrupted (see simulator/README.md)."""
+        from simulator.config import Credentials, SimConfig
+        from simulator.server import serve_forever
 
         cfg = SimConfig(
             conversations_per_month=conversations_per_month,

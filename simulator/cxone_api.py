@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 import numpy as np
 import orjson
 
-from ingestion.simulator.cxone_gen import CxoneDay, render_contacts
-from ingestion.simulator.genesys_api import parse_ts
-from ingestion.simulator.genesys_gen import DAY_MS, iso_ms
-from ingestion.simulator.http import ApiError, Request, Response, json_response
-from ingestion.simulator.state import DxJob, SimState
+from simulator.cxone_gen import CxoneDay, render_contacts
+from simulator.genesys_api import parse_ts
+from simulator.genesys_gen import DAY_MS, iso_ms
+from simulator.http import ApiError, Request, Response, json_response
+from simulator.state import DxJob, SimState
 
 DX_ENTITIES = {"contacts-completed", "recording-interaction-metadata"}
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ingestion.simulator.config import Credentials, Faults, SimConfig
-from ingestion.simulator.cxone_gen import CxoneDay, generate_cxone_day
-from ingestion.simulator.genesys_gen import DayCache, GenesysDay, generate_day
-from ingestion.simulator.org import Org, load_org
+from simulator.config import Credentials, Faults, SimConfig
+from simulator.cxone_gen import CxoneDay, generate_cxone_day
+from simulator.genesys_gen import DayCache, GenesysDay, generate_day
+from simulator.org import Org, load_org
 
 
 class SimClock:

@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from guardrails.baselines import default_baseline_json
+
 MAX_EVENTS = 2_000  # whole replay, spike included (keeps the demo step within seconds)
 MAX_SPIKE_EVENTS = 400
 CONCURRENCY = 16  # in-flight requests: lets the receiver group-commit its fsyncs
@@ -37,15 +39,6 @@ SPIKE_CAMPAIGN = "collections-q4"
 SPIKE_QUEUE = "7fa856eb-9d8f-5326-844d-84b4737fd687"
 NOT_EVALUATED = ("UNATTRIBUTED", "UNALLOCATED")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9._:\-]")
-
-
-def default_baseline_json(db_path: str | os.PathLike[str]) -> Path:
-    """Where the flows export baselines: ``$CCFINOPS_BASELINE_JSON``, else ``<db>.baselines.json``."""
-    env = os.environ.get("CCFINOPS_BASELINE_JSON")
-    if env:
-        return Path(env).expanduser().resolve()
-    db = Path(db_path).expanduser().resolve()
-    return db.with_name(db.name + ".baselines.json")
 
 
 @dataclass

@@ -26,7 +26,7 @@ def demo(
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("TQDM_DISABLE", "1")
-    from flows.demo import print_summary, run_demo
+    from simulator.demo import print_summary, run_demo
 
     result = run_demo(db, conversations_per_month=conversations_per_month, months=months, seed=seed, out=out)
     print_summary(result, typer.echo)

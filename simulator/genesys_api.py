@@ -12,11 +12,11 @@ from decimal import Decimal
 
 import numpy as np
 
-from ingestion.simulator.genesys_gen import DAY_MS, MEDIA, GenesysDay, iso_ms
-from ingestion.simulator.genesys_render import ConversationRenderer
-from ingestion.simulator.http import ApiError, Request, Response, json_response
-from ingestion.simulator.org import is_toll_free
-from ingestion.simulator.state import DetailJob, SimState
+from simulator.genesys_gen import DAY_MS, MEDIA, GenesysDay, iso_ms
+from simulator.genesys_render import ConversationRenderer
+from simulator.http import ApiError, Request, Response, json_response
+from simulator.org import is_toll_free
+from simulator.state import DetailJob, SimState
 
 MAX_INTERVAL_DAYS = 31
 INTERVAL_MSG = "You must specify a search interval as part of your query that does not exceed 31 days."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import orjson
 
-from ingestion.simulator.genesys_gen import (
+from simulator.genesys_gen import (
     EVALUATOR_IDS,
     FORM_ID,
     MEDIA,
@@ -17,7 +17,7 @@ from ingestion.simulator.genesys_gen import (
     ms_strings,
     uuid_of,
 )
-from ingestion.simulator.org import GenesysOrg
+from simulator.org import GenesysOrg
 
 
 def _j(value: str) -> str:
