@@ -2,14 +2,15 @@
     raw.webhook_events exists only once the spool pipeline ran (ingestion/spool): on a warehouse
     without it this view is empty, with the same columns.
 -#}
-{%- set events_relation = load_relation(source('guardrails', 'webhook_events')) if execute else none %}
+{%- set events_source = source('guardrails', 'webhook_events') %}
+{%- set events_relation = load_relation(events_source) if execute else none %}
 
 with
 
 {% if events_relation is not none -%}
 source as (
 
-    select * from {{ source('guardrails', 'webhook_events') }}
+    select * from {{ events_source }}
 
 ),
 {%- else -%}

@@ -23,12 +23,6 @@ breaches as (
 
 ),
 
-usage_cost as (
-
-    select * from {{ ref('fct_usage_cost') }}
-
-),
-
 resolved as (
 
     select
@@ -50,16 +44,6 @@ breach_counts as (
 
 ),
 
-currencies as (
-
-    select
-        {{ iso_week_start('usage_date') }} as week_start,
-        min(currency) as currency
-    from usage_cost
-    group by {{ iso_week_start('usage_date') }}
-
-),
-
 weeks as (
 
     select week_start from resolved
@@ -72,7 +56,7 @@ final as (
 
     select
         weeks.week_start,
-        coalesce(currencies.currency, '{{ var("default_currency") }}') as currency,
+        coalesce(unattributed.currency, '{{ var("default_currency") }}') as currency,
         cast(coalesce(resolved.total_cost, 0) as decimal(18, 2)) as total_cost,
         coalesce(resolved.resolved_count, 0) as resolved_count,
         case
@@ -88,7 +72,6 @@ final as (
     left join resolved on weeks.week_start = resolved.week_start
     left join unattributed on weeks.week_start = unattributed.week_start
     left join breach_counts on weeks.week_start = breach_counts.week_start
-    left join currencies on weeks.week_start = currencies.week_start
 
 )
 

@@ -14,6 +14,7 @@ weekly as (
 
     select
         {{ iso_week_start('usage_date') }} as week_start,
+        min(currency) as currency,
         coalesce(sum(cost), 0) as total_cost_exact,
         coalesce(sum(case when cost_center = '{{ var("unattributed_cost_center") }}' then cost end), 0)
             as unattributed_cost_exact,
@@ -27,6 +28,7 @@ final as (
 
     select
         week_start,
+        coalesce(currency, '{{ var("default_currency") }}') as currency,
         {{ round_cents('total_cost_exact') }} as total_cost,
         {{ round_cents('unattributed_cost_exact') }} as unattributed_cost,
         case
