@@ -253,6 +253,6 @@ MART_SELECT = [
 
 def build_marts(db_path: Path, *extra: str) -> None:
     """``dbt build`` of the reporting / WFM / close marts over the hand-made marts of ``db_path``."""
-    from flows.dbt_runner import run_dbt
+    from tests.quality.pipeline import dbt_build
 
-    run_dbt(["build", *MART_SELECT, *extra], db_path, quiet=True)
+    dbt_build(db_path, "build", *MART_SELECT, *extra)

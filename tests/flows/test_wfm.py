@@ -19,6 +19,7 @@ MU = "bb6f1c9d-7206-5fed-8674-f09abf5e698c"  # the management unit the schedulin
 def _management_unit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CCFINOPS_WFM_MANAGEMENT_UNIT", MU)
 
+
 # Sales: 2.00 at 09:15 and 0.80 at 23:15 UTC on each of the 28 history days; the fallback queue 0.50 at
 # 12:00 on 7 days. Early (06-14) mean = 56.00 / 224 h = 0.25 -> x1.15 = 0.2875 -> 0.29; night (22-06)
 # = 22.40 / 224 = 0.10 -> 0.115 -> 0.12 (half up); fallback early = 3.50 / 224 = 0.015625 -> 0.02.
