@@ -40,6 +40,7 @@ FRAME_COLUMNS: tuple[tuple[str, str], ...] = (
 FRAME_INDEX_COLUMNS = ["period", "subject", "detail"]
 
 USAGE_MART = "fct_usage_cost"
+QUEUE_MART = "reconciliation_queue"
 QUALITY_SCHEMA = "quality"
 #: the dbt models (dbt_project/models/quality) each check reads; they hold every rule
 CHECK_MODELS = {
@@ -109,10 +110,6 @@ def month_list_sql(months: Sequence[dt.date]) -> str:
 def _period(expr: str) -> str:
     """``YYYY-MM`` of a date/timestamp expression."""
     return f"substr(cast(cast(date_trunc('month', {expr}) as date) as varchar), 1, 7)"
-
-
-def _in_months(expr: str, months: Sequence[dt.date]) -> str:
-    return f"cast(date_trunc('month', {expr}) as date) in ({month_list_sql(months)})"
 
 
 def _pad(check: str, select_cols: dict[str, str], body: str) -> str:
