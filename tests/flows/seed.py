@@ -243,7 +243,7 @@ MART_SELECT = [
     "stg_genesys__queue_intervals",
     "stg_guardrails__webhook_events",
     "path:models/intermediate/reporting",
-    "path:models/marts/reporting",
+    "path:models/reporting",
     "path:models/marts/wfm",
     "path:models/marts/close",
     "--indirect-selection",

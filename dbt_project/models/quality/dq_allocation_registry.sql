@@ -26,7 +26,7 @@ allocated as (
         sum(allocated_shared_cost) as allocated,
         count(*) as allocation_rows
     from allocation
-    group by month, cost_pool
+    group by 1, 2
 
 ),
 

@@ -22,7 +22,7 @@ final as (
         {{ first_by('source_record_id', 'duration_ms') }} as shortest_record_id
     from usage_cost
     where duration_ms is not null
-    group by usage_date, platform, usage_type
+    group by 1, 2, 3, 4, 5
 
 )
 

@@ -33,6 +33,7 @@ final as (
             cast(null as varchar) as column_name,
             cast(null as bigint) as focus_rows,
             cast(null as bigint) as null_count
+        from focus_rows
         where 1 = 0
     {%- endif %}
 

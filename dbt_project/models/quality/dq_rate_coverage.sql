@@ -15,7 +15,7 @@ keyed as (
     select
         {{ month_start('usage_date') }} as month,
         platform || '/' || usage_type || '/' || coalesce(carrier, '*') || '/' || coalesce(direction, '*')
-            || '/' || coalesce(number_type, '*') as rate_key,
+        || '/' || coalesce(number_type, '*') as rate_key,
         usage_date,
         cost
     from usage_cost
@@ -32,7 +32,7 @@ final as (
         cast(sum(case when cost is null then 1 else 0 end) as bigint) as unrated_rows,
         min(case when cost is null then usage_date end) as first_unrated_date
     from keyed
-    group by month, rate_key
+    group by 1, 2, 3
 
 )
 

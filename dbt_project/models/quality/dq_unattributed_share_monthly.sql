@@ -1,4 +1,4 @@
-{#- Share of each month's rated usage cost without a cost center (null or var('unattributed_cost_center')). -#}
+{#- Share of each month's rated usage cost without a cost center (null or the unattributed one). -#}
 with
 
 usage_cost as (
@@ -19,7 +19,7 @@ monthly as (
         coalesce(sum(cost), 0) as total_cost,
         count(*) as usage_rows
     from usage_cost
-    group by {{ month_start('usage_date') }}
+    group by 1
 
 ),
 

@@ -19,11 +19,19 @@ backlog as (
 
 gaps as (
 
-    select usage_id, source_record_id, usage_date, 'no_cost_center' as gap
+    select
+        usage_id,
+        source_record_id,
+        usage_date,
+        'no_cost_center' as gap
     from usage_cost
     where cost_center is null or cost_center = '{{ var("unattributed_cost_center") }}'
     union all
-    select usage_id, source_record_id, usage_date, 'missing_rate' as gap
+    select
+        usage_id,
+        source_record_id,
+        usage_date,
+        'missing_rate' as gap
     from usage_cost
     where cost is null
 
@@ -35,7 +43,7 @@ queued as (
         usage_id,
         {{ dbt.listagg('distinct reason', "','") }} as queue_reason
     from backlog
-    group by usage_id
+    group by 1
 
 ),
 

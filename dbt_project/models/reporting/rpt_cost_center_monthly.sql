@@ -28,7 +28,7 @@ usage_monthly as (
         count(*) as usage_items,
         sum(case when cost is null then 1 else 0 end) as unrated_items
     from usage_cost
-    group by {{ month_start('usage_date') }}, coalesce(currency, '{{ var("default_currency") }}'), cost_center
+    group by 1, 2, 3
 
 ),
 
@@ -41,7 +41,7 @@ allocation_monthly as (
         sum(allocated_shared_cost) as allocated_shared_cost,
         max(allocation_rule_version) as allocation_rule_version
     from allocation
-    group by month, coalesce(currency, '{{ var("default_currency") }}'), cost_center
+    group by 1, 2, 3
 
 ),
 
@@ -75,7 +75,9 @@ final as (
         cast(coalesce(usage_cost, 0) as decimal(18, 6)) as usage_cost,
         {{ round_cents('coalesce(usage_cost, 0)') }} as direct_usage_cost,
         cast(allocated_shared_cost as decimal(18, 2)) as allocated_shared_cost,
-        cast({{ round_cents('coalesce(usage_cost, 0)') }} + allocated_shared_cost as decimal(18, 2)) as total_cost,
+        cast(
+            {{ round_cents('coalesce(usage_cost, 0)') }} + allocated_shared_cost as decimal(18, 2)
+        ) as total_cost,
         cast(usage_items as bigint) as usage_items,
         cast(unrated_items as bigint) as unrated_items,
         allocation_rule_version,

@@ -14,7 +14,7 @@ final as (
         cast(count(*) as bigint) as items,
         {{ round_cents('sum(cost)') }} as cost
     from backlog
-    group by reason
+    group by 1
 
 )
 

@@ -30,7 +30,7 @@ summed as (
         ) as total_cost_exact,
         cast(coalesce(sum(resolved_count), 0) as bigint) as resolved_count
     from cells
-    group by week_start, queue_id, cost_center
+    group by 1, 2, 3
 
 ),
 

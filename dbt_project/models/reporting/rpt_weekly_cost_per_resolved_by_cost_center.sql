@@ -15,7 +15,7 @@ summed as (
         sum(total_cost_exact) as total_cost_exact,
         cast(sum(resolved_count) as bigint) as resolved_count
     from cells
-    group by week_start, cost_center
+    group by 1, 2
 
 ),
 

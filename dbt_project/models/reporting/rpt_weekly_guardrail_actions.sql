@@ -15,7 +15,7 @@ weekly as (
         decision,
         count(*) as events
     from events
-    group by {{ iso_week_start('event_date') }}, cost_center, decision
+    group by 1, 2, 3
 
 ),
 

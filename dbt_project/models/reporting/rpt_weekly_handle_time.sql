@@ -19,17 +19,23 @@ queue_names as (
 
 ),
 
+week_offsets as (
+
+    {% for offset in range(var('report_aht_history_weeks') + 1) -%}
+        select {{ offset }} as week_offset
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
 report_weeks as (
 
     select distinct
-        queue_id,
-        cast({{ dbt.dateadd('day', 'offsets.week_offset * 7', 'weekly.week_start') }} as date) as week_start
+        weekly.queue_id,
+        cast({{ dbt.dateadd('day', 'week_offsets.week_offset * 7', 'weekly.week_start') }} as date)
+            as week_start
     from weekly
-    cross join (
-        {% for offset in range(var('report_aht_history_weeks') + 1) -%}
-            select {{ offset }} as week_offset{% if not loop.last %} union all {% endif %}
-        {% endfor -%}
-    ) as offsets
+    cross join week_offsets
 
 ),
 
@@ -53,11 +59,11 @@ measured as (
     inner join weekly
         on
             report_weeks.queue_id = weekly.queue_id
-            and weekly.week_start <= report_weeks.week_start
+            and report_weeks.week_start >= weekly.week_start
             and weekly.week_start >= cast({{ dbt.dateadd(
                 'day', -7 * var('report_aht_history_weeks'), 'report_weeks.week_start'
             ) }} as date)
-    group by report_weeks.week_start, report_weeks.queue_id
+    group by 1, 2
 
 ),
 
@@ -72,13 +78,21 @@ final as (
         cast(coalesce(measured.answered, 0) as bigint) as answered,
         case
             when measured.history_handle_count > 0 and measured.history_handle_ms > 0
-                then cast(cast({{ int_div_round('measured.history_handle_ms', 'measured.history_handle_count * 100') }}
-                    as decimal(18, 0)) * cast(0.1 as decimal(18, 1)) as decimal(18, 1))
+                then cast(cast(
+                        {{ int_div_round('measured.history_handle_ms', 'measured.history_handle_count * 100') }}  -- noqa: LT05
+                        as decimal(18, 0)
+                    ) * cast(0.1 as decimal(18, 1)
+                    ) as decimal(18, 1
+                    ))
         end as forecast_aht_s,
         case
             when measured.handle_count > 0 and measured.handle_ms > 0
-                then cast(cast({{ int_div_round('measured.handle_ms', 'measured.handle_count * 100') }}
-                    as decimal(18, 0)) * cast(0.1 as decimal(18, 1)) as decimal(18, 1))
+                then cast(cast(
+                        {{ int_div_round('measured.handle_ms', 'measured.handle_count * 100') }}
+                        as decimal(18, 0)
+                    ) * cast(0.1 as decimal(18, 1)
+                    ) as decimal(18, 1
+                    ))
         end as actual_aht_s,
         case
             when
@@ -92,8 +106,12 @@ final as (
         end as aht_variance_pct,
         case
             when measured.open_seconds > 0
-                then cast(cast({{ int_div_round('coalesce(measured.handle_ms, 0)', 'measured.open_seconds * 10') }}
-                    as decimal(18, 0)) * cast(0.01 as decimal(18, 2)) as decimal(18, 2))
+                then cast(cast(
+                        {{ int_div_round('coalesce(measured.handle_ms, 0)', 'measured.open_seconds * 10') }}
+                        as decimal(18, 0)
+                    ) * cast(0.01 as decimal(18, 2)
+                    ) as decimal(18, 2
+                    ))
         end as workload_erlangs
     from measured
     left join queue_names on measured.queue_id = queue_names.queue_id

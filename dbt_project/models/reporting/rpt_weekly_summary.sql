@@ -30,7 +30,7 @@ resolved as (
         sum(total_cost) as total_cost,
         cast(sum(resolved_count) as bigint) as resolved_count
     from cost_centers
-    group by week_start
+    group by 1
 
 ),
 
@@ -40,7 +40,7 @@ breach_counts as (
         week_start,
         count(*) as guardrail_breaches
     from breaches
-    group by week_start
+    group by 1
 
 ),
 

@@ -20,7 +20,7 @@ weekly as (
             as unattributed_cost_exact,
         sum(case when cost is null then 1 else 0 end) as unrated_items
     from usage_cost
-    group by {{ iso_week_start('usage_date') }}
+    group by 1
 
 ),
 

@@ -25,7 +25,7 @@ weighted as (
         sum(coalesce(evaluation_count, 0)) as evaluations
     from cells
     where avg_wem_score is not null
-    group by week_start, queue_id
+    group by 1, 2
 
 ),
 

@@ -6,6 +6,15 @@ intervals as (
 
 ),
 
+measured as (
+
+    select
+        *,
+        {{ dbt.datediff('interval_start', 'interval_end', 'second') }} as interval_seconds  -- noqa: LT05
+    from intervals
+
+),
+
 weekly as (
 
     select
@@ -15,10 +24,9 @@ weekly as (
         sum(t_handle_count) as handle_count,
         sum(n_offered) as offered,
         sum(n_answered) as answered,
-        sum(case when n_offered > 0 then {{ dbt.datediff('interval_start', 'interval_end', 'second') }} end)
-            as open_seconds
-    from intervals
-    group by queue_id, {{ iso_week_start('interval_date') }}
+        sum(case when n_offered > 0 then interval_seconds end) as open_seconds
+    from measured
+    group by 1, 2
 
 ),
 

@@ -24,7 +24,7 @@ final as (
         queue_id,
         {{ last_by('queue_name', 'effective_from') }} as queue_name
     from named_queues
-    group by queue_id
+    group by 1
 
 )
 

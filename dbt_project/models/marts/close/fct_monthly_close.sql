@@ -20,7 +20,7 @@ pools as (
         sum(amount) as allocated
     from lines
     where line_type = 'shared'
-    group by month, item
+    group by 1, 2
 
 ),
 
@@ -32,7 +32,7 @@ pool_totals as (
         sum(allocated) as total_allocated,
         min(case when coalesce(pool_amount, 0) = coalesce(allocated, 0) then 1 else 0 end) as all_conserved
     from pools
-    group by month
+    group by 1
 
 ),
 
@@ -45,7 +45,7 @@ months as (
         max(closed_at) as closed_at,
         sum(case when line_type = 'usage' then amount else 0 end) as total_direct
     from lines
-    group by month
+    group by 1
 
 ),
 
@@ -55,10 +55,13 @@ versions as (
         month,
         {{ dbt.listagg('rule_version', "','", 'order by rule_version') }} as allocation_rule_versions
     from (
-        select distinct month, rule_version from lines
+        select distinct
+            month,
+            rule_version
+        from lines
         where line_type = 'shared' and rule_version is not null
     ) as distinct_versions
-    group by month
+    group by 1
 
 ),
 

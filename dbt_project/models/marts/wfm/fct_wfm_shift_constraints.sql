@@ -38,7 +38,11 @@ local_usage as (
         queue_id,
         currency,
         cost,
-        cast(cast(usage_start as timestamp with time zone) at time zone '{{ var("wfm_timezone") }}' as timestamp)
+        cast(
+            cast(
+                usage_start as timestamp with time zone
+            ) at time zone '{{ var("wfm_timezone") }}' as timestamp
+        )
             as local_start
     from usage_cost
     where
@@ -61,17 +65,23 @@ hourly as (
 
 ),
 
+week_offsets as (
+
+    {% for offset in range(1, history_days // 7 + 2) -%}
+        select {{ offset }} as week_offset
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
 target_weeks as (
 
     select distinct
-        cast({{ dbt.dateadd('day', 'offsets.week_offset * 7', iso_week_start('hourly.local_date')) }} as date)
-            as week_start
+        cast({{ dbt.dateadd(
+            'day', 'week_offsets.week_offset * 7', iso_week_start('hourly.local_date')
+        ) }} as date) as week_start
     from hourly
-    cross join (
-        {% for offset in range(1, history_days // 7 + 2) -%}
-            select {{ offset }} as week_offset{% if not loop.last %} union all {% endif %}
-        {% endfor -%}
-    ) as offsets
+    cross join week_offsets
 
 ),
 
@@ -86,9 +96,19 @@ history as (
     from target_weeks
     inner join hourly
         on
-            hourly.local_date < target_weeks.week_start
-            and hourly.local_date >= cast({{ dbt.dateadd('day', -history_days, 'target_weeks.week_start') }} as date)
+            target_weeks.week_start > hourly.local_date
+            and hourly.local_date
+            >= cast({{ dbt.dateadd('day', -history_days, 'target_weeks.week_start') }} as date)
     group by 1, 2, 3
+
+),
+
+clock_hours as (
+
+    {% for hour in range(24) -%}
+        select {{ hour }} as local_hour
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -98,16 +118,19 @@ shift_hours as (
         shifts.shift_name,
         shifts.start_hour,
         shifts.end_hour,
-        hours.local_hour
+        clock_hours.local_hour
     from shifts
-    cross join (
-        {% for hour in range(24) -%}
-            select {{ hour }} as local_hour{% if not loop.last %} union all {% endif %}
-        {% endfor -%}
-    ) as hours
+    cross join clock_hours
     where
-        (shifts.end_hour > shifts.start_hour and hours.local_hour >= shifts.start_hour and hours.local_hour < shifts.end_hour)
-        or (shifts.end_hour <= shifts.start_hour and (hours.local_hour >= shifts.start_hour or hours.local_hour < shifts.end_hour))
+        (
+            shifts.end_hour > shifts.start_hour
+            and clock_hours.local_hour >= shifts.start_hour
+            and clock_hours.local_hour < shifts.end_hour
+        )
+        or (
+            shifts.end_hour <= shifts.start_hour
+            and (clock_hours.local_hour >= shifts.start_hour or clock_hours.local_hour < shifts.end_hour)
+        )
 
 ),
 
@@ -117,7 +140,7 @@ shift_sizes as (
         shift_name,
         count(*) as shift_hour_count
     from shift_hours
-    group by shift_name
+    group by 1
 
 ),
 
@@ -128,7 +151,7 @@ queue_weeks as (
         queue_id,
         min(currency) as currency
     from history
-    group by week_start, queue_id
+    group by 1, 2
 
 ),
 
@@ -166,8 +189,9 @@ quality as (
     from target_weeks
     inner join cells
         on
-            cells.week_start < target_weeks.week_start
-            and cells.week_start >= cast({{ dbt.dateadd('day', -history_days, 'target_weeks.week_start') }} as date)
+            target_weeks.week_start > cells.week_start
+            and cells.week_start
+            >= cast({{ dbt.dateadd('day', -history_days, 'target_weeks.week_start') }} as date)
     where cells.avg_wem_score is not null
     group by 1, 2
 
@@ -183,7 +207,7 @@ constrained as (
         ) }} as max_cost_cents,
         case
             when quality.evaluations > 0
-                then {{ signed_div_round(to_micros('quality.weighted_score'), 'quality.evaluations * 100000') }}
+                then {{ signed_div_round(to_micros('quality.weighted_score'), 'quality.evaluations * 100000') }}  -- noqa: LT05
         end as quality_tenths
     from shift_costs
     left join quality

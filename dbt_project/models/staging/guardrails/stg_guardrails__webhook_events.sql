@@ -14,22 +14,22 @@ source as (
 
 ),
 {%- else -%}
-source as (
+    source as (
 
-    select
-        cast(null as varchar) as event_id,
-        cast(null as varchar) as event_type,
-        cast(null as varchar) as platform,
-        cast(null as varchar) as queue_id,
-        cast(null as varchar) as cost_center,
-        cast(null as bigint) as duration_ms,
-        cast(null as timestamp with time zone) as event_time,
-        cast(null as timestamp with time zone) as received_at,
-        cast(null as varchar) as decision,
-        cast(null as varchar) as policy_version
-    where 1 = 0
+        select
+            cast(null as varchar) as event_id,
+            cast(null as varchar) as event_type,
+            cast(null as varchar) as platform,
+            cast(null as varchar) as queue_id,
+            cast(null as varchar) as cost_center,
+            cast(null as bigint) as duration_ms,
+            cast(null as timestamp with time zone) as event_time,
+            cast(null as timestamp with time zone) as received_at,
+            cast(null as varchar) as decision,
+            cast(null as varchar) as policy_version
+        where 1 = 0
 
-),
+    ),
 {%- endif %}
 
 renamed as (
