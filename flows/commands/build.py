@@ -177,6 +177,12 @@ def build(
     except DbtRunError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
-    for summary in cost_summary(db_path, target):
+    try:
+        summaries = cost_summary(db_path, target)
+    except Exception as exc:  # e.g. a --select that did not build the summary mart on a new warehouse
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"no cost summary: analytics.rpt_cost_center_monthly cannot be read ({reason})")
+        return
+    for summary in summaries:
         for line in summary.lines():
             typer.echo(line)
