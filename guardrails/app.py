@@ -17,7 +17,7 @@ from starlette.routing import Route
 from guardrails.auth import SignatureVerifier, secret_ok
 from guardrails.events import BodyError, GenesysNotification, SeedUsageEvent, parse_usage_event
 from guardrails.platform import PlatformWriter
-from guardrails.registry import MappingNotFound
+from guardrails.registry import MappingNotFound, lookup
 from guardrails.service import GuardrailService
 from guardrails.settings import Settings
 
@@ -53,6 +53,8 @@ class EvaluationResponse(BaseModel):
     history_days: int
     actions: list[str]
     duplicate: bool
+    expected_so_far: str | None = None
+    projected_day: str | None = None
 
 
 class CostMappingResponse(BaseModel):
@@ -113,7 +115,7 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
     app = FastAPI(
         title="ccfinops guardrails",
         version="1.0.0",
-        description="Near-real-time contact-center cost guardrails (rolling baseline ± band).",
+        description="Near-real-time contact-center cost guardrails (the warehouse's expected cost, intraday).",
         lifespan=lifespan,
     )
     app.state.service = service
@@ -243,10 +245,10 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
         auth = request.headers.get("authorization", "")
         if not token or not auth.startswith("Bearer ") or not secret_ok(auth[7:], token):
             return reject("bad_token", 401)
-        registry = service.registry.value
-        assert registry is not None
+        book = service.rules.value
+        assert book is not None
         try:
-            found = registry.lookup(queue_id=queue_id, campaign=campaign, platform=platform)
+            found = lookup(book, queue_id=queue_id, campaign=campaign, platform=platform)
         except MappingNotFound as exc:
             return JSONResponse({"detail": exc.reason}, status_code=404)
         body = {
@@ -271,10 +273,12 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
             "status": "ok",
             "spool_depth": service.spool.depth,
             "events_indexed": len(service.index),
-            "registry_version": service.registry.value.version if service.registry.value else None,
-            "rate_card_version": service.rates.value.version if service.rates.value else None,
+            "rules_version": service.rules.value.version if service.rules.value else None,
+            "rules_exported_at": service.rules.value.exported_at if service.rules.value else None,
+            "rules_error": service.rules.last_error,
             "policy_version": service.policies.value.version if service.policies.value else None,
-            "baseline_source": service.baselines.value.source if service.baselines.value else None,
+            "policy_error": service.policies.last_error,
+            "policy_mode": service.rules.value.policy_mode if service.rules.value else None,
             "mitigation_mode": settings.mitigation_mode,
         }
 

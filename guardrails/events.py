@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 EVENT_TYPES = ("telephony.call.completed", "ai.transcription.completed")
 MAX_DURATION_MS = 86_400_000  # one day: anything longer is a bad clock or a bad field
@@ -46,7 +46,8 @@ class SeedUsageEvent(BaseModel):
     event_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:\-]+$")
     event_type: Literal["telephony.call.completed", "ai.transcription.completed"]
     queue_id: str = Field(min_length=1, max_length=100)
-    duration_ms: int = Field(ge=0, le=MAX_DURATION_MS)
+    originating_queue_id: str | None = Field(default=None, min_length=1, max_length=100)
+    duration_ms: StrictInt = Field(ge=0, le=MAX_DURATION_MS)
     cost_center: str | None = Field(default=None, min_length=1, max_length=100)
     timestamp: datetime
     platform: Literal["genesys", "cxone"] | None = None
@@ -70,7 +71,7 @@ class GenesysEventBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    eventTime: int = Field(ge=946_684_800_000, le=4_102_444_800_000)  # 2000..2100 in epoch ms
+    eventTime: StrictInt = Field(ge=946_684_800_000, le=4_102_444_800_000)  # 2000..2100 in epoch ms
     conversationId: str = Field(min_length=1, max_length=100)
     participantId: str | None = Field(default=None, max_length=100)
     sessionId: str | None = Field(default=None, max_length=100)
@@ -78,9 +79,9 @@ class GenesysEventBody(BaseModel):
     direction: str | None = Field(default=None, max_length=40)
     provider: str | None = Field(default=None, max_length=100)
     queueId: str | None = Field(default=None, max_length=100)
-    interactingDurationMs: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
-    connectedDurationMs: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
-    transcriptionDurationMs: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
+    interactingDurationMs: StrictInt | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
+    connectedDurationMs: StrictInt | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
+    transcriptionDurationMs: StrictInt | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
     attributes: dict[str, Any] | None = None
 
 
@@ -111,6 +112,7 @@ class UsageEvent:
     direction: str | None = None
     number_type: str | None = None
     source_shape: str = "seed"
+    originating_queue_id: str | None = None
 
 
 def _platform_for(queue_id: str) -> str:
@@ -135,6 +137,7 @@ def _from_seed(body: dict[str, Any]) -> UsageEvent:
         carrier=seed.carrier,
         direction=seed.direction,
         number_type=seed.number_type,
+        originating_queue_id=seed.originating_queue_id,
     )
 
 
