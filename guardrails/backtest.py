@@ -267,6 +267,7 @@ def _first_alert(
             window_consumption=w_total,
             share_window_start=w_share,
             uplift_pct=uplift,
+            window_band_factor=book.window_band_factor,
         )
         if breach:
             return h

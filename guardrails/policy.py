@@ -265,6 +265,7 @@ def assess(
     window_consumption: Decimal | None = None,
     share_window_start: Decimal | None = None,
     uplift_pct: Decimal = Decimal(0),
+    window_band_factor: Decimal = Decimal(1),
 ) -> tuple[bool, Decimal | None, Decimal | None, Decimal | None, list[str]]:
     """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now."""
     if row is None:
@@ -305,14 +306,15 @@ def assess(
         )
     if not breach and window_consumption is not None and share_window_start is not None:
         expected_window = expected_day * (share_now - share_window_start)
+        window_band = band * window_band_factor
         if (
-            window_consumption > expected_window * (1 + band / 100)
+            window_consumption > expected_window * (1 + window_band / 100)
             and window_consumption - expected_window >= row.floor_amount
         ):
             breach = True
             reasons.append(
                 f"last hours' consumption {window_consumption} above their expected {q(expected_window)} "
-                f"+ {band}% and by at least {row.floor_amount}"
+                f"+ {window_band}% and by at least {row.floor_amount}"
             )
     return breach, upper_day, so_far, projected, reasons
 
@@ -329,6 +331,7 @@ def evaluate(
     queue_id: str | None,
     window_consumption: Decimal | None = None,
     share_window_start: Decimal | None = None,
+    window_band_factor: Decimal = Decimal(1),
 ) -> Decision:
     """Decide for one cost center's running total at one moment of ``day``."""
     if not cost_center or cost_center == UNATTRIBUTED:
@@ -350,6 +353,7 @@ def evaluate(
         window_consumption=window_consumption,
         share_window_start=share_window_start,
         uplift_pct=uplift,
+        window_band_factor=window_band_factor,
     )
     reasons += why
     decision = Decision(

@@ -233,6 +233,7 @@ class GuardrailService:
             queue_id=event.queue_id,
             window_consumption=window_total,
             share_window_start=share_start,
+            window_band_factor=book.window_band_factor,
         )
         decision.reasons[:0] = notes
         if line is None and event.duration_ms > 0:
