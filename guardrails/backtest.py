@@ -146,7 +146,14 @@ def _injected(hours: list[Decimal], inj: Injection | None) -> list[Decimal]:
     return [_q(c * (1 + inj.size)) if h >= start else c for h, c in enumerate(hours)]
 
 
-def run_backtest(db_path: Path, *, months: int, seed: int = 7, schema: str = "analytics") -> BacktestResult:
+def run_backtest(
+    db_path: Path,
+    *,
+    months: int,
+    seed: int = 7,
+    schema: str = "analytics",
+    dbt_vars: dict[str, object] | None = None,
+) -> BacktestResult:
     """Inject, rebuild the baselines with dbt on a copy, replay both modes hour by hour."""
     import duckdb
 
@@ -200,9 +207,13 @@ def run_backtest(db_path: Path, *, months: int, seed: int = 7, schema: str = "an
                 )
         finally:
             con.close()
-        run_dbt(
-            ["run", "--select", "fct_guardrail_baselines", "dim_guardrail_hourly_profiles"], copy, quiet=True
-        )
+        import json
+
+        args = ["run", "--select", "fct_guardrail_baselines", "dim_guardrail_hourly_profiles"]
+        args += ["dim_guardrail_receiver_settings"]
+        if dbt_vars:
+            args += ["--vars", json.dumps(dbt_vars)]
+        run_dbt(args, copy, quiet=True)
         book = RuleBook.from_warehouse(copy, schema)
     span = len(days) / 30
     results = {m: ModeResult(m, span, len(centers)) for m in ("expected", "flat")}
@@ -268,6 +279,7 @@ def _first_alert(
             share_window_start=w_share,
             uplift_pct=uplift,
             window_band_factor=book.window_band_factor,
+            band_exponent=book.band_exponent,
         )
         if breach:
             return h

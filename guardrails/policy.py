@@ -256,6 +256,13 @@ def uplift_for(pol: CenterPolicy, day: date) -> tuple[Decimal, list[str]]:
     return uplift, reasons
 
 
+def _widen(share: Decimal, exponent: Decimal) -> Decimal:
+    """(1 / share) ** exponent: a part of the day is noisier than the whole (Poisson: exponent 0.5)."""
+    if exponent == 0 or share >= 1:
+        return Decimal(1)
+    return Decimal(1) / max(share, Decimal("0.01")) ** exponent
+
+
 def assess(
     row: Baseline | None,
     *,
@@ -266,6 +273,7 @@ def assess(
     share_window_start: Decimal | None = None,
     uplift_pct: Decimal = Decimal(0),
     window_band_factor: Decimal = Decimal(1),
+    band_exponent: Decimal = Decimal(0),
 ) -> tuple[bool, Decimal | None, Decimal | None, Decimal | None, list[str]]:
     """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now."""
     if row is None:
@@ -298,15 +306,16 @@ def assess(
     so_far = q(expected_day * share_now)
     projected = q(consumption / share_now) if share_now > 0 else None
     reasons: list[str] = []
-    breach = consumption > so_far * (1 + band / 100) and consumption - so_far >= row.floor_amount
+    band_now = q(band * _widen(share_now, band_exponent))
+    breach = consumption > so_far * (1 + band_now / 100) and consumption - so_far >= row.floor_amount
     if breach:
         reasons.append(
-            f"consumption {consumption} above expected so far {so_far} + {band}% and by at least "
+            f"consumption {consumption} above expected so far {so_far} + {band_now}% and by at least "
             f"{row.floor_amount}"
         )
     if not breach and window_consumption is not None and share_window_start is not None:
         expected_window = expected_day * (share_now - share_window_start)
-        window_band = band * window_band_factor
+        window_band = q(band * window_band_factor * _widen(share_now - share_window_start, band_exponent))
         if (
             window_consumption > expected_window * (1 + window_band / 100)
             and window_consumption - expected_window >= row.floor_amount
@@ -332,6 +341,7 @@ def evaluate(
     window_consumption: Decimal | None = None,
     share_window_start: Decimal | None = None,
     window_band_factor: Decimal = Decimal(1),
+    band_exponent: Decimal = Decimal(0),
 ) -> Decision:
     """Decide for one cost center's running total at one moment of ``day``."""
     if not cost_center or cost_center == UNATTRIBUTED:
@@ -354,6 +364,7 @@ def evaluate(
         share_window_start=share_window_start,
         uplift_pct=uplift,
         window_band_factor=window_band_factor,
+        band_exponent=band_exponent,
     )
     reasons += why
     decision = Decision(

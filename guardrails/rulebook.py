@@ -201,6 +201,7 @@ class RuleBook:
         self.unattributed = str(settings[0]["unattributed_cost_center"])
         self.window_hours = int(settings[0]["window_hours"] or 0)
         self.window_band_factor = Decimal(str(settings[0]["window_band_factor"]))
+        self.band_exponent = Decimal(str(settings[0]["intraday_band_exponent"]))
         self.assumed_leg = {
             s["platform"]: (s["assumed_carrier"], s["assumed_direction"], s["assumed_number_type"])
             for s in settings

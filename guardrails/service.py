@@ -234,6 +234,7 @@ class GuardrailService:
             window_consumption=window_total,
             share_window_start=share_start,
             window_band_factor=book.window_band_factor,
+            band_exponent=book.band_exponent,
         )
         decision.reasons[:0] = notes
         if line is None and event.duration_ms > 0:

@@ -1,6 +1,6 @@
 {#-
     The guardrail receiver's settings from the dbt vars, one row: the policy mode in force, the
-    sentinel of unattributed usage, the intraday window (hours, band factor) and the leg assumed per platform for an
+    sentinel of unattributed usage, the intraday window (hours, band factor), the intraday band exponent and the leg assumed per platform for an
     event that does not say its carrier / direction / number type (one row per platform).
 -#}
 
@@ -31,6 +31,7 @@ final as (
         cast('{{ var("unattributed_cost_center") }}' as varchar) as unattributed_cost_center,
         cast({{ var("guardrail_window_hours") }} as integer) as window_hours,
         cast({{ var("guardrail_window_band_factor") }} as decimal(18, 6)) as window_band_factor,
+        cast({{ var("guardrail_intraday_band_exponent") }} as decimal(18, 6)) as intraday_band_exponent,
         cast(assumed_carrier as varchar) as assumed_carrier,
         cast(assumed_direction as varchar) as assumed_direction,
         cast(assumed_number_type as varchar) as assumed_number_type
