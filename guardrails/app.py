@@ -253,7 +253,7 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
             return JSONResponse({"detail": exc.reason}, status_code=404)
         body = {
             "cost_center": found.cost_center,
-            "weight": format(found.weight, "f"),
+            "weight": format(found.weight.normalize(), "f"),
             "mapping_version": found.mapping_version,
             "key_type": found.key_type,
             "key": found.key,
