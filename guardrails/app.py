@@ -115,7 +115,7 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
     app = FastAPI(
         title="ccfinops guardrails",
         version="1.0.0",
-        description="Near-real-time contact-center cost guardrails (the warehouse's expected cost, intraday).",
+        description="Near-real-time contact-center cost guardrails (the warehouse's expected cost).",
         lifespan=lifespan,
     )
     app.state.service = service

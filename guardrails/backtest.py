@@ -90,7 +90,8 @@ class ModeResult:
             hit = sum(1 for d in sel if d is not None)
             by_size.append(f"+{lo * 100:.0f}-{min(hi, Decimal('0.80')) * 100:.0f}% {hit}/{len(sel)}")
         return [
-            f"{prefix}detection rate {self.detection_rate * 100:.0f} % ({detected}/{len(c)} overruns of >= +25 %)",
+            f"{prefix}detection rate {self.detection_rate * 100:.0f} % "
+            f"({detected}/{len(c)} overruns of >= +25 %)",
             f"{prefix}false alerts per cost center per month {self.false_alerts_per_center_month:.2f} "
             f"({self.false_alerts} on ordinary days, {self.planned_alerts} on planned days; "
             f"{self.centers} cost centers, {self.months:.1f} months)",
@@ -181,8 +182,8 @@ def run_backtest(
             ]
             hourly: dict[tuple[str, date], list[Decimal]] = {}
             for cc, day, hour, cost in con.execute(
-                f"select cost_center, cost_date, hour_of_day, hourly_cost from {schema}.fct_cost_center_hourly "
-                "where cost_date >= ?",
+                "select cost_center, cost_date, hour_of_day, hourly_cost "
+                f"from {schema}.fct_cost_center_hourly where cost_date >= ?",
                 [first],
             ).fetchall():
                 hourly.setdefault((cc, day), [Decimal(0)] * 24)[hour] = Decimal(cost)
@@ -202,7 +203,8 @@ def run_backtest(
                 )
             if updates_d:
                 con.executemany(
-                    f"update {schema}.fct_cost_center_daily set daily_cost = ? where cost_center = ? and cost_date = ?",
+                    f"update {schema}.fct_cost_center_daily set daily_cost = ? "
+                    "where cost_center = ? and cost_date = ?",
                     updates_d,
                 )
         finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -228,7 +228,10 @@ def evaluate(
         share_now=share,
         queue_id=queue_id,
     )
-    s = lambda v: None if v is None else str(v)
+
+    def s(v: object) -> str | None:
+        return None if v is None else str(v)
+
     typer.echo(
         json.dumps(
             {

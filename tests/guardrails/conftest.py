@@ -227,7 +227,8 @@ def write_rules(
     if settings:
         scols = tables["settings"]["columns"]
         tables["settings"]["rows"] = [
-            [settings.get(c, v) for c, v in zip(scols, row, strict=True)] for row in tables["settings"]["rows"]
+            [settings.get(c, v) for c, v in zip(scols, row, strict=True)]
+            for row in tables["settings"]["rows"]
         ]
     tmp = out.with_suffix(".tmp")
     tmp.write_bytes(artifact_bytes(tables, "test"))
@@ -237,7 +238,9 @@ def write_rules(
 
 def flat_baselines(cost_center: str, expected: str, days: int = 3, **kw: Any) -> list[dict[str, Any]]:
     """Baseline rows for yesterday, today and tomorrow (UTC) with the same expected daily cost."""
-    return [baseline_row(cost_center, today() + timedelta(days=i), expected, **kw) for i in range(-1, days - 1)]
+    return [
+        baseline_row(cost_center, today() + timedelta(days=i), expected, **kw) for i in range(-1, days - 1)
+    ]
 
 
 @pytest.fixture

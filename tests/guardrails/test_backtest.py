@@ -6,11 +6,11 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from guardrails.baselines import BaselineHistory, DailyCost
 from typer.testing import CliRunner
 
 from flows.cli import app as cli
 from guardrails.backtest import run_backtest
-from guardrails.baselines import BaselineHistory, DailyCost
 from guardrails.policy import PolicySet
 from tests.guardrails.conftest import write_baselines
 

@@ -79,7 +79,8 @@ def test_rules_change_is_served_without_restart(receiver, tmp_path):
     work = tmp_path / "rebuild"
     regs = write_registry_files(
         work / "registries",
-        mappings=MAPPINGS_CSV + f"genesys,queue,{FALLBACK_Q},Emergency Fallback,CC-SUPPORT,1,,2025-01-01,,m-2026.2\n",
+        mappings=MAPPINGS_CSV
+        + f"genesys,queue,{FALLBACK_Q},Emergency Fallback,CC-SUPPORT,1,,2025-01-01,,m-2026.2\n",
     )
     rebuilt = build_rules(work, regs)
     path = receiver.settings.rules_path

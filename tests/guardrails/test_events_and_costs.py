@@ -117,6 +117,8 @@ def test_genesys_event_through_the_receiver_is_attributed_by_queue(receiver):
     out = r.json()
     assert out["cost_center"] == "CC-SUPPORT" and out["estimated_cost"] == "0.031500"
     assert out["decision"] == "allow" and out["upper_bound"] == "1.150000"
-    unrated = receiver.post({**NOTIFICATION, "eventBody": {**body["eventBody"], "provider": "Edge", "sessionId": "s-2"}})
+    unrated = receiver.post(
+        {**NOTIFICATION, "eventBody": {**body["eventBody"], "provider": "Edge", "sessionId": "s-2"}}
+    )
     assert unrated.json()["estimated_cost"] == "0"
     assert any("unrated" in r for r in unrated.json()["reasons"])

@@ -110,9 +110,7 @@ def test_planned_event_scales_the_expectation_until_it_expires(book, policies):
 
 def test_expired_exception_stops_applying_and_says_so(policies_path, book, tmp_path):
     p = tmp_path / "expired.yaml"
-    p.write_text(
-        policies_path.read_text().replace('expires: "2026-03-09"', 'expires: "2026-03-03"')
-    )
+    p.write_text(policies_path.read_text().replace('expires: "2026-03-09"', 'expires: "2026-03-03"'))
     pols = PolicySet.load(p)
     d = _at(book, pols, "CC-SALES", datetime(2026, 3, 4, 23, 59, 59, tzinfo=UTC), "1400")
     assert d.decision == "mitigate"
@@ -133,7 +131,10 @@ def test_flat_mode_reproduces_the_seed_arithmetic(book, policies):
 @pytest.mark.parametrize(
     ("yaml_text", "message"),
     [
-        ("cost_centers: {CC-A: {mitigations: [nope]}}", "cost_centers.CC-A.mitigations: unknown mitigation 'nope'"),
+        (
+            "cost_centers: {CC-A: {mitigations: [nope]}}",
+            "cost_centers.CC-A.mitigations: unknown mitigation 'nope'",
+        ),
         ("cost_centers: {CC-A: {band_pct: '-5'}}", "cost_centers.CC-A.band_pct: unknown key"),
         ("defaults: {warn_at_pct: '0'}", "defaults.warn_at_pct: 0 must be in"),
         (
@@ -162,13 +163,16 @@ def test_unknown_cost_center_fails_validate_and_start(settings, tmp_path, rules_
     res = CliRunner().invoke(
         cli, ["guardrails", "validate", "--policies", str(bad), "--rules", str(rules_template)]
     )
-    assert res.exit_code == 1 and "cost_centers.CC-NOPE: 'CC-NOPE' is not a registered cost center" in res.output
+    assert (
+        res.exit_code == 1 and "cost_centers.CC-NOPE: 'CC-NOPE' is not a registered cost center" in res.output
+    )
     from guardrails.service import GuardrailService
 
     with pytest.raises(PolicyError, match="CC-NOPE"):
         GuardrailService(replace(settings, policies_path=bad)).load()
     ok = CliRunner().invoke(
-        cli, ["guardrails", "validate", "--policies", str(settings.policies_path), "--rules", str(rules_template)]
+        cli,
+        ["guardrails", "validate", "--policies", str(settings.policies_path), "--rules", str(rules_template)],
     )
     assert ok.exit_code == 0 and ok.output.startswith("ok: policies test-1")
 
@@ -197,7 +201,9 @@ def test_insufficient_history_and_unattributed_over_http(receiver):
     assert un["cost_center"] == "UNATTRIBUTED" and un["decision"] == "allow"
     overflow = receiver.post(seed_event("ih-3", queue="cfbdcd4d-4311-5cf1-8345-ffd56e99c532")).json()
     assert overflow["cost_center"] == "CC-SALES"  # the overflow queue inherits from Sales
-    stray = receiver.post(seed_event("ih-4", queue="afb9c573-890e-5ad6-bf01-61927ba30bf9", cost_center="CC-X"))
+    stray = receiver.post(
+        seed_event("ih-4", queue="afb9c573-890e-5ad6-bf01-61927ba30bf9", cost_center="CC-X")
+    )
     body = stray.json()
     assert body["cost_center"] == "UNATTRIBUTED"  # an unregistered explicit cost center is not a new one
     assert body["reasons"][0] == "cost center 'CC-X' is not registered: attributed as the warehouse does"
