@@ -391,3 +391,28 @@ def spool_ids(spool_dir: Path) -> list[str]:
     for p in sorted(spool_dir.glob("events-*.jsonl")):
         out += [orjson.loads(line)["event_id"] for _, line in iter_complete_lines(p)]
     return out
+
+
+def install_rules(db: Path, rules: Path, schema: str = "analytics") -> None:
+    """Write an artifact's tables into a warehouse as the export models (replacing hand-made marts)."""
+    import orjson
+
+    from guardrails.rulebook import TABLES
+
+    tables = orjson.loads(rules.read_bytes())["tables"]
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        for name, model in TABLES.items():
+            cols = tables[name]["columns"]
+            con.execute(f"drop table if exists {schema}.{model}")
+            types = {c: "date" if c in ("cost_date", "date_day") else "varchar" for c in cols}
+            con.execute(f"create table {schema}.{model} ({', '.join(f'{c} {types[c]}' for c in cols)})")
+            if tables[name]["rows"]:
+                marks = ", ".join("?" for _ in cols)
+                con.executemany(
+                    f"insert into {schema}.{model} values ({marks})",
+                    [[None if v is None else str(v) for v in row] for row in tables[name]["rows"]],
+                )
+    finally:
+        con.close()
