@@ -386,7 +386,8 @@ def evaluate(
     if not breach:
         bound_now = upper if so_far is None else so_far * (1 + (decision.band_pct or Decimal(0)) / 100)
         warn_level = q(bound_now * pol.warn_at_pct / 100)
-        if consumption_today >= warn_level and consumption_today > 0:
+        material = so_far is None or consumption_today - so_far >= row.floor_amount * pol.warn_at_pct / 100
+        if consumption_today >= warn_level and consumption_today > 0 and material:
             decision.decision = "warn"
             reasons.append(
                 f"consumption {consumption_today} is at least {pol.warn_at_pct}% of the bound so far"
