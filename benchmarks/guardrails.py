@@ -151,6 +151,8 @@ def _rules(work: Path) -> Path:
     import duckdb
     import orjson
 
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        sys.path[0] = str(REPO)  # this file is named guardrails.py: import the package, not itself
     from flows.dbt_runner import run_dbt
     from guardrails.rulebook import artifact_bytes, export_rulebook
     from ingestion.registries import load_registries
