@@ -15,7 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import Route
 
 from guardrails.auth import SignatureVerifier, secret_ok
-from guardrails.events import BodyError, GenesysNotification, SeedUsageEvent, parse_usage_event
+from guardrails.events import (
+    BodyError,
+    GenesysEventBody,
+    GenesysNotification,
+    SeedUsageEvent,
+    parse_usage_event,
+)
 from guardrails.platform import PlatformWriter
 from guardrails.registry import MappingNotFound, lookup
 from guardrails.service import GuardrailService
@@ -74,6 +80,16 @@ _WANTED_HEADERS = frozenset(
 )
 
 
+def _json_bounds(node: Any) -> Any:
+    """pydantic leaves ``ge``/``le`` of validated integers inside unions as-is: JSON Schema says min/max."""
+    if isinstance(node, dict):
+        renamed = {"ge": "minimum", "le": "maximum"}
+        return {renamed.get(k, k): _json_bounds(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_json_bounds(v) for v in node]
+    return node
+
+
 def _request_schema() -> dict[str, Any]:
     """``oneOf`` the three accepted bodies; nested models go to ``components.schemas``."""
     schemas = [
@@ -85,7 +101,25 @@ def _request_schema() -> dict[str, Any]:
     for schema in schemas:
         _SHARED_SCHEMAS.update(schema.pop("$defs", {}))
         variants.append(schema)
-    return {"oneOf": variants}
+    # the notification's eventBody is validated as GenesysEventBody (eventTime, conversationId
+    # required; strict integers): document exactly that, so schema and handler agree
+    body_schema = GenesysEventBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    # a billable event carries one of the durations; only voice conversations carry telephony cost
+    body_schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": "integer"}}}
+        for name in ("interactingDurationMs", "connectedDurationMs", "transcriptionDurationMs")
+    ]
+    body_schema["properties"]["mediaType"]["pattern"] = "^[Vv][Oo][Ii][Cc][Ee]$"
+    _SHARED_SCHEMAS["GenesysEventBody"] = body_schema
+    ref = {"$ref": "#/components/schemas/GenesysEventBody"}
+    variants[1]["properties"]["eventBody"] = ref
+    _SHARED_SCHEMAS["GenesysNotification"] = {
+        **_SHARED_SCHEMAS.get("GenesysNotification", variants[1]),
+        "properties": {**variants[1]["properties"]},
+    }
+    for name, shared in list(_SHARED_SCHEMAS.items()):
+        _SHARED_SCHEMAS[name] = _json_bounds(shared)
+    return {"oneOf": _json_bounds(variants)}
 
 
 def _bare_401() -> Response:

@@ -14,10 +14,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 EVENT_TYPES = ("telephony.call.completed", "ai.transcription.completed")
 MAX_DURATION_MS = 86_400_000  # one day: anything longer is a bad clock or a bad field
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON integers only: a boolean or a string is refused (``false`` is not 0 ms); 60000.0 is 60000."""
+    if isinstance(value, bool) or isinstance(value, str):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+StrictInt = Annotated[int, BeforeValidator(_whole_number)]
+Duration = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=MAX_DURATION_MS)]
 
 
 class BodyError(ValueError):
@@ -49,7 +64,7 @@ class SeedUsageEvent(BaseModel):
     originating_queue_id: str | None = Field(default=None, min_length=1, max_length=100)
     duration_ms: StrictInt = Field(ge=0, le=MAX_DURATION_MS)
     cost_center: str | None = Field(default=None, min_length=1, max_length=100)
-    timestamp: datetime
+    timestamp: datetime = Field(json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-"})
     platform: Literal["genesys", "cxone"] | None = None
     campaign: str | None = Field(default=None, max_length=100)
     carrier: str | None = Field(default=None, max_length=100)
@@ -79,9 +94,9 @@ class GenesysEventBody(BaseModel):
     direction: str | None = Field(default=None, max_length=40)
     provider: str | None = Field(default=None, max_length=100)
     queueId: str | None = Field(default=None, max_length=100)
-    interactingDurationMs: StrictInt | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
-    connectedDurationMs: StrictInt | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
-    transcriptionDurationMs: StrictInt | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
+    interactingDurationMs: Duration | None = None
+    connectedDurationMs: Duration | None = None
+    transcriptionDurationMs: Duration | None = None
     attributes: dict[str, Any] | None = None
 
 

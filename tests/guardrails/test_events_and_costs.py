@@ -122,3 +122,13 @@ def test_genesys_event_through_the_receiver_is_attributed_by_queue(receiver):
     )
     assert unrated.json()["estimated_cost"] == "0"
     assert any("unrated" in r for r in unrated.json()["reasons"])
+
+
+def test_durations_are_json_integers():
+    for bad in (False, True, "60000"):
+        with pytest.raises(BodyError) as exc:
+            parse_usage_event({**seed_event("b-1"), "duration_ms": bad})
+        assert exc.value.errors[0]["loc"] == ["body", "duration_ms"]
+    assert parse_usage_event({**seed_event("b-2"), "duration_ms": 60000.0}).duration_ms == 60_000
+    with pytest.raises(BodyError):
+        parse_usage_event({**GENESYS_BODY, "interactingDurationMs": False})
