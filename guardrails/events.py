@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
-
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
@@ -24,7 +22,7 @@ MAX_DURATION_MS = 86_400_000  # one day: anything longer is a bad clock or a bad
 
 def _whole_number(value: Any) -> Any:
     """JSON integers only: a boolean or a string is refused (``false`` is not 0 ms); 60000.0 is 60000."""
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, (bool, str)):
         raise ValueError("must be a JSON integer")
     if isinstance(value, float) and value.is_integer():
         return int(value)
