@@ -92,6 +92,14 @@ def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
         )
         info = pipeline.run(source(spool))
     _logger().info("webhook spool loaded: %s", info)
+    from datetime import UTC, datetime
+
+    from guardrails.spool import RETENTION_DAYS, prune_segments
+
+    keep = int(os.environ.get("CCFINOPS_SPOOL_RETENTION_DAYS") or RETENTION_DAYS)
+    pruned = prune_segments(spool, datetime.now(UTC).date(), keep)
+    if pruned:
+        _logger().info("pruned %d spool segment(s) older than %d days (in the warehouse)", len(pruned), keep)
     return info
 
 
