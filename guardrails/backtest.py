@@ -58,6 +58,7 @@ class ModeResult:
     overruns: list[tuple[Decimal, int | None]] = field(default_factory=list)  # (size, delay h or None)
     false_alerts: int = 0
     planned_alerts: int = 0
+    material: list[bool] = field(default_factory=list)  # per overrun: its excess reached the floor
 
     def counted(self) -> list[tuple[Decimal, int | None]]:
         """Overruns of at least +25 %."""
@@ -97,7 +98,17 @@ class ModeResult:
             f"{self.centers} cost centers, {self.months:.1f} months)",
             f"{prefix}median delay from overrun onset to detection {self.median_delay:.1f} h",
             f"{prefix}detection by overrun size: " + ", ".join(by_size),
+            f"{prefix}detection of material overruns (>= +25 % and excess >= the floor) "
+            f"{self._material_detected()}",
         ]
+
+    def _material_detected(self) -> str:
+        pairs = [
+            (s, d) for (s, d), m in zip(self.overruns, self.material, strict=True) if m and s >= COUNTED_FROM
+        ]
+        hit = sum(1 for _, d in pairs if d is not None)
+        rate = f"{hit / len(pairs) * 100:.0f} %" if pairs else "n/a"
+        return f"{rate} ({hit}/{len(pairs)})"
 
 
 @dataclass
@@ -190,9 +201,11 @@ def run_backtest(
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
             plan = plan_injections(centers, days, seed)
             updates_h, updates_d = [], []
+            excess: dict[tuple[str, date], Decimal] = {}
             for (cc, day), inj in plan.items():
                 before = hourly.get((cc, day), [Decimal(0)] * 24)
                 after = hourly[(cc, day)] = _injected(before, inj)
+                excess[(cc, day)] = sum(after, Decimal(0)) - sum(before, Decimal(0))
                 updates_h += [(after[h], cc, day, h) for h in range(24) if after[h] != before[h]]
                 updates_d.append((sum(after, Decimal(0)), cc, day))
             if updates_h:
@@ -241,6 +254,7 @@ def run_backtest(
                 if inj is not None and inj.kind == "overrun":
                     detected = hit is not None and hit >= inj.onset_hour
                     res.overruns.append((inj.size, hit - inj.onset_hour + 1 if detected else None))
+                    res.material.append(row is not None and excess[(cc, day)] >= row.floor_amount)
                 elif hit is not None:
                     if inj is not None:
                         res.planned_alerts += 1

@@ -57,8 +57,9 @@ def test_backtest_reports_both_policies_reproducibly(warehouse: Path):
     assert lines[2].startswith("false alerts per cost center per month ")
     assert lines[3].startswith("median delay from overrun onset to detection ")
     assert lines[4].startswith("detection by overrun size: +20-25% ")
-    assert [line.split(" ")[0:3] for line in lines[5:]] == [
-        ["seed", "rule:", w] for w in ("detection", "false", "median", "detection")
+    assert lines[5].startswith("detection of material overruns (>= +25 % and excess >= the floor) ")
+    assert [line.split(" ")[0:3] for line in lines[6:]] == [
+        ["seed", "rule:", w] for w in ("detection", "false", "median", "detection", "detection")
     ]
     again = run_backtest(warehouse, months=1, seed=11)
     assert again.table() == result.table()
