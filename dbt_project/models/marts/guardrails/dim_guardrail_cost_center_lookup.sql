@@ -51,8 +51,8 @@ weights as (
         on mappings_daily.platform = mappings.platform
             and mappings_daily.key_type = mappings.key_type
             and mappings_daily.mapping_key = mappings.mapping_key
-            and mappings.effective_from <= mappings_daily.date_day
-            and (mappings.effective_to is null or mappings.effective_to > mappings_daily.date_day)
+            and mappings_daily.date_day >= mappings.effective_from
+            and (mappings.effective_to is null or mappings_daily.date_day < mappings.effective_to)
             and coalesce(mappings_daily.mapping_version, '') = coalesce(mappings.mapping_version, '')
     group by 1, 2, 3, 4
 

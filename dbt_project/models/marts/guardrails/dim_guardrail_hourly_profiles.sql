@@ -29,21 +29,32 @@ newest as (
 
 ),
 
-recent as (
+in_window as (
 
     select
         hourly.cost_center,
+        hourly.cost_date,
         hourly.hour_of_day,
         hourly.hourly_cost,
-        case
-            when {{ dbt.datediff(iso_week_start('hourly.cost_date'), 'hourly.cost_date', 'day') }} >= 5
-                then 'weekend'
-            else 'weekday'
-        end as day_type
+        {{ iso_week_start('hourly.cost_date') }} as week_start
     from hourly
     cross join newest
     where hourly.cost_date < newest.newest_date
         and hourly.cost_date >= cast({{ dbt.dateadd('day', -profile_days, 'newest.newest_date') }} as date)
+
+),
+
+recent as (
+
+    select
+        cost_center,
+        hour_of_day,
+        hourly_cost,
+        case
+            when {{ dbt.datediff('week_start', 'cost_date', 'day') }} >= 5 then 'weekend'  -- noqa: LT05
+            else 'weekday'
+        end as day_type
+    from in_window
 
 ),
 
@@ -136,8 +147,10 @@ sourced as (
             else 'flat'
         end as profile_source,
         case
-            when coalesce(own_totals.total_cost, 0) > 0 then {{ to_micros('coalesce(own_hours.hour_cost, 0)') }}
-            when coalesce(all_totals.total_cost, 0) > 0 then {{ to_micros('coalesce(all_hours.hour_cost, 0)') }}
+            when coalesce(own_totals.total_cost, 0) > 0
+                then {{ to_micros('coalesce(own_hours.hour_cost, 0)') }}
+            when coalesce(all_totals.total_cost, 0) > 0
+                then {{ to_micros('coalesce(all_hours.hour_cost, 0)') }}
             else 1
         end as hour_micros
     from grid
@@ -161,7 +174,9 @@ cumulated as (
     select
         *,
         sum(hour_micros) over (
-            partition by cost_center, day_type order by hour_of_day rows between unbounded preceding and current row
+            partition by cost_center, day_type
+            order by hour_of_day
+            rows between unbounded preceding and current row
         ) as cumulative_micros,
         sum(hour_micros) over (partition by cost_center, day_type) as total_micros
     from sourced

@@ -65,17 +65,18 @@ same_weekday as (
     select
         scored.cost_center,
         scored.cost_date,
-        prior.daily_cost as sample_cost,
+        earlier.daily_cost as sample_cost,
         row_number() over (
-            partition by scored.cost_center, scored.cost_date order by prior.daily_cost, prior.cost_date
+            partition by scored.cost_center, scored.cost_date order by earlier.daily_cost, earlier.cost_date
         ) as sample_rank,
         count(*) over (partition by scored.cost_center, scored.cost_date) as sample_count
     from daily as scored
-    inner join daily as prior
-        on scored.cost_center = prior.cost_center
-            and prior.cost_date < scored.cost_date
-            and prior.cost_date >= cast({{ dbt.dateadd('day', -7 * weekday_weeks, 'scored.cost_date') }} as date)
-            and {{ int_mod(dbt.datediff('prior.cost_date', 'scored.cost_date', 'day'), 7) }} = 0
+    inner join daily as earlier
+        on scored.cost_center = earlier.cost_center
+            and scored.cost_date > earlier.cost_date
+            and scored.cost_date
+            <= cast({{ dbt.dateadd('day', 7 * weekday_weeks, 'earlier.cost_date') }} as date)
+            and {{ int_mod(dbt.datediff('earlier.cost_date', 'scored.cost_date', 'day'), 7) }} = 0
 
 ),
 
@@ -87,9 +88,9 @@ expected as (
         max(sample_count) as weekday_history_weeks,
         {{ money_div('sum(sample_cost)', 'count(*)') }} as expected_daily_cost
     from same_weekday
-    where sample_rank in (
-        {{ int_div('sample_count + 1', '2') }}, {{ int_div('sample_count + 2', '2') }}
-    )
+    where
+        sample_rank = {{ int_div('sample_count + 1', '2') }}
+        or sample_rank = {{ int_div('sample_count + 2', '2') }}
     group by 1, 2
 
 ),
@@ -119,9 +120,9 @@ mad as (
         cost_date,
         {{ money_div('sum(deviation)', 'count(*)') }} as median_absolute_deviation
     from deviations
-    where deviation_rank in (
-        {{ int_div('sample_count + 1', '2') }}, {{ int_div('sample_count + 2', '2') }}
-    )
+    where
+        deviation_rank = {{ int_div('sample_count + 1', '2') }}
+        or deviation_rank = {{ int_div('sample_count + 2', '2') }}
     group by 1, 2
 
 ),
