@@ -63,7 +63,7 @@ def telemetry(
     out["ingest"] = ingest_summary
     out["spool"] = load_spool_task(db_path, spool_dir)
     out["build"] = dbt_build_task(db_path, full_refresh=full_refresh)
-    # receivers read this JSON (CCFINOPS_BASELINE_JSON) instead of opening the warehouse file
+    # receivers hot-reload this rule book (CCFINOPS_GUARDRAIL_RULES) instead of opening the warehouse
     out["baselines"] = export_baselines_task(db_path)
     critical: list[Any] = []
     if run_quality:
