@@ -1,0 +1,64 @@
+"""WFM sources (issue 16): forecasts, routing status and queue members against the simulator's truth."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ingestion.pipeline import ingest
+from tests.ingestion.conftest import fast_options, query, scalar
+
+WEEK = date(2026, 3, 2)
+WEEK_END = date(2026, 3, 9)
+SALES = "d41a4916-e89a-57c0-aa86-60d147f9421a"
+
+
+def _truth(sim: Any) -> dict[str, Any]:
+    return httpx.get(f"{sim.base_url}/_sim/wfm-ground-truth?start={WEEK}&end={WEEK_END}").json()
+
+
+def test_forecast_and_occupancy_match_the_simulator(sim: Any, db: Path) -> None:
+    sim.set_clock(datetime(2026, 3, 9, 12, tzinfo=UTC))
+    ingest(db, "genesys", WEEK, WEEK_END, options=fast_options())
+    truth = _truth(sim)
+    fc = truth["forecast_weeks"][WEEK.isoformat()][SALES]
+    offered, aht = query(
+        db,
+        "select sum(f.offered), sum(f.offered * f.average_handle_time_seconds) / sum(f.offered) "
+        "from raw.genesys_wfm_forecast_intervals f join raw.genesys_wfm_planning_groups p "
+        "using (planning_group_id) where p.queue_id = ? and f.week_date = ?",
+        [SALES, WEEK],
+    )[0]
+    assert round(offered, 2) == round(fc["forecast_offered"], 2)
+    assert round(aht) == round(fc["forecast_aht_s"])  # to the second
+    inter, idle = query(
+        db,
+        "select sum(case when routing_status = 'INTERACTING' then duration_ms else 0 end), "
+        "sum(case when routing_status = 'IDLE' then duration_ms else 0 end) "
+        "from raw.genesys_user_status_intervals s join raw.genesys_queue_members m using (user_id) "
+        "where m.queue_id = ?",
+        [SALES],
+    )[0]
+    q = truth["queues"][SALES]
+    assert (inter, idle) == (q["interacting_ms"], q["idle_ms"])
+    assert round(100 * inter / (inter + idle)) == round(100 * q["occupancy"])  # to the percent
+    assert 0 < inter / (inter + idle) < 1
+    status = dict(query(db, "select resource, status from raw.wfm_source_status"))
+    assert status == {"forecast": "available", "agent_status": "available", "queue_members": "available"}
+
+
+def test_missing_wfm_permission_is_not_fatal(sim: Any, db: Path, caplog: pytest.LogCaptureFixture) -> None:
+    sim.set_faults(wfm_forbidden=True, agent_status_forbidden=True)
+    with caplog.at_level(logging.WARNING, logger="ingestion.genesys_cloud.wfm"):
+        ingest(db, "genesys", WEEK, date(2026, 3, 5), options=fast_options())
+    assert scalar(db, "select count(*) from raw.genesys_conversations") > 200  # the rest is intact
+    status = dict(query(db, "select resource, status from raw.wfm_source_status"))
+    assert status["forecast"] == "unavailable" and status["agent_status"] == "unavailable"
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("wfm:shortTermForecast:view" in w for w in warnings)
+    assert any("analytics:userAggregate:view" in w for w in warnings)
