@@ -57,7 +57,7 @@ class WfmApi:
         with self._lock:
             hit = self._status.get(d)
         if hit is None:
-            hit = genesys_status_day(self.s.org.genesys, self.s.genesys_day(d))
+            hit = genesys_status_day(self.s.org.genesys, self.s.genesys_day(d), self.s.seed)
             with self._lock:
                 self._status[d] = hit
         return hit

@@ -1,10 +1,13 @@
 """WFM and agent-status data derived from the generated conversations (pure functions, numpy).
 
 - **Queue membership**: agent ``i`` belongs to the ``i mod k``-th queue with a traffic share (an
-  overflow queue shares its parent's members); its shift is ``SHIFTS[(i // k) mod 3]`` (UTC hours).
+  overflow queue shares its parent's members).
 - **Routing status** per agent and 30-minute bucket: ``INTERACTING`` = the union of the agent's
-  handling spans (alert start → wrap-up end of every answered hop, any queue); the agent is on queue
-  for a whole bucket when scheduled in it or interacting in it, and ``IDLE`` the rest of that bucket.
+  handling spans (alert start → wrap-up end of every answered hop, any queue); ``IDLE`` =
+  ``INTERACTING x (1 / occ - 1)`` (whole ms, at most the rest of the bucket), with one occupancy
+  target ``occ`` per agent and day drawn uniformly in [0.70, 0.90] from the seed - agents are on
+  queue around the calls they take (the generator assigns calls to agents uniformly, so a fixed
+  roster would leave most agents idle all day).
 - **Short-term forecast** per planning group (= queue) and 15-minute interval of a week: each hour's
   actual offered count / 4 and mean handle time, times ``1 + bias`` with one bias per (queue, week,
   metric) drawn uniformly in ±5 % from the seed - a forecast error of a few percent, known exactly.
@@ -24,8 +27,8 @@ BUCKET_MS = 1_800_000
 BUCKETS_PER_DAY = 48
 FORECAST_INTERVAL_MS = 900_000
 INTERVALS_PER_WEEK = 7 * 96
-SHIFTS = ((7, 15), (10, 18), (13, 21))
 MAX_BIAS = 0.05
+OCCUPANCY_LOW, OCCUPANCY_HIGH = 0.70, 0.90  # each agent-day's occupancy is drawn in this range
 
 BUSINESS_UNIT_ID = stable_uuid("genesys-wfm-business-unit")
 BUSINESS_UNIT_NAME = "Acme Contact Center"
@@ -60,15 +63,6 @@ def queue_members(org: GenesysOrg) -> dict[str, list[int]]:
         src = org.queue_index(q.parent) if q.parent else qi
         out[q.id] = [int(a) for a in np.nonzero(home == src)[0]]
     return out
-
-
-def scheduled_mask(n_agents: int, n_homes: int) -> np.ndarray:
-    """bool[agent, bucket]: the agent's shift covers the 30-minute bucket."""
-    mask = np.zeros((n_agents, BUCKETS_PER_DAY), dtype=bool)
-    for a in range(n_agents):
-        s, e = SHIFTS[(a // max(1, n_homes)) % len(SHIFTS)]
-        mask[a, s * 2 : e * 2] = True
-    return mask
 
 
 def busy_to_buckets(starts: np.ndarray, ends: np.ndarray, agents: np.ndarray, n_agents: int) -> np.ndarray:
@@ -106,12 +100,13 @@ class StatusDay:
     idle: np.ndarray  # int64[agent, bucket]
 
 
-def genesys_status_day(org: GenesysOrg, day: GenesysDay) -> StatusDay:
+def genesys_status_day(org: GenesysOrg, day: GenesysDay, seed: int) -> StatusDay:
     """INTERACTING / IDLE per agent and bucket, from the day's answered hops."""
     ans = day.hop_answered & (day.hop_agent >= 0)
     inter = busy_to_buckets(day.hop_acd_end[ans], day.hop_wrap_end[ans], day.hop_agent[ans], org.agents)
-    on_queue = scheduled_mask(org.agents, len(home_queues(org))) | (inter > 0)
-    idle = np.where(on_queue, BUCKET_MS - inter, 0)
+    rng = np.random.default_rng([seed, day.day.toordinal(), 93])
+    target = rng.uniform(OCCUPANCY_LOW, OCCUPANCY_HIGH, size=(org.agents, 1))
+    idle = np.minimum(BUCKET_MS - inter, np.round(inter * (1 / target - 1)).astype(np.int64))
     return StatusDay(day.base_ms, inter, idle)
 
 

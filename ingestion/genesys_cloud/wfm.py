@@ -65,7 +65,7 @@ def _status_resource(rows: list[dict[str, Any]]) -> Any:
             table_name=STATUS_TABLE,
             primary_key=["platform", "resource"],
             write_disposition="merge",
-            columns={"checked_at": TS},
+            columns={"checked_at": TS, "reason": {"data_type": "text"}},
         ),
         create_table_variant=True,
     )
