@@ -210,6 +210,32 @@ class WfmApi:
             body["nextUri"] = f"{base}&pageNumber={number + 1}"
         return json_response(body)
 
+    def queues(self, req: Request) -> Response:
+        """``GET /api/v2/routing/queues`` (QueueEntityListing, page-number paging)."""
+        org = self.s.org.genesys
+        try:
+            size = int(req.query.get("pageSize", "25"))
+            number = int(req.query.get("pageNumber", "1"))
+        except ValueError as exc:
+            raise ApiError(400, "invalid.value", "pageSize and pageNumber must be integers") from exc
+        if not 1 <= size <= 500 or number < 1:
+            raise ApiError(400, "invalid.value", "pageSize must be 1..500, pageNumber >= 1")
+        queues = org.queues
+        page = queues[(number - 1) * size : number * size]
+        base = f"/api/v2/routing/queues?pageSize={size}"
+        body: dict[str, Any] = {
+            "entities": [{"id": q.id, "name": q.name, "division": {"id": org.division_id}} for q in page],
+            "pageSize": size,
+            "pageNumber": number,
+            "total": len(queues),
+            "pageCount": -(-len(queues) // size),
+            "firstUri": f"{base}&pageNumber=1",
+            "selfUri": f"{base}&pageNumber={number}",
+        }
+        if number * size < len(queues):
+            body["nextUri"] = f"{base}&pageNumber={number + 1}"
+        return json_response(body)
+
     # ---- users aggregates (routing status)
     def users_aggregates(self, req: Request) -> Response:
         if getattr(self.s.faults, "agent_status_forbidden", False):
@@ -335,6 +361,7 @@ def wfm_routes(api: WfmApi, gen: str, ctl: str) -> list[tuple[str, str, str, Any
             api.forecast_data,
             True,
         ),
+        ("GET", "/api/v2/routing/queues", gen, api.queues, True),
         ("GET", r"/api/v2/routing/queues/(?P<id>[^/]+)/members", gen, api.members, True),
         ("POST", "/api/v2/analytics/users/aggregates/query", gen, api.users_aggregates, True),
         ("GET", "/_sim/wfm-ground-truth", ctl, ground_truth, False),

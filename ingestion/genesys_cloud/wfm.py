@@ -221,7 +221,7 @@ def wfm_resources(
 ) -> tuple[DltResource, ...]:
     """The auxiliary WFM resources of the ``genesys_cloud`` source.
 
-    ``queue_ids`` lists the queues whose members to read (the planning groups' queues by default).
+    ``queue_ids`` lists the queues whose members to read (called inside the guarded resource).
     """
 
     @dlt.resource(name="wfm_forecasts", write_disposition="merge")
@@ -272,17 +272,12 @@ def _hinted_forecasts(api: ApiClient, start: datetime, end: datetime) -> Iterato
 
 
 def default_queue_ids(api: ApiClient) -> list[str]:
-    """Queues of the WFM planning groups; empty when WFM is unavailable."""
-    try:
-        ids: list[str] = []
-        for unit in api.get_json(WFM_BU_PATH).get("entities") or []:
-            for g in api.get_json(f"{WFM_BU_PATH}/{unit['id']}/planninggroups").get("entities") or []:
-                for path in g.get("routePaths") or []:
-                    qid = (path.get("queue") or {}).get("id")
-                    if qid and qid not in ids:
-                        ids.append(qid)
-        return ids
-    except ApiError as exc:
-        if exc.status in AUXILIARY_STATUSES:
-            return []
-        raise
+    """Every routing queue (``GET /api/v2/routing/queues``, page-number paging)."""
+    ids: list[str] = []
+    page = 1
+    while True:
+        body = api.get_json(QUEUES_PATH, params={"pageSize": MEMBERS_PAGE_SIZE, "pageNumber": page}) or {}
+        ids.extend(q["id"] for q in body.get("entities") or [] if q.get("id") and q["id"] not in ids)
+        if not body.get("nextUri"):
+            return ids
+        page += 1

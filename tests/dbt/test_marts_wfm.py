@@ -127,15 +127,12 @@ def test_missing_wfm_permission_leaves_the_rest_intact_and_labelled(
     )[0]
     assert row["forecast_status"] == "unavailable" and "403" in row["unavailable_reason"]
     assert row["forecasted_offered"] is None and row["forecasted_handle_time_seconds"] is None  # not 0
-    assert row["occupancy_status"] == "unavailable"  # members come from the planning groups
     full = _rows(
         built[0],
-        "select cost_per_resolved, actual_offered, actual_handle_time_seconds "
+        "select cost_per_resolved, actual_offered, actual_handle_time_seconds, actual_occupancy_rate "
         "from analytics.fct_wfm_queue_weekly where queue_id = ? and week_start = ?",
         [SALES, WEEK],
     )[0]
-    assert (row["cost_per_resolved"], row["actual_offered"], row["actual_handle_time_seconds"]) == (
-        full["cost_per_resolved"],
-        full["actual_offered"],
-        full["actual_handle_time_seconds"],
-    )
+    keep = ("cost_per_resolved", "actual_offered", "actual_handle_time_seconds", "actual_occupancy_rate")
+    assert {k: row[k] for k in keep} == {k: full[k] for k in keep}
+    assert row["occupancy_status"] == "available"
