@@ -41,7 +41,10 @@ PERMISSIONS = {
 }
 AUXILIARY_STATUSES = (403, 404)
 
-TS = {"data_type": "timestamp", "timezone": True}
+
+def _tsh() -> dict[str, Any]:
+    """A fresh timestamp hint (dlt writes the column name into the dict it is given)."""
+    return {"data_type": "timestamp", "timezone": True}
 
 
 def _ts(value: str) -> datetime:
@@ -65,7 +68,7 @@ def _status_resource(rows: list[dict[str, Any]]) -> Any:
             table_name=STATUS_TABLE,
             primary_key=["platform", "resource"],
             write_disposition="merge",
-            columns={"checked_at": TS, "reason": {"data_type": "text"}},
+            columns={"checked_at": _tsh(), "reason": {"data_type": "text"}},
         ),
         create_table_variant=True,
     )
@@ -246,13 +249,13 @@ HINTS: dict[str, tuple[list[str], dict[str, Any] | None]] = {
     PLANNING_GROUPS_TABLE: (["planning_group_id", "queue_id"], None),
     FORECAST_TABLE: (
         ["forecast_id", "planning_group_id", "interval_start"],
-        {"interval_start": TS, "interval_end": TS, "week_date": {"data_type": "date"}},
+        {"interval_start": _tsh(), "interval_end": _tsh(), "week_date": {"data_type": "date"}},
     ),
     USER_STATUS_TABLE: (
         ["user_id", "interval_start", "routing_status"],
-        {"interval_start": TS, "interval_end": TS, "duration_ms": {"data_type": "bigint"}},
+        {"interval_start": _tsh(), "interval_end": _tsh(), "duration_ms": {"data_type": "bigint"}},
     ),
-    QUEUE_MEMBERS_TABLE: (["queue_id", "user_id"], {"loaded_at": TS}),
+    QUEUE_MEMBERS_TABLE: (["queue_id", "user_id"], {"loaded_at": _tsh()}),
 }
 
 
