@@ -29,6 +29,10 @@
     create table if not exists raw.genesys_queue_members (
         queue_id varchar, user_id varchar, joined boolean, loaded_at timestamp with time zone
     );
+    create table if not exists raw.cxone_agent_state_history (
+        agent_id varchar, start_date timestamp with time zone, agent_state_id bigint,
+        agent_state_name varchar, skill_id varchar, duration_seconds double, is_outbound boolean
+    );
     create table if not exists raw.wfm_source_status (
         platform varchar, resource varchar, status varchar, reason varchar,
         checked_at timestamp with time zone

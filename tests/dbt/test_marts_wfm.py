@@ -40,6 +40,9 @@ def _warehouse(factory: pytest.TempPathFactory, name: str, **faults: Any) -> tup
                 mp.setenv(key, value)
             ingest(db, "all", WEEK, WEEK_END, options=fast_options())
         truth = httpx.get(f"{sim.base_url}/_sim/wfm-ground-truth?start={WEEK}&end={WEEK_END}").json()
+        truth["cxone"] = httpx.get(
+            f"{sim.base_url}/_sim/cxone-state-ground-truth?start={WEEK}&end={WEEK_END}"
+        ).json()
     load_registries(db)
     run_dbt(["build", *SELECT], db, quiet=True)
     return db, truth
@@ -88,6 +91,21 @@ def test_forecast_and_occupancy_equal_the_simulators_ground_truth(built: tuple[P
         Decimal(truth["queues"][SALES]["interacting_ms"] + truth["queues"][SALES]["idle_ms"]) / 3600000
     )
     assert abs(row["cost_per_staffed_hour"] - cost["c"] / staffed_h) < Decimal("0.000001")
+
+
+def test_cxone_occupancy_from_agent_states_and_no_forecast(built: tuple[Path, dict[str, Any]]) -> None:
+    db, truth = built
+    rows = {
+        r["queue_id"]: r
+        for r in _rows(db, "select * from analytics.fct_wfm_queue_weekly where platform = 'cxone'")
+    }
+    assert set(rows) >= {"4101", "4102"}
+    for skill, t in truth["cxone"].items():
+        assert round(100 * rows[skill]["actual_occupancy_rate"]) == round(100 * t["occupancy"])
+        staffed = Decimal(str(round((t["interacting_s"] + t["available_s"]) / 3600, 2)))
+        assert abs(rows[skill]["staffed_hours"] - staffed) <= Decimal("0.01")
+    assert {r["forecast_status"] for r in rows.values()} == {"not_exposed"}
+    assert all(r["forecasted_handle_time_seconds"] is None for r in rows.values())
 
 
 def test_occupancy_is_within_zero_and_one_everywhere(built: tuple[Path, dict[str, Any]]) -> None:

@@ -62,3 +62,26 @@ def test_missing_wfm_permission_is_not_fatal(sim: Any, db: Path, caplog: pytest.
     warnings = [r.getMessage() for r in caplog.records]
     assert any("wfm:shortTermForecast:view" in w for w in warnings)
     assert any("analytics:userAggregate:view" in w for w in warnings)
+
+
+def test_missing_cxone_state_permission_is_not_fatal(
+    sim: Any, db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim.set_faults(agent_status_forbidden=True)
+    with caplog.at_level(logging.WARNING, logger="ingestion.nice_cxone.wfm"):
+        ingest(db, "cxone", WEEK, date(2026, 3, 5), options=fast_options())
+    assert scalar(db, "select count(*) from raw.cxone_contacts") > 50
+    assert query(db, "select platform, resource, status from raw.wfm_source_status") == [
+        ("cxone", "agent_status", "unavailable")
+    ]
+    assert any("Agent State History" in r.getMessage() for r in caplog.records)
+
+
+def test_cxone_agent_states_load(sim: Any, db: Path) -> None:
+    ingest(db, "cxone", WEEK, date(2026, 3, 5), options=fast_options())
+    n, states = query(
+        db,
+        "select count(*), list(distinct agent_state_name order by agent_state_name) "
+        "from raw.cxone_agent_state_history",
+    )[0]
+    assert n > 50 and states == ["Available", "InboundContact", "OutboundContact"]
