@@ -122,7 +122,7 @@ def forecast_rows(api: ApiClient, start: datetime, end: datetime) -> Iterator[An
         ]
         if pg_rows:
             yield dlt.mark.with_table_name(pg_rows, PLANNING_GROUPS_TABLE)
-        for week in mondays(start, end):
+        for week in mondays(start, end + timedelta(days=7)):  # + the coming week (what shifts plan for)
             listing = (
                 api.get_json(f"{WFM_BU_PATH}/{bu}/weeks/{week}/shorttermforecasts").get("entities") or []
             )
