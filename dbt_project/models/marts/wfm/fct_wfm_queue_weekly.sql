@@ -39,11 +39,23 @@ source_status as (
 
 cells as (
 
-    select platform, queue_id, week_start from actuals
+    select
+        platform,
+        queue_id,
+        week_start
+    from actuals
     union
-    select platform, queue_id, week_start from forecast
+    select
+        platform,
+        queue_id,
+        week_start
+    from forecast
     union
-    select platform, queue_id, week_start from occupancy
+    select
+        platform,
+        queue_id,
+        week_start
+    from occupancy
 
 ),
 
@@ -142,10 +154,10 @@ final as (
             case
                 when forecast_aht_seconds > 0 and handled_count > 0
                     then round(
-                        100.0 * (handle_ms / 1000.0 / handled_count - forecast_aht_seconds)
-                        / forecast_aht_seconds,
-                        1
-                    )
+                            100.0 * (handle_ms / 1000.0 / handled_count - forecast_aht_seconds)
+                            / forecast_aht_seconds,
+                            1
+                        )
             end as decimal(9, 1)
         ) as handle_time_variance_pct,
         cast(
