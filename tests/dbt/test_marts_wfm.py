@@ -154,3 +154,25 @@ def test_missing_wfm_permission_leaves_the_rest_intact_and_labelled(
     keep = ("cost_per_resolved", "actual_offered", "actual_handle_time_seconds", "actual_occupancy_rate")
     assert {k: row[k] for k in keep} == {k: full[k] for k in keep}
     assert row["occupancy_status"] == "available"
+
+
+def test_the_coming_week_is_planned_with_real_occupancy(built: tuple[Path, dict[str, Any]]) -> None:
+    db, truth = built
+    plan = _rows(
+        db,
+        "select count(*) as hours, min(planning_occupancy_rate) as occ_min, "
+        "max(planning_occupancy_rate) as occ_max, "
+        "sum(forecasted_workload_hours) as workload, sum(required_staffed_hours) as staffed, "
+        "count(forecasted_cost) as costed from analytics.fct_wfm_queue_forecast_hourly "
+        "where queue_id = ? and week_start = ?",
+        [SALES, WEEK_END],  # the week after the pull: pulled ahead for the WFM push
+    )[0]
+    week = _rows(
+        db,
+        "select actual_occupancy_rate as o from analytics.fct_wfm_queue_weekly "
+        "where queue_id = ? and week_start = ?",
+        [SALES, WEEK],
+    )[0]["o"]
+    assert plan["hours"] == 7 * 24 and plan["costed"] == plan["hours"]
+    assert plan["occ_min"] == plan["occ_max"] == week  # last week's real occupancy, not an estimate
+    assert abs(plan["staffed"] - plan["workload"] / week) < Decimal("0.01")
