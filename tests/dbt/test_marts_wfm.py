@@ -40,6 +40,8 @@ def _warehouse(factory: pytest.TempPathFactory, name: str, **faults: Any) -> tup
                 mp.setenv(key, value)
             ingest(db, "all", WEEK, WEEK_END, options=fast_options())
         truth = httpx.get(f"{sim.base_url}/_sim/wfm-ground-truth?start={WEEK}&end={WEEK_END}").json()
+        truth["genesys"] = sim.ground_truth("genesys", WEEK, WEEK_END, ids=False)
+        truth["cxone_contacts"] = sim.ground_truth("cxone", WEEK, WEEK_END, ids=False)
         truth["cxone"] = httpx.get(
             f"{sim.base_url}/_sim/cxone-state-ground-truth?start={WEEK}&end={WEEK_END}"
         ).json()
@@ -73,6 +75,7 @@ def test_forecast_and_occupancy_equal_the_simulators_ground_truth(built: tuple[P
     fc = truth["forecast_weeks"][WEEK.isoformat()][SALES]
     assert row["forecasted_offered"] == Decimal(str(round(fc["forecast_offered"], 2)))
     assert round(row["forecasted_handle_time_seconds"]) == round(fc["forecast_aht_s"])  # to the second
+    assert row["actual_offered"] == truth["genesys"]["per_queue_offered"][SALES]
     occ = truth["queues"][SALES]["occupancy"]
     assert round(100 * row["actual_occupancy_rate"]) == round(100 * occ)  # to the percent
     assert (row["forecast_status"], row["occupancy_status"]) == ("available", "available")
@@ -105,6 +108,8 @@ def test_cxone_occupancy_from_agent_states_and_no_forecast(built: tuple[Path, di
         staffed = Decimal(str(round((t["interacting_s"] + t["available_s"]) / 3600, 2)))
         assert abs(rows[skill]["staffed_hours"] - staffed) <= Decimal("0.01")
     assert {r["forecast_status"] for r in rows.values()} == {"not_exposed"}
+    per_skill = {str(k): v for k, v in truth["cxone_contacts"]["per_skill"].items()}
+    assert {k: r["actual_offered"] for k, r in rows.items()} == per_skill
     assert all(r["forecasted_handle_time_seconds"] is None for r in rows.values())
 
 
