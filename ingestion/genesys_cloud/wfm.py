@@ -14,12 +14,36 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.sources import DltResource
 
 from ingestion.http import ApiClient
 from ingestion.http.errors import ApiError
 
 log = logging.getLogger(__name__)
+
+_TSA = pa.timestamp("us", tz="UTC")
+FORECAST_SCHEMA = pa.schema(
+    [
+        ("forecast_id", pa.string()),
+        ("business_unit_id", pa.string()),
+        ("week_date", pa.date32()),
+        ("planning_group_id", pa.string()),
+        ("interval_start", _TSA),
+        ("interval_end", _TSA),
+        ("offered", pa.float64()),
+        ("average_handle_time_seconds", pa.float64()),
+    ]
+)
+USER_STATUS_SCHEMA = pa.schema(
+    [
+        ("user_id", pa.string()),
+        ("interval_start", _TSA),
+        ("interval_end", _TSA),
+        ("routing_status", pa.string()),
+        ("duration_ms", pa.int64()),
+    ]
+)
 
 WFM_BU_PATH = "/api/v2/workforcemanagement/businessunits"
 USERS_AGGREGATES_PATH = "/api/v2/analytics/users/aggregates/query"
@@ -155,8 +179,10 @@ def forecast_rows(api: ApiClient, start: datetime, end: datetime) -> Iterator[An
                             "average_handle_time_seconds": float(a),
                         }
                     )
-            if rows:
-                yield dlt.mark.with_table_name(rows, FORECAST_TABLE)
+            if rows:  # an Arrow table: dlt loads it ~30x faster than row dicts (stack notes)
+                yield dlt.mark.with_table_name(
+                    pa.Table.from_pylist(rows, schema=FORECAST_SCHEMA), FORECAST_TABLE
+                )
 
 
 def status_rows(api: ApiClient, start: datetime, end: datetime) -> Iterator[Any]:
@@ -170,7 +196,8 @@ def status_rows(api: ApiClient, start: datetime, end: datetime) -> Iterator[Any]
             "groupBy": ["userId"],
             "metrics": ["tAgentRoutingStatus"],
         }
-        rows = []
+        cols: dict[str, list[Any]] = {name: [] for name in USER_STATUS_SCHEMA.names}
+        stamps: dict[str, datetime] = {}
         for result in (api.post_json(USERS_AGGREGATES_PATH, body) or {}).get("results") or []:
             user = (result.get("group") or {}).get("userId")
             group_status = (result.get("group") or {}).get("routingStatus")
@@ -180,17 +207,13 @@ def status_rows(api: ApiClient, start: datetime, end: datetime) -> Iterator[Any]
                     status = m.get("qualifier") or group_status
                     if m.get("metric") != "tAgentRoutingStatus" or not status or user is None:
                         continue
-                    rows.append(
-                        {
-                            "user_id": user,
-                            "interval_start": _ts(s),
-                            "interval_end": _ts(e),
-                            "routing_status": status.upper(),
-                            "duration_ms": int((m.get("stats") or {}).get("sum") or 0),
-                        }
-                    )
-        if rows:
-            yield rows
+                    cols["user_id"].append(user)
+                    cols["interval_start"].append(stamps.get(s) or stamps.setdefault(s, _ts(s)))
+                    cols["interval_end"].append(stamps.get(e) or stamps.setdefault(e, _ts(e)))
+                    cols["routing_status"].append(status.upper())
+                    cols["duration_ms"].append(int((m.get("stats") or {}).get("sum") or 0))
+        if cols["user_id"]:  # an Arrow table: ~100 k rows a week at 150 agents
+            yield pa.Table.from_pydict(cols, schema=USER_STATUS_SCHEMA)
         at = stop
 
 
