@@ -186,8 +186,18 @@ def forecast_rows(api: ApiClient, start: datetime, end: datetime) -> Iterator[An
 
 
 def status_rows(api: ApiClient, start: datetime, end: datetime) -> Iterator[Any]:
-    """INTERACTING / IDLE / … milliseconds per user and 30-minute interval (≤ 7-day queries)."""
-    at = start
+    """INTERACTING / IDLE / … milliseconds per user and 30-minute interval (≤ 7-day queries).
+
+    The pull is widened to whole 30-minute buckets (the trailing window may start mid-bucket).
+    """
+    at = start.replace(minute=start.minute - start.minute % 30, second=0, microsecond=0)
+    end = (
+        end
+        if end == end.replace(minute=end.minute - end.minute % 30, second=0, microsecond=0)
+        else (
+            end.replace(minute=end.minute - end.minute % 30, second=0, microsecond=0) + timedelta(minutes=30)
+        )
+    )
     while at < end:
         stop = min(end, at + timedelta(days=STATUS_WINDOW_DAYS))
         body = {

@@ -85,3 +85,18 @@ def test_cxone_agent_states_load(sim: Any, db: Path) -> None:
         "from raw.cxone_agent_state_history",
     )[0]
     assert n > 50 and states == ["Available", "InboundContact", "OutboundContact"]
+
+
+def test_status_queries_cover_whole_half_hours() -> None:
+    from unittest.mock import MagicMock
+
+    from ingestion.genesys_cloud.wfm import status_rows
+
+    api = MagicMock()
+    api.post_json.return_value = {}
+    start, end = datetime(2026, 3, 2, 7, 47, 13, tzinfo=UTC), datetime(2026, 3, 10, 0, 10, tzinfo=UTC)
+    assert list(status_rows(api, start, end)) == []
+    assert [c.args[1]["interval"] for c in api.post_json.call_args_list] == [
+        "2026-03-02T07:30:00.000Z/2026-03-09T07:30:00.000Z",  # at most 7 days per query
+        "2026-03-09T07:30:00.000Z/2026-03-10T00:30:00.000Z",
+    ]
