@@ -25,6 +25,8 @@ class Faults:
     sync_drift: bool = False
     sync_drift_per_page: int = 3
     faults_on_auth: bool = False
+    wfm_forbidden: bool = False  # WFM endpoints answer 403 (no WFM licence / permission)
+    agent_status_forbidden: bool = False  # users aggregates query answers 403
 
     def update(self, **kw: Any) -> None:
         """Set known knobs; unknown names raise ``ValueError`` naming the field."""

@@ -13,4 +13,28 @@
         reason varchar,
         batch_id varchar
     );
+    {#- auxiliary WFM sources (issue 16): absent when never loaded or unlicensed -#}
+    create table if not exists raw.genesys_wfm_forecast_intervals (
+        forecast_id varchar, business_unit_id varchar, week_date date, planning_group_id varchar,
+        interval_start timestamp with time zone, interval_end timestamp with time zone,
+        offered double, average_handle_time_seconds double
+    );
+    create table if not exists raw.genesys_wfm_planning_groups (
+        business_unit_id varchar, planning_group_id varchar, name varchar, queue_id varchar
+    );
+    create table if not exists raw.genesys_user_status_intervals (
+        user_id varchar, interval_start timestamp with time zone, interval_end timestamp with time zone,
+        routing_status varchar, duration_ms bigint
+    );
+    create table if not exists raw.genesys_queue_members (
+        queue_id varchar, user_id varchar, joined boolean, loaded_at timestamp with time zone
+    );
+    create table if not exists raw.cxone_agent_state_history (
+        agent_id varchar, start_date timestamp with time zone, agent_state_id bigint,
+        agent_state_name varchar, skill_id varchar, duration_seconds double, is_outbound boolean
+    );
+    create table if not exists raw.wfm_source_status (
+        platform varchar, resource varchar, status varchar, reason varchar,
+        checked_at timestamp with time zone
+    );
 {%- endmacro %}
