@@ -153,11 +153,10 @@ def _rules(work: Path) -> Path:
 
     if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
         sys.path[0] = str(REPO)  # this file is named guardrails.py: import the package, not itself
-    from ingestion.synthetic_raw import create_raw_tables
-
     from flows.dbt_runner import run_dbt
     from guardrails.rulebook import artifact_bytes, export_rulebook
     from ingestion.registries import load_registries
+    from simulator.synthetic_raw import create_raw_tables
 
     db = work / "rules.duckdb"
     load_registries(db)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingestion.synthetic_raw import write_synthetic_raw
 
 from flows.dbt_runner import run_dbt
 from guardrails.rulebook import RuleBook, export_rulebook
+from simulator.synthetic_raw import write_synthetic_raw
 from tests.dbt.conftest import SALES, add_genesys_leg, build_marts, execute, query, template_copy, ts
 
 CALLS = [("2026-08-01", 100)] + [(f"2026-09-0{d}", 10) for d in (1, 2, 3, 4, 6, 7, 8)] + [("2026-09-09", 20)]

@@ -131,11 +131,10 @@ def write_registry_files(d: Path, mappings: str = MAPPINGS_CSV, rates: str = RAT
 
 def build_rules(workdir: Path, registries: Path, **export: Any) -> Path:
     """Load ``registries`` into an empty warehouse, build the guardrail export models, export the rules."""
-    from ingestion.synthetic_raw import create_raw_tables
-
     from flows.dbt_runner import run_dbt
     from guardrails.rulebook import export_rulebook
     from ingestion.registries import load_registries
+    from simulator.synthetic_raw import create_raw_tables
 
     db = workdir / "rules.duckdb"
     load_registries(db, registries)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingestion.synthetic_raw import create_raw_tables, write_synthetic_raw
 from typer.testing import CliRunner
 
 from flows.cli import app as cli
 from flows.dbt_runner import run_dbt
 from guardrails.backtest import plan_injections, run_backtest
 from ingestion.registries import load_registries
+from simulator.synthetic_raw import create_raw_tables, write_synthetic_raw
 
 
 @pytest.fixture(scope="module")
