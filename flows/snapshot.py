@@ -28,6 +28,8 @@ MARTS: tuple[str, ...] = (
     "fct_guardrail_baselines",
     "reconciliation_queue",
     "focus_cost_and_usage",
+    "fct_cost_forecast_daily",
+    "fct_cost_forecast_monthly",
 )
 SNAPSHOT_FILE = "ccfinops_marts.duckdb"
 # First column found (case-insensitive) gives a mart's partition month.
