@@ -217,6 +217,16 @@ class Budget(_Row):
     alert_on: Literal["forecast", "actual"] = "forecast"
     budget_version: Text
 
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        """A blank threshold / alert_on cell means the default (80;100, forecast)."""
+        if isinstance(data, dict):
+            defaults = {"alert_thresholds_pct": "80;100", "alert_on": "forecast"}
+            blank = {k: v for k, v in defaults.items() if k in data and not str(data[k] or "").strip()}
+            return {**data, **blank}
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> Budget:
         if self.effective_from.day != 1:

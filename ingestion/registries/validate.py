@@ -317,7 +317,9 @@ def _route_checks(files: dict[str, RegistryFile]) -> list[RegistryIssue]:
         return []
     issues = list(_duplicates(routes, lambda r: (r.recipient, r.target_env), "target_env"))
     centers = files.get("cost_centers")
-    owners = _raw_values(centers, "owner") if centers is not None else None
+    # owners are checked only against a valid cost_centers.csv (an invalid row there is its own error)
+    complete = centers is not None and len(centers.rows) == len(centers.raw)
+    owners = _raw_values(centers, "owner") if complete else None
     budgets = files.get("budgets")
     if budgets is not None and owners is not None:
         owners |= _raw_values(budgets, "owner") - {""}
