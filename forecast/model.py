@@ -142,7 +142,10 @@ def forecast_month(
         (Decimal(usage[i] or 0) + Decimal(committed[i]) for i in hist_idx if days[i] >= first), Decimal(0)
     )
     rest = [as_of + dt.timedelta(days=k) for k in range(1, (nxt - as_of).days)]
-    rest_committed = [Decimal(committed[index[d]]) if d in index else Decimal(0) for d in rest]
+    missing = [d for d in rest if d not in index]
+    if missing:
+        raise ValueError(f"committed cost must cover {missing[0]} .. {missing[-1]} (pools are known ahead)")
+    rest_committed = [Decimal(committed[index[d]]) for d in rest]
     common = {
         "month": first,
         "as_of": as_of,
