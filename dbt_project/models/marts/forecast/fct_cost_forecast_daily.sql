@@ -3,6 +3,9 @@
     actual days carry the actual cost, the rest of the month the forecast with its daily bands.
 -#}
 
+-- the forecast task reads this series and writes the source below (lineage for docs and selection)
+-- depends_on: {{ ref('int_forecast_daily_series') }}
+
 with
 
 forecast as (
