@@ -57,9 +57,7 @@ def read_crossings(con) -> list[Crossing]:
         " month_to_date_cost, budget_owner, alert_on, forecast_as_of from analytics.fct_cost_forecast_monthly"
         " where thresholds_crossed is not null order by cost_center, month"
     ).fetchall()
-    return [
-        Crossing(r[0], r[1], r[2], tuple(Decimal(t) for t in r[3].split(";")), *r[4:]) for r in rows
-    ]
+    return [Crossing(r[0], r[1], r[2], tuple(Decimal(t) for t in r[3].split(";")), *r[4:]) for r in rows]
 
 
 def read_routes(con) -> list[tuple[str, str, str]]:

@@ -93,7 +93,9 @@ def backtest(
             month_days = [first + dt.timedelta(days=k) for k in range((nxt - first).days)]
             if not all(d in known for d in month_days):
                 continue
-            actual = float(sum(Decimal(s.usage[known[d]] or 0) + Decimal(s.committed[known[d]]) for d in month_days))
+            actual = float(
+                sum(Decimal(s.usage[known[d]] or 0) + Decimal(s.committed[known[d]]) for d in month_days)
+            )
             for day in origin_days:
                 as_of = first.replace(day=day)
                 hist = [d for d in known if d <= as_of]
@@ -105,11 +107,23 @@ def backtest(
                 usage_hist = [float(s.usage[known[d]] or 0) for d in sorted(hist)]
                 rest = [d for d in month_days if d > as_of]
                 committed_rest = float(sum(Decimal(s.committed[known[d]]) for d in rest))
-                naive = float(f.month_to_date_cost) + seasonal_naive_month(usage_hist, committed_rest, len(rest))
+                naive = float(f.month_to_date_cost) + seasonal_naive_month(
+                    usage_hist, committed_rest, len(rest)
+                )
                 b = {k: float(v) for k, v in f.bands.items()}
                 rows.append(
-                    BacktestRow(cc, first, day, actual, float(f.forecast_cost), naive,
-                                b["lower_80"], b["upper_80"], b["lower_95"], b["upper_95"])
+                    BacktestRow(
+                        cc,
+                        first,
+                        day,
+                        actual,
+                        float(f.forecast_cost),
+                        naive,
+                        b["lower_80"],
+                        b["upper_80"],
+                        b["lower_95"],
+                        b["upper_95"],
+                    )
                 )
     return BacktestSummary(rows)
 
@@ -161,10 +175,14 @@ def simulated_history(
     totals_c = np.zeros(days)
     for cc, share in DEMO_SHARES.items():
         usage = np.array(
-            [base * share * DOW_FACTOR[d.weekday()] * cfg.volume_factor(d) * (1 + rng.normal(0, noise))
-             for d in dates]
+            [
+                base * share * DOW_FACTOR[d.weekday()] * cfg.volume_factor(d) * (1 + rng.normal(0, noise))
+                for d in dates
+            ]
         )
-        committed = np.array([pools_per_month * share / (month_bounds(d)[1] - month_bounds(d)[0]).days for d in dates])
+        committed = np.array(
+            [pools_per_month * share / (month_bounds(d)[1] - month_bounds(d)[0]).days for d in dates]
+        )
         usage, committed = np.round(np.clip(usage, 0, None), 2), np.round(committed, 6)
         totals_u += usage
         totals_c += committed

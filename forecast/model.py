@@ -59,7 +59,9 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return first, nxt
 
 
-def simulate_usage(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int = 0) -> tuple[np.ndarray, str]:
+def simulate_usage(
+    history: np.ndarray, horizon: int, paths: int = PATHS, seed: int = 0
+) -> tuple[np.ndarray, str]:
     """``horizon`` × ``paths`` simulated future usage (clipped at 0) and the method's name."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -156,12 +158,22 @@ def forecast_month(
         "remaining_committed_cost": sum(rest_committed, Decimal(0)),
     }
     if not rest:
-        return MonthForecast(**common, forecast_cost=mtd, bands=dict.fromkeys(QUANTILES, mtd),
-                             method="month_complete", reason=None)
+        return MonthForecast(
+            **common,
+            forecast_cost=mtd,
+            bands=dict.fromkeys(QUANTILES, mtd),
+            method="month_complete",
+            reason=None,
+        )
     if len(hist_idx) < MIN_HISTORY_DAYS:
         reason = f"insufficient_history: {len(hist_idx)} days, {MIN_HISTORY_DAYS} needed"
-        return MonthForecast(**common, forecast_cost=None, bands=dict.fromkeys(QUANTILES),
-                             method="insufficient_history", reason=reason)
+        return MonthForecast(
+            **common,
+            forecast_cost=None,
+            bands=dict.fromkeys(QUANTILES),
+            method="insufficient_history",
+            reason=reason,
+        )
     sims, method = simulate_usage(history, len(rest), paths, seed)
     committed_f = np.array([float(c) for c in rest_committed])
     day_rows = []
@@ -183,5 +195,6 @@ def forecast_month(
     bands["upper_80"] = max(bands["upper_80"], point)
     bands["lower_95"] = min(bands["lower_95"], bands["lower_80"])
     bands["upper_95"] = max(bands["upper_95"], bands["upper_80"])
-    return MonthForecast(**common, forecast_cost=point, bands=bands, method=method, reason=None,
-                         days=tuple(day_rows))
+    return MonthForecast(
+        **common, forecast_cost=point, bands=bands, method=method, reason=None, days=tuple(day_rows)
+    )

@@ -90,21 +90,70 @@ def write_forecast(con, run: ForecastRun, series: dict[str, Series]) -> tuple[in
         s = series[cc]
         cur = run.currencies[cc]
         monthly.append(
-            (cc, f.month, f.as_of, cur, f.days_in_month, f.days_elapsed, f.history_days,
-             f.month_to_date_cost, f.remaining_committed_cost, f.forecast_cost,
-             f.bands["lower_80"], f.bands["upper_80"], f.bands["lower_95"], f.bands["upper_95"],
-             f.method, f.reason, run.run_id, now)
+            (
+                cc,
+                f.month,
+                f.as_of,
+                cur,
+                f.days_in_month,
+                f.days_elapsed,
+                f.history_days,
+                f.month_to_date_cost,
+                f.remaining_committed_cost,
+                f.forecast_cost,
+                f.bands["lower_80"],
+                f.bands["upper_80"],
+                f.bands["lower_95"],
+                f.bands["upper_95"],
+                f.method,
+                f.reason,
+                run.run_id,
+                now,
+            )
         )
         for d, u, c in zip(s.days, s.usage, s.committed, strict=True):
             if f.month <= d <= f.as_of:
                 cost = Decimal(u or 0) + Decimal(c)
-                daily.append((cc, d, f.as_of, cur, True, cost, c, cost, None, None, None, None,
-                              f.method, run.run_id, now))
+                daily.append(
+                    (
+                        cc,
+                        d,
+                        f.as_of,
+                        cur,
+                        True,
+                        cost,
+                        c,
+                        cost,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f.method,
+                        run.run_id,
+                        now,
+                    )
+                )
         for day in f.days:
             b = day.bands
-            daily.append((cc, day.day, f.as_of, cur, False, None, day.committed_cost, day.forecast_cost,
-                          b["lower_80"], b["upper_80"], b["lower_95"], b["upper_95"], f.method, run.run_id,
-                          now))
+            daily.append(
+                (
+                    cc,
+                    day.day,
+                    f.as_of,
+                    cur,
+                    False,
+                    None,
+                    day.committed_cost,
+                    day.forecast_cost,
+                    b["lower_80"],
+                    b["upper_80"],
+                    b["lower_95"],
+                    b["upper_95"],
+                    f.method,
+                    run.run_id,
+                    now,
+                )
+            )
     con.execute("begin transaction")
     try:
         con.execute("delete from raw.forecast_cost_daily")

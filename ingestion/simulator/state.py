@@ -177,9 +177,10 @@ class SimState:
 
     def cxone_day(self, d: date) -> CxoneDay:
         return self._days.get(  # type: ignore[no-any-return]
-            ("c", d), lambda: generate_cxone_day(
+            ("c", d),
+            lambda: generate_cxone_day(
                 self.org.cxone, self.seed, d, round(self.contacts_per_month * self.config.volume_factor(d))
-            )
+            ),
         )
 
     # ---- tokens and quotas

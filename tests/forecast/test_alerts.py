@@ -18,8 +18,17 @@ ENV = {"NOTIFY_SALES": "json://127.0.0.1:9/sales", "NOTIFY_FINANCE": "json://127
 
 def _crossing(thresholds: tuple[str, ...], cc: str = "CC-SALES", owner: str = "maria.lopez@acme.example"):
     return Crossing(
-        cc, dt.date(2026, 9, 1), "USD", tuple(Decimal(t) for t in thresholds), Decimal("9000"),
-        Decimal("9400.00"), Decimal("9100.00"), Decimal("9700.00"), Decimal("5175.42"), owner, "forecast",
+        cc,
+        dt.date(2026, 9, 1),
+        "USD",
+        tuple(Decimal(t) for t in thresholds),
+        Decimal("9000"),
+        Decimal("9400.00"),
+        Decimal("9100.00"),
+        Decimal("9700.00"),
+        Decimal("5175.42"),
+        owner,
+        "forecast",
         dt.date(2026, 9, 16),
     )
 
@@ -52,7 +61,9 @@ def test_alert_fires_once_per_threshold(tmp_path: Path) -> None:
     ]
     assert send_budget_alerts([_crossing(("80", "100"))], ROUTES, state, env=ENV, sender=sender).sent == []
     assert len(sender.calls) == 4
-    assert sender.calls[2][1] == "ccfinops: CC-SALES 2026-09 forecast (80 % lower bound) reached 100 % of budget"
+    assert (
+        sender.calls[2][1] == "ccfinops: CC-SALES 2026-09 forecast (80 % lower bound) reached 100 % of budget"
+    )
 
 
 def test_owner_gets_only_their_cost_center_and_failures_do_not_block(tmp_path: Path) -> None:

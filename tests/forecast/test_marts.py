@@ -64,9 +64,9 @@ def test_monthly_mart_budget_thresholds_and_sums(forecast_db: Path) -> None:
     assert sales[:5] == (dt.date(2026, 9, 1), newest, Decimal("100.000000"), "80;100", "ets_weekly")
     assert rows["CC-MARKETING"][2:4] == (Decimal("99999.000000"), None)
     # the total's budget is the sum of every cost center's budget of the month
-    assert rows["ALL"][2] == Decimal("100.00") + Decimal("99999.00") + Decimal("14000") + Decimal("4000") + Decimal(
-        "4500"
-    ) + Decimal("5500") + Decimal("2000")
+    assert rows["ALL"][2] == Decimal("100.00") + Decimal("99999.00") + Decimal("14000") + Decimal(
+        "4000"
+    ) + Decimal("4500") + Decimal("5500") + Decimal("2000")
     # month-to-date + the remaining days' forecasts = the month-end forecast, per cost center
     daily = dict(
         _rows(

@@ -40,7 +40,9 @@ def test_month_to_date_plus_remainder_adds_up() -> None:
     usage = [u if d <= dt.date(2026, 9, 5) else None for d, u in zip(dates, usage, strict=True)]
     f = forecast_month(dates, usage, committed, dt.date(2026, 9, 5), paths=200)
     mtd = sum(
-        u + c for d, u, c in zip(dates, usage, committed, strict=True) if dt.date(2026, 9, 1) <= d <= dt.date(2026, 9, 5)
+        u + c
+        for d, u, c in zip(dates, usage, committed, strict=True)
+        if dt.date(2026, 9, 1) <= d <= dt.date(2026, 9, 5)
     )
     with pytest.raises(ValueError, match="committed cost must cover 2026-09-14"):
         forecast_month(dates[:75], usage[:75], committed[:75], dt.date(2026, 9, 5))
@@ -65,7 +67,9 @@ def test_complete_month_is_its_actual() -> None:
     dates, usage, committed = _series(61)
     f = forecast_month(dates, usage, committed, dt.date(2026, 8, 31))
     assert f.method == "month_complete"
-    assert f.forecast_cost == sum(u + c for d, u, c in zip(dates, usage, committed, strict=True) if d.month == 8)
+    assert f.forecast_cost == sum(
+        u + c for d, u, c in zip(dates, usage, committed, strict=True) if d.month == 8
+    )
 
 
 def test_seasonal_naive_repeats_the_last_week() -> None:
@@ -79,12 +83,19 @@ def test_backtest_figures_on_a_small_history() -> None:
     summary = backtest(small, origin_days=(10, 20), paths=200)
     # June 1 .. July 31: July is the only full month with 28 days of history before day 10
     assert sorted((r.cost_center, r.month.month, r.origin_day) for r in summary.rows) == [
-        ("CC-SALES", 7, 10), ("CC-SALES", 7, 20)
+        ("CC-SALES", 7, 10),
+        ("CC-SALES", 7, 20),
     ]
     sales = next(r for r in summary.rows if r.cost_center == "CC-SALES" and r.origin_day == 20)
-    assert sales.actual == float(sum(u + c for d, u, c in zip(
-        small["CC-SALES"].days, small["CC-SALES"].usage, small["CC-SALES"].committed, strict=True
-    ) if d.month == 7))
+    assert sales.actual == float(
+        sum(
+            u + c
+            for d, u, c in zip(
+                small["CC-SALES"].days, small["CC-SALES"].usage, small["CC-SALES"].committed, strict=True
+            )
+            if d.month == 7
+        )
+    )
     assert summary.mape(10) < 5.0
     lines = summary.lines()
     assert lines[0].startswith("month-total MAPE ") and "(seasonal naive " in lines[0]

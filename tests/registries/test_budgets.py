@@ -47,7 +47,7 @@ def test_shipped_budgets_load(tmp_path: Path) -> None:
     [
         (
             lambda f: set_cell(f / BUDGETS, 2, "cost_center", "CC-NOPE"),
-            "budgets.csv: row 2, field 'cost_center': unknown cost center 'CC-NOPE' (not in cost_centers.csv)",
+            "budgets.csv: row 2, field 'cost_center': unknown cost center 'CC-NOPE'",
         ),
         (
             lambda f: set_cell(f / BUDGETS, 3, "amount", "-100.00"),
@@ -60,8 +60,13 @@ def test_shipped_budgets_load(tmp_path: Path) -> None:
         (
             lambda f: _append(
                 f / BUDGETS,
-                {"cost_center": "CC-SALES", "amount": "9500", "currency": "USD",
-                 "effective_from": "2026-09-01", "budget_version": "budget-2026.9"},
+                {
+                    "cost_center": "CC-SALES",
+                    "amount": "9500",
+                    "currency": "USD",
+                    "effective_from": "2026-09-01",
+                    "budget_version": "budget-2026.9",
+                },
             ),
             "budgets.csv: row 8, field 'effective_from': range overlaps row 1 [2026-01-01, open)",
         ),
@@ -82,8 +87,16 @@ def test_shipped_budgets_load(tmp_path: Path) -> None:
             "notification_routes.csv: row 3, field 'target_env': looks like a URL or address",
         ),
     ],
-    ids=["unknown cost center", "negative amount", "currency", "overlap", "mid-month", "threshold",
-         "unknown owner", "secret in file"],
+    ids=[
+        "unknown cost center",
+        "negative amount",
+        "currency",
+        "overlap",
+        "mid-month",
+        "threshold",
+        "unknown owner",
+        "secret in file",
+    ],
 )
 def test_bad_budget_or_route_names_row_and_field(reg_dir: Path, edit, expected: str) -> None:
     edit(reg_dir)
@@ -95,8 +108,13 @@ def test_a_closed_range_then_a_new_budget_is_valid(reg_dir: Path) -> None:
     set_cell(reg_dir / BUDGETS, 1, "effective_to", "2026-09-01")
     _append(
         reg_dir / BUDGETS,
-        {"cost_center": "CC-SALES", "amount": "9500", "currency": "USD", "effective_from": "2026-09-01",
-         "budget_version": "budget-2026.9"},
+        {
+            "cost_center": "CC-SALES",
+            "amount": "9500",
+            "currency": "USD",
+            "effective_from": "2026-09-01",
+            "budget_version": "budget-2026.9",
+        },
     )
     rows = validate_registries(reg_dir)["budgets"].rows
     assert [(r.effective_from.isoformat(), r.amount) for r in rows if r.cost_center == "CC-SALES"] == [
