@@ -33,6 +33,7 @@ shares as (
         pools.period_start,
         pools.period_end,
         pools.shared_cost_cap,
+        pools.period_end - pools.period_start as days_in_month,
         minutes.cost_center,
         sum(minutes.queue_ms) * 1.0
         / sum(sum(minutes.queue_ms)) over (partition by pools.pool_name, pools.period_start) as share
@@ -40,7 +41,7 @@ shares as (
     inner join minutes
         on pools.period_start = minutes.month
             and (pools.platform = 'all' or pools.platform = minutes.platform)
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 
@@ -57,15 +58,14 @@ final as (
         cast(shares.cost_center as varchar) as cost_center,
         cast(shares.pool_name as varchar) as pool_name,
         cast(
-            shares.shared_cost_cap * shares.share
-            / {{ dbt.datediff('shares.period_start', 'shares.period_end', 'day') }} as decimal(18, 6)
+            shares.shared_cost_cap * shares.share / shares.days_in_month as decimal(18, 6)
         ) as allocated_cost,
         cast(shares.currency as varchar) as currency,
         cast('amortised_pool' as varchar) as allocation_kind
     from shares
     inner join days
-        on days.date_day >= shares.period_start
-            and days.date_day < shares.period_end
+        on shares.period_start <= days.date_day
+            and shares.period_end > days.date_day
 
 )
 

@@ -66,7 +66,7 @@ centers as (
             cost_date,
             currency
         from pool_daily
-        where cost_date <= (select last_actual_day from bounds)
+        where cost_date <= (select bounds.last_actual_day from bounds)
     ) as days
     group by 1
 
@@ -78,7 +78,7 @@ dense as (
         centers.cost_center,
         centers.currency,
         calendar.date_day as cost_date,
-        calendar.date_day <= (select last_actual_day from bounds) as is_actual
+        calendar.date_day <= (select bounds.last_actual_day from bounds) as is_actual
     from centers
     inner join calendar
         on centers.first_day <= calendar.date_day
@@ -91,7 +91,7 @@ last_committed as (
         pool_daily.cost_center,
         pool_daily.committed_cost
     from pool_daily
-    where pool_daily.cost_date = (select last_actual_day from bounds)
+    where pool_daily.cost_date = (select bounds.last_actual_day from bounds)
 
 ),
 

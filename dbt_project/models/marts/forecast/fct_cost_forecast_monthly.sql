@@ -41,7 +41,7 @@ center_budgets as (
     from forecast
     inner join budgets
         on forecast.cost_center = budgets.cost_center
-            and budgets.effective_from <= forecast.month
+            and forecast.month >= budgets.effective_from
             and (budgets.effective_to is null or forecast.month < budgets.effective_to)
     left join centers
         on budgets.cost_center = centers.cost_center
@@ -60,7 +60,7 @@ total_budgets as (
         'forecast' as alert_on
     from (select distinct month from forecast) as months
     inner join budgets
-        on budgets.effective_from <= months.month
+        on months.month >= budgets.effective_from
             and (budgets.effective_to is null or months.month < budgets.effective_to)
     group by 1, 2
 
@@ -77,10 +77,14 @@ all_budgets as (
 positions as (
 
     select 1 as position
-    union all select 2
-    union all select 3
-    union all select 4
-    union all select 5
+    union all
+    select 2 as position
+    union all
+    select 3 as position
+    union all
+    select 4 as position
+    union all
+    select 5 as position
 
 ),
 
@@ -89,8 +93,10 @@ thresholds as (
     select
         all_budgets.cost_center,
         all_budgets.month,
-        cast({{ dbt.split_part('all_budgets.alert_thresholds_pct', "';'", 'positions.position') }} as decimal(9, 3))
-            as threshold_pct
+        cast(
+            {{ dbt.split_part('all_budgets.alert_thresholds_pct', "';'", 'positions.position') }}
+            as decimal(9, 3)
+        ) as threshold_pct
     from all_budgets
     inner join positions
         on {{ dbt.split_part('all_budgets.alert_thresholds_pct', "';'", 'positions.position') }} <> ''
