@@ -51,6 +51,8 @@ class Figures:
     allocation: Table = field(default_factory=list)
     wfm: Table = field(default_factory=list)
     wem_quality: Table = field(default_factory=list)
+    forecast_monthly: Table = field(default_factory=list)  # forecast/report.py
+    forecast_daily: Table = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -148,6 +150,9 @@ def collect(
     _mitigations(fig, audit_db if audit_db is not None else spool_audit_db())
     _wfm(con, fig, names)
     _wem(con, fig, trend_start, names)
+    from forecast.report import collect as forecast_figures
+
+    fig.forecast_monthly, fig.forecast_daily = forecast_figures(con)
     return fig
 
 
