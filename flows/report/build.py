@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from flows.report import charts
-from forecast.report import forecast_chart
 from flows.report.figures import Figures, collect, latest_complete_week, spool_audit_db
+from forecast.report import forecast_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
 
