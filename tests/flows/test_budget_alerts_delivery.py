@@ -1,4 +1,4 @@
-"""Budget alerts go through the real notifier (apprise) to a loopback receiver; a dead target blocks nobody."""
+"""Budget alerts reach a loopback receiver through apprise; a dead target blocks nobody."""
 
 from __future__ import annotations
 
