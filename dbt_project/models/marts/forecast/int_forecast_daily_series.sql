@@ -1,6 +1,9 @@
+{{ config(materialized='view', schema='intermediate') }}
+
 {#-
-    The daily series the month-end forecast is made from: per cost center and UTC day, the rated
-    usage cost (fct_cost_center_daily) and the committed pool cost amortised into days
+    Kept beside the forecast marts (it reads the mart fct_cost_center_daily), built as an
+    intermediate view. The daily series the month-end forecast is made from: per cost center and
+    UTC day, the rated usage cost (fct_cost_center_daily) and the committed pool cost amortised into days
     (int_pool_allocations_daily), dense from the cost center's first day to the end of the month of
     the newest usage day. Days after the newest usage day are not actual: usage_cost is null there
     (to forecast) and committed_cost is known (the pool's day, else the last actual day's amount).
