@@ -5,7 +5,7 @@ the simulator's volume model, three scenarios: flat, growing trend, trend + leve
 month-total MAPE beside the seasonal-naive MAPE of the same run (ratio), and the empirical
 coverage of the 80 % / 95 % intervals, plus the wall time per forecast (median).
 
-    python benchmarks/forecast.py [--days 184] [--paths 500] [--series ALL,CC-SALES]
+    python benchmarks/forecast_backtest.py [--days 184] [--paths 500] [--series ALL,CC-SALES]
 
 Targets (issue 13): month-total MAPE <= 5 % from day 10, better than seasonal naive, coverage
 within +-10 points of nominal.
