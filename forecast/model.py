@@ -63,6 +63,8 @@ def simulate_usage(
     history: np.ndarray, horizon: int, paths: int = PATHS, seed: int = 0
 ) -> tuple[np.ndarray, str]:
     """``horizon`` × ``paths`` simulated future usage (clipped at 0) and the method's name."""
+    import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401 - its import resets warning filters
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
