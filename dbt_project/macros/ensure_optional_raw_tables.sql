@@ -1,7 +1,8 @@
 {#-
     on-run-start: create raw tables that no ingestion run may have written yet, empty and typed,
     so a build on a fresh warehouse never fails. manual_attributions is filled by the
-    reconciliation workflow; its columns follow CONTRACTS.md.
+    reconciliation workflow; its columns follow CONTRACTS.md. config_budgets is loaded with the
+    registries; the forecast tables are written by forecast/ (forecast_raw_tables).
 -#}
 {% macro ensure_optional_raw_tables() -%}
     create schema if not exists raw;
@@ -37,4 +38,18 @@
         platform varchar, resource varchar, status varchar, reason varchar,
         checked_at timestamp with time zone
     );
+    create table if not exists raw.config_budgets (
+        cost_center varchar not null,
+        amount decimal(18, 6) not null,
+        currency varchar not null,
+        effective_from date not null,
+        effective_to date,
+        owner varchar,
+        alert_thresholds_pct varchar not null,
+        alert_on varchar not null,
+        budget_version varchar not null,
+        registry_version varchar,
+        loaded_at timestamp with time zone
+    );
+    {{ forecast_raw_tables() }}
 {%- endmacro %}
