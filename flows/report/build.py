@@ -12,7 +12,7 @@ from typing import Any
 
 from flows.report import charts
 from flows.report.figures import Figures, collect, latest_complete_week, spool_audit_db
-from forecast.report import forecast_chart
+from flows.report.forecast import forecast_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -39,6 +39,8 @@ REGISTRIES: dict[str, tuple[str, type[BaseModel], str]] = {
     "budgets": ("budgets.csv", Budget, "config_budgets"),
     "notification_routes": ("notification_routes.csv", NotificationRoute, "config_notification_routes"),
 }
+#: registries an org may not keep (a missing file loads as an empty table)
+OPTIONAL_REGISTRIES = frozenset({"budgets", "notification_routes"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ def validate_registries(files_dir: Path | None = None, mappings_url: str | None 
                 name, mappings_url, content_version(body), parsed[0], parsed[1], "record", tuple(records)
             )
             issues.extend(parsed[2])
+            continue
+        if name in OPTIONAL_REGISTRIES and not (folder / file_name).exists():
+            # an org without budgets (or routes) has none: an empty registry, not an error
+            files[name] = RegistryFile(name, file_name, content_version(b""), [], [], "row", ())
             continue
         result = read_csv_registry(folder / file_name, model, name)
         issues.extend(result[1])
