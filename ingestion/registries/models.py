@@ -114,7 +114,8 @@ class CostCenterMapping(_Row):
     key: Text
     key_name: Text
     cost_center: Text | None = None
-    weight: Dec = Field(default=Decimal(1), gt=0, le=1)
+    #: split attribution is not modelled: an item goes to one cost center, so the weight must be 1
+    weight: Dec = Field(default=Decimal(1), ge=1, le=1)
     parent_queue_id: Text | None = None
     effective_from: Day
     effective_to: Day | None = None
@@ -185,9 +186,14 @@ class CostPool(_Row):
     allocation_basis: Literal["queue_minutes"] = "queue_minutes"
     charge_name: Text | None = None
     rule_version: Text
+    owner_cost_center: Text | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CostPool:
+        if self.cap is not None and self.owner_cost_center is None:
+            raise _field_error(
+                "owner_cost_center", "a pool with a cap needs the cost center charged the amount above it"
+            )
         if self.period_start.day != 1:
             raise _field_error("period_start", "must be the first day of a month")
         nxt = _next_month(self.period_start)

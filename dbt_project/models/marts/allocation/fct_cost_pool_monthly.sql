@@ -1,0 +1,85 @@
+{#-
+    One row per month x cost pool from accounting_start: the registry's monthly amounts and what
+    accrued of them (daily amortisation, month-to-date for the month holding as_of_date).
+    accrued_amount = allocated_amount + overflow_amount = Σ fct_cost_allocation_monthly for the
+    month and pool; for a complete month accrued_amount = monthly_amount.
+-#}
+
+with
+
+accruals as (
+
+    select * from {{ ref('int_pool_accruals_daily') }}
+
+),
+
+pools as (
+
+    select * from {{ ref('stg_config__cost_pools') }}
+
+),
+
+monthly as (
+
+    select
+        month,
+        pool_name,
+        max(pool_type) as pool_type,
+        max(pool_platform) as pool_platform,
+        max(currency) as currency,
+        max(owner_cost_center) as owner_cost_center,
+        max(allocation_rule_version) as allocation_rule_version,
+        max(days_in_month) as days_in_month,
+        count(*) as days_accrued,
+        sum(shared_cents) as shared_cents,
+        sum(overflow_cents) as overflow_cents
+    from accruals
+    group by 1, 2
+
+),
+
+in_force as (
+
+    select
+        monthly.*,
+        pools.monthly_amount,
+        pools.cap,
+        pools.shared_cost_cap,
+        row_number() over (
+            partition by monthly.month, monthly.pool_name
+            order by pools.period_start desc
+        ) as precedence
+    from monthly
+    inner join pools
+        on monthly.pool_name = pools.pool_name
+            and monthly.month >= pools.period_start
+            and (pools.period_end is null or monthly.month < pools.period_end)
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['month', 'pool_name']) }} as pool_month_id,
+        cast(month as date) as month,
+        cast(pool_name as varchar) as cost_pool,
+        cast(pool_type as varchar) as pool_type,
+        cast(pool_platform as varchar) as pool_platform,
+        cast(currency as varchar) as currency,
+        cast(monthly_amount as decimal(18, 6)) as monthly_amount,
+        cast(cap as decimal(18, 6)) as cap,
+        cast(shared_cost_cap as decimal(18, 6)) as pool_amount,
+        {{ cents_to_decimal('shared_cents') }} as allocated_amount,
+        {{ cents_to_decimal('overflow_cents') }} as overflow_amount,
+        {{ cents_to_decimal('shared_cents + overflow_cents') }} as accrued_amount,
+        cast(owner_cost_center as varchar) as owner_cost_center,
+        cast(days_in_month as integer) as days_in_month,
+        cast(days_accrued as integer) as days_accrued,
+        days_accrued = days_in_month as is_month_closed,
+        cast(allocation_rule_version as varchar) as allocation_rule_version
+    from in_force
+    where precedence = 1
+
+)
+
+select * from final
