@@ -45,6 +45,9 @@ pool_days as (
         pools.currency,
         pools.owner_cost_center,
         pools.rule_version as allocation_rule_version,
+        pools.monthly_amount,
+        pools.cap,
+        pools.shared_cost_cap,
         {{ int_div_round(to_micros('pools.monthly_amount'), '10000') }} as monthly_cents,
         {{ int_div_round(to_micros('pools.shared_cost_cap'), '10000') }} as shared_month_cents,
         row_number() over (
@@ -97,6 +100,9 @@ final as (
         cast(pool_platform as varchar) as pool_platform,
         cast(currency as varchar) as currency,
         cast(owner_cost_center as varchar) as owner_cost_center,
+        cast(monthly_amount as decimal(18, 6)) as monthly_amount,
+        cast(cap as decimal(18, 6)) as cap,
+        cast(shared_cost_cap as decimal(18, 6)) as shared_cost_cap,
         cast(days_in_month as integer) as days_in_month,
         cast(shared_day_cents as bigint) as shared_cents,
         -- day_cents >= shared_day_cents: both give their left-over cents to the first days

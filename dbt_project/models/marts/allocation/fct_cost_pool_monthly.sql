@@ -2,7 +2,8 @@
     One row per month x cost pool from accounting_start: the registry's monthly amounts and what
     accrued of them (daily amortisation, month-to-date for the month holding as_of_date).
     accrued_amount = allocated_amount + overflow_amount = Σ fct_cost_allocation_monthly for the
-    month and pool; for a complete month accrued_amount = monthly_amount.
+    month and pool; for a complete month accrued_amount = monthly_amount. (Pool periods are one
+    calendar month, so one registry row is in force per month.)
 -#}
 
 with
@@ -10,12 +11,6 @@ with
 accruals as (
 
     select * from {{ ref('int_pool_accruals_daily') }}
-
-),
-
-pools as (
-
-    select * from {{ ref('stg_config__cost_pools') }}
 
 ),
 
@@ -28,6 +23,9 @@ monthly as (
         max(pool_platform) as pool_platform,
         max(currency) as currency,
         max(owner_cost_center) as owner_cost_center,
+        max(monthly_amount) as monthly_amount,
+        max(cap) as cap,
+        max(shared_cost_cap) as shared_cost_cap,
         max(allocation_rule_version) as allocation_rule_version,
         max(days_in_month) as days_in_month,
         count(*) as days_accrued,
@@ -35,25 +33,6 @@ monthly as (
         sum(overflow_cents) as overflow_cents
     from accruals
     group by 1, 2
-
-),
-
-in_force as (
-
-    select
-        monthly.*,
-        pools.monthly_amount,
-        pools.cap,
-        pools.shared_cost_cap,
-        row_number() over (
-            partition by monthly.month, monthly.pool_name
-            order by pools.period_start desc
-        ) as precedence
-    from monthly
-    inner join pools
-        on monthly.pool_name = pools.pool_name
-            and monthly.month >= pools.period_start
-            and (pools.period_end is null or monthly.month < pools.period_end)
 
 ),
 
@@ -77,8 +56,7 @@ final as (
         cast(days_accrued as integer) as days_accrued,
         days_accrued = days_in_month as is_month_closed,
         cast(allocation_rule_version as varchar) as allocation_rule_version
-    from in_force
-    where precedence = 1
+    from monthly
 
 )
 
