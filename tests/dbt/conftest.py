@@ -27,6 +27,8 @@ CORE_SELECT = [
     "path:models/marts/allocation",
     "path:snapshots",
     "path:tests/singular",
+    "--exclude",
+    "path:models/intermediate/efficiency",
     "--indirect-selection",
     "cautious",
 ]
