@@ -115,7 +115,7 @@ class CostCenterMapping(_Row):
     key_name: Text
     cost_center: Text | None = None
     #: split attribution is not modelled: an item goes to one cost center, so the weight must be 1
-    weight: Dec = Field(default=Decimal(1), ge=1, le=1)
+    weight: Dec = Field(default=Decimal(1), gt=0, le=1)
     parent_queue_id: Text | None = None
     effective_from: Day
     effective_to: Day | None = None
@@ -125,6 +125,10 @@ class CostCenterMapping(_Row):
     def _check(self) -> CostCenterMapping:
         if self.effective_to is not None and self.effective_to <= self.effective_from:
             raise _field_error("effective_to", "must be after effective_from (the range is [from, to))")
+        if self.weight != 1:
+            raise _field_error(
+                "weight", "must be 1: an item is charged to one cost center (split attribution is not modelled)"
+            )
         if self.cost_center is None and self.parent_queue_id is None:
             raise _field_error("cost_center", "required unless parent_queue_id names the parent queue")
         if self.cost_center is not None and self.parent_queue_id is not None:
