@@ -14,9 +14,21 @@ usage_cost as (
 
 ),
 
+accruals as (
+
+    select * from {{ ref('int_pool_accruals_daily') }}
+
+),
+
 pool_months as (
 
-    select * from {{ ref('fct_cost_pool_monthly') }}
+    select
+        month,
+        pool_name,
+        max(monthly_amount) as monthly_amount,
+        count(*) = max(days_in_month) as is_month_closed
+    from accruals
+    group by 1, 2
 
 ),
 
