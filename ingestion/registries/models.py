@@ -127,7 +127,8 @@ class CostCenterMapping(_Row):
             raise _field_error("effective_to", "must be after effective_from (the range is [from, to))")
         if self.weight != 1:
             raise _field_error(
-                "weight", "must be 1: an item is charged to one cost center (split attribution is not modelled)"
+                "weight",
+                "must be 1: an item is charged to one cost center (split attribution is not modelled)",
             )
         if self.cost_center is None and self.parent_queue_id is None:
             raise _field_error("cost_center", "required unless parent_queue_id names the parent queue")
