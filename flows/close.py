@@ -113,8 +113,12 @@ def freeze_month(con, month: date) -> CloseResult:
             [month],
         )
         pools = con.execute(
-            "select cost_pool, max(pool_amount), sum(allocated_shared_cost) from ops.closed_allocation "
-            "where month = ? group by cost_pool",
+            # pool amounts live in their own grain (analytics.fct_cost_pool_monthly): a closed month
+            # accrues each pool in full, above-cap overflow included
+            "select a.cost_pool, max(p.accrued_amount), sum(a.allocated_shared_cost) "
+            "from ops.closed_allocation as a left join analytics.fct_cost_pool_monthly as p "
+            "on p.month = a.month and p.cost_pool = a.cost_pool "
+            "where a.month = ? group by a.cost_pool",
             [month],
         ).fetchall()
         versions = sorted(
