@@ -80,11 +80,13 @@ accrued as (
     select
         *,
         {{ int_div('shared_month_cents', 'days_in_month') }}
-        + case when day_of_month <= {{ int_mod('shared_month_cents', 'days_in_month') }} then 1 else 0 end
-        as shared_day_cents,
+        + case
+            when day_of_month <= {{ int_mod('shared_month_cents', 'days_in_month') }} then 1 else 0
+        end as shared_day_cents,
         {{ int_div('monthly_cents', 'days_in_month') }}
-        + case when day_of_month <= {{ int_mod('monthly_cents', 'days_in_month') }} then 1 else 0 end
-        as day_cents
+        + case
+            when day_of_month <= {{ int_mod('monthly_cents', 'days_in_month') }} then 1 else 0
+        end as day_cents
     from in_force
 
 ),

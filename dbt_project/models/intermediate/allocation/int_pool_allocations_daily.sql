@@ -49,7 +49,9 @@ with_totals as (
 
     select
         pool_basis.*,
-        sum(queue_ms) over (partition by date_day, pool_name) as total_ms
+        sum(pool_basis.queue_ms) over (
+            partition by pool_basis.date_day, pool_basis.pool_name
+        ) as total_ms
     from pool_basis
 
 ),
@@ -63,7 +65,9 @@ with_basis as (
 
 apportioned as (
 
-    {{ largest_remainder('with_basis', ['date_day', 'pool_name'], 'queue_ms', 'shared_cents', 'cost_center') }}
+    {{ largest_remainder(
+        'with_basis', ['date_day', 'pool_name'], 'queue_ms', 'shared_cents', 'cost_center'
+    ) }}
 
 ),
 
@@ -139,7 +143,8 @@ unioned as (
 final as (
 
     select
-        {{ surrogate_key(['date_day', 'pool_name', 'cost_center', 'allocation_kind']) }} as pool_allocation_day_id,
+        {{ surrogate_key(['date_day', 'pool_name', 'cost_center', 'allocation_kind']) }}
+            as pool_allocation_day_id,
         cast(date_day as date) as date_day,
         cast(month as date) as month,
         cast(pool_name as varchar) as pool_name,

@@ -74,7 +74,8 @@ final as (
     select
         coalesce(warehouse_calls.sip_call_id, vendor_calls.sip_call_id) as sip_call_id,
         case
-            when warehouse_calls.sip_call_id is not null and vendor_calls.sip_call_id is not null then 'matched'
+            when warehouse_calls.sip_call_id is not null and vendor_calls.sip_call_id is not null
+                then 'matched'
             when warehouse_calls.sip_call_id is not null then 'warehouse_only'
             else 'vendor_only'
         end as match_status,

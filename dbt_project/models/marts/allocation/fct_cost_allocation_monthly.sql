@@ -81,7 +81,9 @@ monthly as (
 final as (
 
     select
-        {{ surrogate_key(['monthly.month', 'monthly.pool_name', 'monthly.cost_center', 'monthly.allocation_kind']) }}
+        {{ surrogate_key([
+            'monthly.month', 'monthly.pool_name', 'monthly.cost_center', 'monthly.allocation_kind',
+        ]) }}
             as allocation_id,
         cast(monthly.month as date) as month,
         cast(monthly.pool_name as varchar) as cost_pool,
@@ -93,7 +95,9 @@ final as (
             as total_minutes,
         case
             when monthly.allocation_kind = 'allocated' and month_totals.total_ms > 0
-                then {{ micros_to_decimal(int_div_round('monthly.queue_ms * 1000000', 'month_totals.total_ms')) }}
+                then {{ micros_to_decimal(
+                    int_div_round('monthly.queue_ms * 1000000', 'month_totals.total_ms')
+                ) }}
         end as allocation_share,
         {{ cents_to_decimal('monthly.allocated_cents') }} as allocated_shared_cost,
         cast(pool_days.days_accrued as integer) as days_accrued,

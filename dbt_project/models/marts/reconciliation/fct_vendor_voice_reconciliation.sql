@@ -27,7 +27,8 @@ final as (
         cast(warehouse_cost as decimal(18, 6)) as warehouse_cost,
         cast(vendor_cost as decimal(18, 6)) as vendor_cost,
         cast(coalesce(warehouse_cost, 0) - coalesce(vendor_cost, 0) as decimal(18, 6)) as variance,
-        {{ money_pct('coalesce(warehouse_cost, 0) - coalesce(vendor_cost, 0)', 'vendor_cost') }} as variance_pct,
+        {{ money_pct('coalesce(warehouse_cost, 0) - coalesce(vendor_cost, 0)', 'vendor_cost') }}
+            as variance_pct,
         cast(warehouse_billed_seconds as decimal(18, 6)) as warehouse_billed_seconds,
         cast(vendor_billed_seconds as bigint) as vendor_billed_seconds,
         cast(vendor_rate_per_minute as decimal(18, 6)) as vendor_rate_per_minute

@@ -22,7 +22,8 @@ monthly as (
         sum(case when match_status = 'vendor_only' then 1 else 0 end) as vendor_only_calls,
         sum(coalesce(warehouse_cost, 0)) as warehouse_cost,
         sum(coalesce(vendor_cost, 0)) as vendor_cost,
-        sum(case when match_status = 'matched' then warehouse_cost - vendor_cost else 0 end) as matched_variance,
+        sum(case when match_status = 'matched' then warehouse_cost - vendor_cost else 0 end)
+            as matched_variance,
         sum(case when match_status = 'warehouse_only' then warehouse_cost else 0 end) as warehouse_only_cost,
         sum(case when match_status = 'vendor_only' then vendor_cost else 0 end) as vendor_only_cost
     from calls

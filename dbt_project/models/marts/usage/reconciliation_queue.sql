@@ -17,6 +17,13 @@
     amount_at_stake = cost (0 when unrated) + following_pool_cost.
 -#}
 
+{%- set following_cents -%}
+    case
+        when flagged.reason = 'no_cost_center' then coalesce(following_pools.following_cents, 0)
+        else 0
+    end
+{%- endset %}
+
 with
 
 usage_cost as (
@@ -99,7 +106,8 @@ pool_items as (
                 unattributed_pool_days.pool_platform = 'all'
                 or unattributed_pool_days.pool_platform = usage_cost.platform
             )
-            and unattributed_pool_days.currency = coalesce(usage_cost.currency, unattributed_pool_days.currency)
+            and unattributed_pool_days.currency
+            = coalesce(usage_cost.currency, unattributed_pool_days.currency)
     where usage_cost.cost_center = '{{ var("unattributed_cost_center") }}'
         and usage_cost.usage_type = 'voice'
         and usage_cost.duration_ms > 0
@@ -108,7 +116,9 @@ pool_items as (
 
 pool_apportioned as (
 
-    {{ largest_remainder('pool_items', ['date_day', 'pool_name'], 'duration_ms', 'pool_day_cents', 'usage_id') }}
+    {{ largest_remainder(
+        'pool_items', ['date_day', 'pool_name'], 'duration_ms', 'pool_day_cents', 'usage_id'
+    ) }}
 
 ),
 
@@ -286,15 +296,16 @@ final as (
         flagged.currency,
         flagged.cost_center,
         flagged.reason,
-        {{ cents_to_decimal(
-            "case when flagged.reason = 'no_cost_center' then coalesce(following_pools.following_cents, 0) else 0 end"
-        ) }} as following_pool_cost,
+        {{ cents_to_decimal(following_cents) }} as following_pool_cost,
         cast(
-            case when flagged.reason = 'unknown_cost_center' and flagged.cost_center = '{{ var("unattributed_cost_center") }}'
-                then 0 else coalesce(flagged.cost, 0) end
-            + {{ cents_to_decimal(
-                "case when flagged.reason = 'no_cost_center' then coalesce(following_pools.following_cents, 0) else 0 end"
-            ) }}
+            case
+                when
+                    flagged.reason = 'unknown_cost_center'
+                    and flagged.cost_center = '{{ var("unattributed_cost_center") }}'
+                    then 0
+                else coalesce(flagged.cost, 0)
+            end
+            + {{ cents_to_decimal(following_cents) }}
             as decimal(18, 6)
         ) as amount_at_stake,
         case
