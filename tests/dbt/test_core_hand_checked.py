@@ -306,3 +306,19 @@ def test_manual_attribution_applies_on_next_incremental_build(hand_warehouse: Pa
     assert row[8] == "manual:batch-1"
     reasons = query(db, "select source_record_id, reason from analytics.reconciliation_queue")
     assert reasons == [("g3-cust", "missing_rate")]
+
+
+def test_accounting_start_after_last_telemetry_fails_the_build(hand_warehouse: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from flows.dbt_runner import DbtRunError, run_dbt
+
+    db = tmp_path / "late.duckdb"
+    shutil.copy(hand_warehouse, db)
+    with pytest.raises(DbtRunError) as caught:
+        run_dbt(
+            ["run", "--select", "int_accounting_period", "--vars", "{accounting_start: 2026-10-01}"],
+            db,
+            quiet=True,
+        )
+    assert "accounting_start = 2026-10-01 is after the last telemetry day (2026-09-01)" in str(caught.value)
