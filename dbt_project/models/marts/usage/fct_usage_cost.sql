@@ -31,7 +31,7 @@ rated as (
 
     select * from {{ ref('int_usage_items_rated') }}
     -- coverage: nothing before accounting_start is charged
-    where usage_date >= (select period.accounting_start from period)
+    where (select period.accounting_start from period) <= usage_date
     {% if is_incremental() %}
         -- usage_start (a raw timestamp) lets the scans skip old row groups; usage_date decides
         and usage_start >= {{ utc_day_start(window_start) }}
