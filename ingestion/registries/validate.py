@@ -270,6 +270,19 @@ def _cross_checks(files: dict[str, RegistryFile]) -> list[RegistryIssue]:
         issues.extend(
             _overlaps(pools, lambda r: r.pool_name, lambda r: (r.period_start, r.period_end), "period_start")
         )
+        if centers is not None:
+            known = _raw_values(centers, "cost_center")
+            for row, number in zip(pools.rows, pools.row_numbers, strict=True):
+                if row.owner_cost_center is not None and row.owner_cost_center not in known:
+                    issues.append(
+                        RegistryIssue(
+                            pools.source,
+                            number,
+                            "owner_cost_center",
+                            f"unknown cost center {row.owner_cost_center!r} (not in cost_centers.csv)",
+                            pools.unit,
+                        )
+                    )
     issues.extend(_budget_checks(files))
     issues.extend(_route_checks(files))
     return issues
