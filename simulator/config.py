@@ -25,6 +25,14 @@ class Faults:
     sync_drift: bool = False
     sync_drift_per_page: int = 3
     faults_on_auth: bool = False
+    # An org without products/permissions: only OAuth, discovery and the core analytics/reporting
+    # endpoints answer; every other vendor endpoint answers 404 (``minimal_org``). Finer: comma-
+    # separated path prefixes answering 403 (``forbidden_paths``) or 404 (``missing_paths``).
+
+    minimal_org: bool = False
+    forbidden_paths: str = ""
+    missing_paths: str = ""
+    failing_paths: str = ""  # comma-separated path prefixes answering 503 every time (a 5xx storm)
 
     def update(self, **kw: Any) -> None:
         """Set known knobs; unknown names raise ``ValueError`` naming the field."""
@@ -35,7 +43,9 @@ class Faults:
             current = getattr(self, key)
             if value is None:
                 setattr(self, key, None)
-            elif isinstance(current, bool) or key == "sync_drift" or key == "faults_on_auth":
+            elif isinstance(current, str):
+                setattr(self, key, str(value))
+            elif isinstance(current, bool) or key in ("sync_drift", "faults_on_auth", "minimal_org"):
                 setattr(self, key, bool(value))
             elif isinstance(current, int) and not isinstance(current, bool):
                 setattr(self, key, int(value))

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+PARTIAL_EXIT = 3  # an auxiliary resource failed (5xx/timeouts); the rest was committed
+
 
 class PlatformChoice(StrEnum):
     """Which platform(s) to pull."""
@@ -35,6 +37,10 @@ def ingest_command(
 ) -> None:
     """Pull [START, END) from the platform APIs into raw tables (merge: reruns never duplicate).
 
+    Exit codes: 0 done (auxiliary resources the org lacks, 403/404, are skipped with a warning and
+    listed as unavailable); 3 partial (an auxiliary resource failed after retries, the rest was
+    committed); 2 a vendor/credentials error on a core resource; 1 any other failure.
+
     Credentials/hosts: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET, GENESYS_API_BASE, GENESYS_LOGIN_BASE;
     CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET, CXONE_CLIENT_ID, CXONE_CLIENT_SECRET,
     CXONE_AUTH_BASE, CXONE_API_BASE (optional: discovered) — or dlt secrets sources.<source>.*.
@@ -43,7 +49,7 @@ def ingest_command(
 
     from ingestion.http import ApiError
     from ingestion.ingest_config import CredentialsError
-    from ingestion.pipeline import ingest
+    from ingestion.pipeline import IngestFailed, ingest
     from ingestion.warehouse import resolve_db_path
 
     console = Console(stderr=True)
@@ -54,6 +60,10 @@ def ingest_command(
     began = datetime.now()
     try:
         summary = ingest(db_path, platform.value, start_d, end_d, progress=progress)
+    except IngestFailed as exc:  # a core resource failed; the rest was committed
+        _print_summary(exc.summary, (datetime.now() - began).total_seconds())
+        console.print(f"[bold red]ingest failed:[/] {exc.cause}")
+        raise typer.Exit(code=2 if isinstance(exc.cause, ApiError) else 1) from exc
     except (ApiError, CredentialsError) as exc:
         console.print(f"[bold red]ingest failed:[/] {exc}")
         raise typer.Exit(code=2) from exc
@@ -62,6 +72,10 @@ def ingest_command(
         raise typer.Exit(code=1) from exc
     elapsed = (datetime.now() - began).total_seconds()
     _print_summary(summary, elapsed)
+    if summary.partial:
+        failed = ", ".join(n for p in summary.platforms.values() for n in p.failed)
+        console.print(f"[yellow]ingest partial:[/] {failed} failed after retries; everything else committed")
+        raise typer.Exit(code=PARTIAL_EXIT)
 
 
 def _print_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-def]

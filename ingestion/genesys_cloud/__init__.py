@@ -21,6 +21,7 @@ from ingestion.genesys_cloud import helpers as h
 from ingestion.genesys_cloud import settings as s
 from ingestion.genesys_cloud.parse_pool import default_workers, parse_pool
 from ingestion.http import ApiClient, GenesysClientCredentials, RetryPolicy, RunCounters, TokenBucket
+from ingestion.resources import ResourceTracker
 from ingestion.windows import Window, chunk, iso_z
 
 __all__ = ["GenesysOptions", "LedgerEntry", "SourceStats", "genesys_cloud", "make_client"]
@@ -110,6 +111,7 @@ def genesys_cloud(
     known_conversations: dict[str, bool] | None = None,
     stats: SourceStats | None = None,
     progress: ProgressFn | None = None,
+    tracker: ResourceTracker | None = None,
 ) -> Sequence[DltResource]:
     """Genesys Cloud raw tables for [start, end) plus any ledger windows still open.
 
@@ -127,6 +129,7 @@ def genesys_cloud(
         known_conversations: already-loaded ids → stored ``is_late``.
         stats: filled with what was extracted.
         progress: ``fn(platform, done, total, records)`` after each window.
+        tracker: records each resource's outcome; auxiliary ones answering 403/404 are skipped.
     """
     opts = options or GenesysOptions()
     if api is None:
@@ -134,6 +137,7 @@ def genesys_cloud(
             raise ValueError("genesys_cloud needs client_id, client_secret, api_base and login_base")
         api = make_client(api_base, login_base, client_id, client_secret, opts)
     st = stats if stats is not None else SourceStats()
+    rt = tracker if tracker is not None else ResourceTracker(s.PLATFORM)
 
     def flattener() -> h.DetailFlattener:
         return h.DetailFlattener(iso_z(late_before) if late_before else None, known_conversations)
@@ -141,7 +145,7 @@ def genesys_cloud(
     @dlt.resource(name="conversation_details", write_disposition="merge")
     def conversation_details() -> Iterator[Any]:
         """Conversations, sessions, segments, evaluations, queue intervals and ledger rows."""
-        available = h.availability(api)
+        available = rt.guard("genesys.data_availability", lambda: h.availability(api), None)
         requested = chunk(start, end, opts.job_window)
         windows = list(requested)
         for entry in retry_windows:
@@ -150,6 +154,7 @@ def genesys_cloud(
         st.windows_total = len(windows)
         succeeded: list[Window] = []
         failed: dict[Window, str] = {}
+        rt.ok("genesys.conversation_details")
         for window, outcome in _pull_all(api, windows, opts, flattener):
             if isinstance(outcome, h.JobLost):
                 failed[window] = outcome.reason
@@ -171,7 +176,12 @@ def genesys_cloud(
 
         interval_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         for window in windows:
-            for row in h.aggregates(api, window, opts.granularity):
+            rows = rt.guard(
+                "genesys.queue_intervals", lambda w=window: h.aggregates(api, w, opts.granularity), []
+            )
+            if rt.statuses["genesys.queue_intervals"].status != "ok":
+                break
+            for row in rows:
                 at = row["interval_start"]
                 row["is_provisional"] = any(w.start <= at < w.end for w in failed) and not any(
                     w.start <= at < w.end for w in succeeded
@@ -235,7 +245,13 @@ def genesys_cloud(
     def licence_usage() -> Iterator[list[dict[str, Any]]]:
         """Billable licence usage per calendar month touched by the pull."""
         for m_start, m_end in h.month_spans(start, end):
-            rows = h.billable_usage(api, m_start, m_end, opts.tuning)
+            rows = rt.guard(
+                "genesys.licence_usage",
+                lambda a=m_start, b=m_end: h.billable_usage(api, a, b, opts.tuning),
+                [],
+            )
+            if rt.statuses["genesys.licence_usage"].status != "ok":
+                return
             st.count(s.LICENCE_TABLE, len(rows))
             if rows:
                 yield rows
