@@ -27,8 +27,11 @@ def _parse_date(value: str, name: str) -> date:
 
 
 def ingest_command(
-    start: Annotated[str, typer.Option("--start", help="First day to pull (YYYY-MM-DD, UTC).")],
-    end: Annotated[str, typer.Option("--end", help="Day after the last day (YYYY-MM-DD, exclusive).")],
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--start", help="First day to pull (YYYY-MM-DD, UTC).")] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="Day after the last day (YYYY-MM-DD, exclusive).")
+    ] = None,
     platform: Annotated[PlatformChoice, typer.Option("--platform", help="genesys, cxone or all.")] = (
         PlatformChoice.all
     ),
@@ -52,6 +55,10 @@ def ingest_command(
     from ingestion.pipeline import IngestFailed, ingest
     from ingestion.warehouse import resolve_db_path
 
+    if ctx.invoked_subcommand is not None:
+        return
+    if start is None or end is None:
+        raise typer.BadParameter("--start and --end are required", param_hint="--start/--end")
     console = Console(stderr=True)
     start_d, end_d = _parse_date(start, "--start"), _parse_date(end, "--end")
     if end_d <= start_d:
@@ -123,6 +130,34 @@ def _print_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-
             )
 
 
+def voice_usage_command(
+    file: Annotated[
+        str, typer.Option("--file", help="The Cloud Voice usage CSV exported from the Genesys admin UI.")
+    ],
+    db: Annotated[str | None, typer.Option("--db", help="Warehouse file (else $CCFINOPS_DB).")] = None,
+) -> None:
+    """Load a Genesys Cloud Voice usage CSV (Admin → Billing → Cloud Voice usage export) into raw.
+
+    Every row is validated first; one bad row loads nothing and names file, line and column.
+    Calls merge on SIP Call Id, so re-loading an overlapping export never duplicates a call.
+    """
+    from rich.console import Console
+
+    from ingestion.genesys_cloud.voice_usage_file import VoiceUsageFileError, load_voice_usage_file
+    from ingestion.warehouse import resolve_db_path
+
+    db_path = resolve_db_path(db)
+    try:
+        rows = load_voice_usage_file(db_path, file)
+    except VoiceUsageFileError as exc:
+        Console(stderr=True).print(f"[bold red]voice usage file rejected:[/] {exc}", highlight=False)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"loaded {rows} voice usage rows from {file} into {db_path} (raw.genesys_voice_usage)")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``ccfinops ingest``."""
-    app.command("ingest")(ingest_command)
+    """Add ``ccfinops ingest`` (pull the platforms) and ``ccfinops ingest voice-usage``."""
+    group = typer.Typer(no_args_is_help=False)
+    group.callback(invoke_without_command=True)(ingest_command)
+    group.command("voice-usage")(voice_usage_command)
+    app.add_typer(group, name="ingest")

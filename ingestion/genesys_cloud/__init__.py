@@ -1,4 +1,6 @@
-"""dlt source ``genesys_cloud``: conversation details (async jobs), queue aggregates, licences, voice CSV.
+"""dlt source ``genesys_cloud``: conversation details (async jobs), queue aggregates, licences.
+
+The Cloud Voice usage report has no public API: ``voice_usage_file`` loads the CSV a user exports.
 
 Granular data comes from async detail jobs, one per window. A window whose job (or cursor) keeps
 expiring is loaded as queue aggregates marked ``is_provisional`` and recorded as ``open`` in
@@ -256,24 +258,7 @@ def genesys_cloud(
             if rows:
                 yield rows
 
-    @dlt.resource(
-        name=s.VOICE_USAGE_TABLE, write_disposition="merge", primary_key=s.PRIMARY_KEYS[s.VOICE_USAGE_TABLE]
-    )
-    def voice_usage() -> Iterator[Any]:
-        """The Cloud Voice usage CSV (per call, 6-second rounded, exact cost) by ≤31-day chunks."""
-        first = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        last = (
-            end
-            if end == end.replace(hour=0, minute=0, second=0, microsecond=0)
-            else (end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
-        )
-        for window in chunk(first, last, timedelta(days=s.MAX_INTERVAL_DAYS)):
-            table = h.voice_usage(api, window.start, window.end)
-            st.count(s.VOICE_USAGE_TABLE, table.num_rows)
-            if table.num_rows:
-                yield table
-
-    return conversation_details, licence_usage, voice_usage
+    return conversation_details, licence_usage
 
 
 def _pull_all(
