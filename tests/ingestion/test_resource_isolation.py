@@ -19,7 +19,6 @@ def fast_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's tuning env for tests (fast client rate, millisecond backoff)."""
     for key, value in FAST_ENV.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("CCFINOPS_HTTP_MAX_ATTEMPTS", "4")
 
 
 def _stats(db: Path) -> dict[str, tuple[Any, ...]]:
@@ -32,7 +31,7 @@ def _stats(db: Path) -> dict[str, tuple[Any, ...]]:
 def test_a_minimal_org_exits_0_loads_every_record_and_records_what_it_lacks(
     sim: Any, db: Path, fast_env: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sim.set_faults(minimal_org=True)
+    sim.set_faults(minimal_org=True, rate_429=0.2, rate_5xx=0.05, token_ttl_s=1.0)
     with caplog.at_level(logging.WARNING, logger="ccfinops.ingest"):
         result = CliRunner().invoke(app, _args(db))
     assert result.exit_code == 0, result.output
@@ -64,8 +63,9 @@ def test_403_on_billing_is_unavailable_and_the_run_succeeds(sim: Any, db: Path, 
 
 
 def test_a_5xx_storm_on_an_auxiliary_resource_commits_the_rest_and_exits_3(
-    sim: Any, db: Path, fast_env: None
+    sim: Any, db: Path, fast_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("CCFINOPS_HTTP_MAX_ATTEMPTS", "4")
     sim.set_faults(failing_paths="/api/v2/billing/")  # 503 every time: exhausted after bounded retries
     result = CliRunner().invoke(app, _args(db, "genesys"))
     assert result.exit_code == 3, result.output
