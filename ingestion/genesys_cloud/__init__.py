@@ -245,18 +245,32 @@ def genesys_cloud(
         columns=s.LICENCE_COLUMNS,
     )
     def licence_usage() -> Iterator[list[dict[str, Any]]]:
-        """Billable licence usage per calendar month touched by the pull."""
-        for m_start, m_end in h.month_spans(start, end):
+        """Billable licence usage per calendar month touched by the pull, plus months a previous run
+        could not fetch (5xx/timeouts: kept in the source state as ``licence_retry_months``)."""
+        state = dlt.current.source_state()
+        months = sorted(
+            set(h.month_spans(start, end))
+            | {
+                (datetime.fromisoformat(a), datetime.fromisoformat(b))
+                for a, b in state.get("licence_retry_months", [])
+            }
+        )
+        for i, (m_start, m_end) in enumerate(months):
             rows = rt.guard(
                 "genesys.licence_usage",
                 lambda a=m_start, b=m_end: h.billable_usage(api, a, b, opts.tuning),
                 [],
             )
-            if rt.statuses["genesys.licence_usage"].status != "ok":
+            status = rt.statuses["genesys.licence_usage"].status
+            if status != "ok":
+                # a failure is retried by the next run; an org without billing (403/404) is not
+                pending = months[i:] if status == "failed" else []
+                state["licence_retry_months"] = [[a.isoformat(), b.isoformat()] for a, b in pending]
                 return
             st.count(s.LICENCE_TABLE, len(rows))
             if rows:
                 yield rows
+        state["licence_retry_months"] = []
 
     return conversation_details, licence_usage
 

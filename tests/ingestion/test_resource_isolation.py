@@ -74,6 +74,14 @@ def test_a_5xx_storm_on_an_auxiliary_resource_commits_the_rest_and_exits_3(
     got = ids_between(db, "genesys_conversations", "conversation_id", "conversation_start", START, END)
     assert sorted(got) == sorted(truth["conversation_ids"])
     assert _stats(db)["genesys"][1] == "genesys.licence_usage"
+    assert not query(
+        db, "select count(*) from information_schema.tables where table_name = 'genesys_licence_usage'"
+    )[0][0]
+    sim.set_faults(failing_paths="")  # the storm is over: the next run fetches the missed month
+    rerun = CliRunner().invoke(app, _args(db, "genesys"))
+    assert rerun.exit_code == 0, rerun.output
+    months = query(db, "select distinct period_start from raw.genesys_licence_usage")
+    assert [m[0].strftime("%Y-%m") for m in months] == ["2026-03"]
 
 
 def test_a_core_failure_fails_loudly_but_the_other_platform_commits(
