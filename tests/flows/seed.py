@@ -27,7 +27,8 @@ create table analytics.fct_cost_per_resolved_weekly (
     week_start date, queue_id varchar, cost_center varchar, telephony_cost decimal(18,6),
     licensing_allocation decimal(18,6), transcription_cost decimal(18,6), resolved_count bigint,
     cost_per_resolved decimal(18,6), null_reason varchar, avg_wem_score decimal(9,2),
-    evaluation_count bigint, total_cost decimal(18,6), currency varchar default 'USD'
+    evaluation_count bigint, total_cost decimal(18,6), currency varchar default 'USD',
+    cost_per_resolved_id varchar, avg_handle_seconds decimal(18,1)
 );
 create table analytics.fct_cost_allocation_monthly (
     month date, cost_pool varchar, cost_center varchar, allocation_kind varchar,
@@ -163,7 +164,7 @@ def seed_warehouse(db_path: Path) -> Path:
             )
         con.executemany(
             "insert into analytics.fct_cost_per_resolved_weekly"
-            " values (?,?,?,?,?,?,?,null,null,?,?,null,'USD')",
+            " values (?,?,?,?,?,?,?,null,null,?,?,null,'USD',null,null)",
             [
                 (date(2026, 11, 9), SALES_Q, "CC-SALES", "100.00", "50.00", "10.00", 40, "80.00", 10),
                 (REPORT_WEEK, SALES_Q, "CC-SALES", "120.50", "50.25", "12.34", 37, "86.00", 5),
@@ -174,7 +175,8 @@ def seed_warehouse(db_path: Path) -> Path:
         )
         con.execute(
             "update analytics.fct_cost_per_resolved_weekly"
-            " set total_cost = telephony_cost + licensing_allocation + transcription_cost"
+            " set total_cost = telephony_cost + licensing_allocation + transcription_cost,"
+            " cost_per_resolved_id = md5(week_start || queue_id || cost_center)"
         )
         _seed_wfm_and_vendor(con)
         con.executemany(
