@@ -1,7 +1,7 @@
 {{ config(materialized='view', schema='intermediate') }}
 
 {#-
-    Lives with the intermediate models (it reads the mart fct_cost_center_daily), built as an
+    Kept beside the forecast marts (it reads the mart fct_cost_center_daily), built as an
     intermediate view. The daily series the month-end forecast is made from: per cost center and
     UTC day, the rated usage cost (fct_cost_center_daily) and the committed pool cost amortised into days
     (int_pool_allocations_daily), dense from the cost center's first day to the end of the month of
