@@ -14,7 +14,7 @@ from flows.cli import app
 from flows.dbt_runner import DbtRunError, run_dbt
 from tests.dbt.conftest import CORE_SELECT, query
 
-#: the core area's nodes (CORE_SELECT's path: selectors, seeds for the efficiency intermediates) + the summary mart
+#: the core area's path: selectors, the seeds (efficiency intermediates) and the summary mart
 _NODES = [n for n in CORE_SELECT[CORE_SELECT.index("--select") + 1 :] if n.startswith("path:")]
 SELECT_ARGS = [
     arg for node in [*_NODES, "path:seeds", "rpt_cost_center_monthly"] for arg in ("--select", node)
