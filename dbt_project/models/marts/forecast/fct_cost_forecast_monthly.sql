@@ -74,32 +74,28 @@ all_budgets as (
 
 ),
 
-positions as (
+threshold_parts as (
 
-    select 1 as position
-    union all
-    select 2 as position
-    union all
-    select 3 as position
-    union all
-    select 4 as position
-    union all
-    select 5 as position
+    {# up to 5 ';'-separated thresholds; literal positions (PostgreSQL's split_part needs a constant) -#}
+    {% for position in range(1, 6) -%}
+        select
+            cost_center,
+            month,
+            {{ dbt.split_part('alert_thresholds_pct', "';'", position) }} as threshold_text
+        from all_budgets
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
 thresholds as (
 
     select
-        all_budgets.cost_center,
-        all_budgets.month,
-        cast(
-            {{ dbt.split_part('all_budgets.alert_thresholds_pct', "';'", 'positions.position') }}
-            as decimal(9, 3)
-        ) as threshold_pct
-    from all_budgets
-    inner join positions
-        on {{ dbt.split_part('all_budgets.alert_thresholds_pct', "';'", 'positions.position') }} <> ''
+        cost_center,
+        month,
+        cast(threshold_text as decimal(9, 3)) as threshold_pct
+    from threshold_parts
+    where threshold_text <> ''
 
 ),
 
