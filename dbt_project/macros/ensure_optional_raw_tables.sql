@@ -21,7 +21,7 @@
     create table if not exists raw.genesys_wfm_forecast_intervals (
         forecast_id varchar, business_unit_id varchar, week_date date, planning_group_id varchar,
         interval_start timestamp with time zone, interval_end timestamp with time zone,
-        offered double, average_handle_time_seconds double
+        offered double precision, average_handle_time_seconds double precision
     );
     create table if not exists raw.genesys_wfm_planning_groups (
         business_unit_id varchar, planning_group_id varchar, name varchar, queue_id varchar
@@ -35,7 +35,7 @@
     );
     create table if not exists raw.cxone_agent_state_history (
         agent_id varchar, start_date timestamp with time zone, agent_state_id bigint,
-        agent_state_name varchar, skill_id varchar, duration_seconds double, is_outbound boolean
+        agent_state_name varchar, skill_id varchar, duration_seconds double precision, is_outbound boolean
     );
     create table if not exists raw.wfm_source_status (
         platform varchar, resource varchar, status varchar, reason varchar,

@@ -43,7 +43,7 @@ CENT = Decimal("0.01")
 
 # The seed's marts lack a few columns the real marts have (and the datasets read): add them.
 COMPLETE_SEED = f"""
-alter table analytics.fct_cost_per_resolved_weekly add column total_cost decimal(18,6);
+alter table analytics.fct_cost_per_resolved_weekly add column if not exists total_cost decimal(18,6);
 update analytics.fct_cost_per_resolved_weekly
     set total_cost = telephony_cost + licensing_allocation + transcription_cost;
 alter table analytics.reconciliation_queue add column usage_date date;

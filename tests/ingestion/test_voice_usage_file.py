@@ -54,7 +54,7 @@ def test_a_bad_row_names_file_line_and_column_and_loads_nothing(db: Path, tmp_pa
     )
     result = CliRunner().invoke(app, ["ingest", "voice-usage", "--file", str(csv_file), "--db", str(db)])
     assert result.exit_code == 1
-    assert "nothing loaded" in result.output + (result.stderr or "")
+    assert "nothing loaded" in " ".join((result.output + (result.stderr or "")).split())
 
 
 def test_a_missing_column_is_named(db: Path, tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ final as (
         cast(week_date as date) as week_date,
         interval_start,
         interval_end,
-        cast(offered as double) as forecast_offered,
-        cast(average_handle_time_seconds as double) as forecast_aht_seconds
+        cast(offered as double precision) as forecast_offered,
+        cast(average_handle_time_seconds as double precision) as forecast_aht_seconds
     from forecast
 
 )
