@@ -195,11 +195,11 @@ def test_receiver_notifies_on_breach_once_per_cooldown(make_receiver, settings, 
     rec = make_receiver(settings)
     from tests.guardrails.conftest import seed_event
 
+    # decisions follow the event's timestamp (intraday profile), never the wall clock: pin the hour
+    morning = dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(6, 0), dt.UTC)
     for i in range(3):
-        assert (
-            rec.post(seed_event(f"n-{i}", duration_ms=6_000_000, cost_center="CC-SALES")).json()["decision"]
-            == "mitigate"
-        )
+        event = seed_event(f"n-{i}", duration_ms=6_000_000, cost_center="CC-SALES", when=morning)
+        assert rec.post(event).json()["decision"] == "mitigate"
     deadline = time.monotonic() + 10
     while not hooks.received and time.monotonic() < deadline:
         time.sleep(0.05)
