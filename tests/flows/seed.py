@@ -27,7 +27,7 @@ create table analytics.fct_cost_per_resolved_weekly (
     week_start date, queue_id varchar, cost_center varchar, telephony_cost decimal(18,6),
     licensing_allocation decimal(18,6), transcription_cost decimal(18,6), resolved_count bigint,
     cost_per_resolved decimal(18,6), null_reason varchar, avg_wem_score decimal(9,2),
-    evaluation_count bigint
+    evaluation_count bigint, currency varchar default 'USD', total_cost decimal(18,6)
 );
 create table analytics.fct_cost_allocation_monthly (
     month date, cost_pool varchar, cost_center varchar, allocation_kind varchar,
@@ -130,7 +130,9 @@ def seed_warehouse(db_path: Path) -> Path:
                 ],
             )
         con.executemany(
-            "insert into analytics.fct_cost_per_resolved_weekly values (?,?,?,?,?,?,?,null,null,?,?)",
+            "insert into analytics.fct_cost_per_resolved_weekly (week_start, queue_id, cost_center,"
+            " telephony_cost, licensing_allocation, transcription_cost, resolved_count, avg_wem_score,"
+            " evaluation_count) values (?,?,?,?,?,?,?,?,?)",
             [
                 (date(2026, 11, 9), SALES_Q, "CC-SALES", "100.00", "50.00", "10.00", 40, "80.00", 10),
                 (REPORT_WEEK, SALES_Q, "CC-SALES", "120.50", "50.25", "12.34", 37, "86.00", 5),
@@ -138,6 +140,10 @@ def seed_warehouse(db_path: Path) -> Path:
                 (REPORT_WEEK, SUPPORT_Q, "CC-SUPPORT", "200.00", "80.00", "0.00", 0, None, 0),
                 (REPORT_WEEK, BILLING_Q, "CC-FINANCE", "33.33", "11.11", "0.01", 3, None, 0),
             ],
+        )
+        con.execute(
+            "update analytics.fct_cost_per_resolved_weekly"
+            " set total_cost = telephony_cost + licensing_allocation + transcription_cost"
         )
         con.executemany(
             "insert into analytics.fct_cost_allocation_monthly values (?,?,?,?,?,?,?,?,?,?,'USD')",
@@ -246,6 +252,12 @@ def seed_warehouse(db_path: Path) -> Path:
 MART_SELECT = [
     "--select",
     "wfm_shifts",
+    "stg_genesys__wfm_forecast_intervals",
+    "stg_genesys__wfm_planning_groups",
+    "stg_genesys__wfm_queue_members",
+    "stg_genesys__wfm_user_status",
+    "stg_cxone__agent_state_history",
+    "int_wfm_occupancy_weekly",
     "stg_config__cost_center_mappings",
     "stg_genesys__queue_intervals",
     "stg_guardrails__webhook_events",
@@ -253,6 +265,9 @@ MART_SELECT = [
     "path:models/reporting",
     "path:models/marts/wfm",
     "path:models/marts/close",
+    "--exclude",
+    "fct_wfm_queue_weekly",
+    "fct_wfm_cost_center_weekly",
     "--indirect-selection",
     "cautious",
 ]
