@@ -163,8 +163,9 @@ def seed_warehouse(db_path: Path) -> Path:
                 ],
             )
         con.executemany(
-            "insert into analytics.fct_cost_per_resolved_weekly"
-            " values (?,?,?,?,?,?,?,null,null,?,?,null,'USD',null,null)",
+            "insert into analytics.fct_cost_per_resolved_weekly (week_start, queue_id, cost_center,"
+            " telephony_cost, licensing_allocation, transcription_cost, resolved_count, avg_wem_score,"
+            " evaluation_count) values (?,?,?,?,?,?,?,?,?)",
             [
                 (date(2026, 11, 9), SALES_Q, "CC-SALES", "100.00", "50.00", "10.00", 40, "80.00", 10),
                 (REPORT_WEEK, SALES_Q, "CC-SALES", "120.50", "50.25", "12.34", 37, "86.00", 5),
@@ -356,6 +357,12 @@ def _seed_wfm_and_vendor(con) -> None:
 MART_SELECT = [
     "--select",
     "wfm_shifts",
+    "stg_genesys__wfm_forecast_intervals",
+    "stg_genesys__wfm_planning_groups",
+    "stg_genesys__wfm_queue_members",
+    "stg_genesys__wfm_user_status",
+    "stg_cxone__agent_state_history",
+    "int_wfm_occupancy_weekly",
     "stg_config__cost_center_mappings",
     "stg_genesys__queue_intervals",
     "stg_guardrails__webhook_events",
@@ -363,6 +370,9 @@ MART_SELECT = [
     "path:models/reporting",
     "path:models/marts/wfm",
     "path:models/marts/close",
+    "--exclude",
+    "fct_wfm_queue_weekly",
+    "fct_wfm_cost_center_weekly",
     "--indirect-selection",
     "cautious",
 ]

@@ -34,8 +34,13 @@ def test_constraints_from_marts(seeded_db: Path) -> None:
     con = duckdb.connect(str(seeded_db))
     try:
         constraints = compute_constraints(con, WFM_WEEK, tz="UTC")
+        bases = con.execute(
+            "select distinct cost_basis from analytics.fct_wfm_shift_constraints where week_start = ?",
+            [WFM_WEEK],
+        ).fetchall()
     finally:
         con.close()
+    assert bases == [("history",)]  # the hand-made warehouse has no WFM forecast
     got = {(c.queue_id, c.shift): (c.max_cost_per_hour, c.min_quality_threshold) for c in constraints}
     assert got == EXPECTED  # the late shift has no cost history: no constraint
     payload = build_payload(constraints, WFM_WEEK, tz="UTC")

@@ -2,10 +2,14 @@
     WFM cost constraints per target week, queue and shift (the scheduling payload of
     POST /api/v2/scheduling/groups/shifts, CONTRACTS.md). Shifts are seeds/wfm_shifts.csv in local
     time of var('wfm_timezone'); end_hour <= start_hour runs past midnight.
-    max_cost_per_hour = the queue's mean cost per hour inside the shift's local hours over the
-    var('wfm_history_days') days before the week (every hour counts, quiet ones too) plus
-    var('wfm_headroom_pct') %, rounded half up to the cent; a queue × shift whose cap rounds to
-    0.00 gets no row. min_quality_threshold = the queue's evaluation-weighted mean WEM score over
+    max_cost_per_hour, cost_basis 'wfm_forecast': when the platform's forecast
+    (fct_wfm_queue_forecast_hourly, cost at real occupancy) has hours with a forecasted cost for the
+    queue inside the shift's local hours of the target week (local Monday..Sunday), their mean
+    forecasted cost plus var('wfm_headroom_pct') %. Else (WFM unavailable, CXone, no forecast for
+    that week), cost_basis 'history': the queue's mean cost per hour inside the shift's local hours
+    over the var('wfm_history_days') days before the week (every hour counts, quiet ones too) plus
+    the headroom. Both rounded half up to the cent; a queue × shift whose cap rounds to 0.00 gets
+    no row. min_quality_threshold = the queue's evaluation-weighted mean WEM score over
     the weeks starting in the history (0.1, half up), else var('wfm_quality_floor').
     Target weeks: every Monday with usage in its history, so the coming week is always present.
 -#}
@@ -29,6 +33,12 @@ cells as (
 shifts as (
 
     select * from {{ ref('wfm_shifts') }}
+
+),
+
+forecast as (
+
+    select * from {{ ref('fct_wfm_queue_forecast_hourly') }}
 
 ),
 
@@ -144,6 +154,49 @@ shift_sizes as (
 
 ),
 
+local_forecast as (
+
+    select
+        queue_id,
+        forecasted_cost,
+        cast(
+            cast(
+                hour_start as timestamp with time zone
+            ) at time zone '{{ var("wfm_timezone") }}' as timestamp
+        )
+            as local_start
+    from forecast
+    where
+        platform = '{{ var("wfm_platform") }}'
+        and forecasted_cost is not null
+
+),
+
+forecast_hours as (
+
+    select
+        queue_id,
+        forecasted_cost,
+        {{ iso_week_start('cast(local_start as date)') }} as week_start,
+        cast(extract(hour from local_start) as integer) as local_hour
+    from local_forecast
+
+),
+
+forecast_shifts as (
+
+    select
+        forecast_hours.week_start,
+        forecast_hours.queue_id,
+        shift_hours.shift_name,
+        count(*) as forecast_hour_count,
+        sum(forecast_hours.forecasted_cost) as forecast_cost
+    from forecast_hours
+    inner join shift_hours on forecast_hours.local_hour = shift_hours.local_hour
+    group by 1, 2, 3
+
+),
+
 queue_weeks as (
 
     select
@@ -201,15 +254,30 @@ constrained as (
 
     select
         shift_costs.*,
-        {{ signed_div_round(
-            to_micros('shift_costs.shift_cost') ~ ' * ' ~ (10000 + headroom_basis_points),
-            'shift_costs.shift_hour_count * ' ~ history_days ~ ' * 100000000'
-        ) }} as max_cost_cents,
+        case
+            when forecast_shifts.forecast_hour_count > 0 then 'wfm_forecast' else 'history'
+        end as cost_basis,
+        case
+            when forecast_shifts.forecast_hour_count > 0
+                then {{ signed_div_round(
+                    to_micros('forecast_shifts.forecast_cost') ~ ' * ' ~ (10000 + headroom_basis_points),
+                    'forecast_shifts.forecast_hour_count * 100000000'
+                ) }}
+            else {{ signed_div_round(
+                to_micros('shift_costs.shift_cost') ~ ' * ' ~ (10000 + headroom_basis_points),
+                'shift_costs.shift_hour_count * ' ~ history_days ~ ' * 100000000'
+            ) }}
+        end as max_cost_cents,
         case
             when quality.evaluations > 0
                 then {{ signed_div_round(to_micros('quality.weighted_score'), 'quality.evaluations * 100000') }}  -- noqa: LT05
         end as quality_tenths
     from shift_costs
+    left join forecast_shifts
+        on
+            shift_costs.week_start = forecast_shifts.week_start
+            and shift_costs.queue_id = forecast_shifts.queue_id
+            and shift_costs.shift_name = forecast_shifts.shift_name
     left join quality
         on
             shift_costs.week_start = quality.week_start
@@ -230,6 +298,7 @@ final as (
         cast(currency as varchar) as currency,
         {{ money_div('shift_cost', 'shift_hour_count * ' ~ history_days) }} as hourly_cost_mean,
         cast({{ cents_to_decimal('max_cost_cents') }} as decimal(18, 2)) as max_cost_per_hour,
+        cast(cost_basis as varchar) as cost_basis,
         cast(coalesce(
             cast(quality_tenths as decimal(18, 0)) * cast(0.1 as decimal(18, 1)),
             cast({{ var('wfm_quality_floor') }} as decimal(18, 1))
