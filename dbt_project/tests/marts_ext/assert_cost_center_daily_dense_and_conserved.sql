@@ -37,7 +37,7 @@ span_lengths as (
 
     select
         *,
-        last_date - first_date + 1 as calendar_days
+        {{ dbt.datediff('first_date', 'last_date', 'day') }} + 1 as calendar_days
     from spans
 
 ),
