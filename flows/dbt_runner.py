@@ -2,9 +2,10 @@
 
 ``run_dbt(["build"], db_path)`` points dbt at ``dbt_project/`` (project and profiles), sets
 ``CCFINOPS_DB`` for the duckdb target (``CCFINOPS_SPARK_DIR`` for the spark target: metastore,
-managed tables and the raw parquet lake beside the DuckDB file) and keeps dbt's artefacts (``target/``, logs, partial-parse
-cache) beside the warehouse file, so concurrent builds of different warehouses never share a
-``target/`` folder. A failed invocation raises :class:`DbtRunError` naming every failing node.
+managed tables and the raw parquet lake beside the DuckDB file) and keeps dbt's artefacts
+(``target/``, logs, partial-parse cache) beside the warehouse file, so concurrent builds of
+different warehouses never share a ``target/`` folder. A failed invocation raises
+:class:`DbtRunError` naming every failing node.
 """
 
 from __future__ import annotations

@@ -94,8 +94,9 @@ def _export_table(con: object, table: str, root: Path) -> int:
     else:
         # one file, also for an empty table: Spark reads its schema from the footer
         staging.mkdir(parents=True)
+        target = staging / "part-0.parquet"
         con.execute(  # type: ignore[attr-defined]
-            f"copy (select * from {source}) to '{staging / 'part-0.parquet'}' (format parquet, compression zstd)"
+            f"copy (select * from {source}) to '{target}' (format parquet, compression zstd)"
         )
     old = root / f".{table}.old"
     shutil.rmtree(old, ignore_errors=True)
