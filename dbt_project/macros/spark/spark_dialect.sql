@@ -27,7 +27,7 @@
       {{ log('Writing runtime {} for node "{}"'.format(language, model['unique_id'])) }}
       {{ write(compiled_code) }}
     {%- endif -%}
-    {%- if language == 'sql' and target.type == 'spark' -%}
+    {%- if language == 'sql' and target.type in ('spark', 'databricks') -%}
       {%- set parts = spark_statements(compiled_code) -%}
       {%- for part in parts[:-1] -%}
         {%- do adapter.execute(part, auto_begin=auto_begin, fetch=False) -%}
