@@ -141,12 +141,14 @@ def _pin_spark_dir(folder: Path) -> None:
 
 def spark_session() -> Any:
     """The Spark session dbt-spark's ``session`` method runs in (this process; after a spark ``run_dbt``)."""
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession()
-    if session is None:
+    # dbt ran the nodes in worker threads, so there is no "active" session here: take the one
+    # default session of the running context (getOrCreate would start a new, unconfigured one)
+    if SparkContext._active_spark_context is None:
         raise RuntimeError("no Spark session in this process: run_dbt(..., target='spark') first")
-    return session
+    return SparkSession.builder.getOrCreate()
 
 
 def release_duckdb() -> None:
