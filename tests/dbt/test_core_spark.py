@@ -25,6 +25,8 @@ from tests.dbt.conftest import START, build, build_marts, query, template_copy
 
 pytestmark = [
     pytest.mark.spark,
+    # ~6 min on an idle 2-core machine (Spark's per-statement overhead x ~250 nodes); far more when shared
+    pytest.mark.timeout(2400),
     pytest.mark.skipif(shutil.which("java") is None, reason="java not on PATH (Spark needs Java >= 17)"),
     pytest.mark.skipif(
         importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None,
@@ -115,6 +117,7 @@ def spark_pair(registry_template: Path, tmp_path_factory: pytest.TempPathFactory
     spark_dir = tmp_path_factory.mktemp("spark")
     os.environ["CCFINOPS_SPARK_DIR"] = str(spark_dir)
     os.environ["CCFINOPS_SPARK_LAKE"] = str(spark_dir / "lake")
+    os.environ.setdefault("CCFINOPS_SPARK_SHUFFLE_PARTITIONS", "1")  # a few thousand rows
     export_raw_to_lake(db, spark_dir / "lake")
     run_dbt(SPARK_BUILD, target="spark", quiet=True)
     build(db)

@@ -62,10 +62,14 @@
 {%- endmacro %}
 
 {#-
-    Outside string literals and comments: a bare `varchar` (no length) is `string` on Spark, and a
-    "double-quoted" identifier is `back-quoted` (Spark reads "..." as a string literal).
+    Outside string literals and comments: a bare `varchar` (no length) is `string` on Spark,
+    `timestamp with time zone` / `timestamptz` is `timestamp` (Spark's timestamp is an instant),
+    and a "double-quoted" identifier is `back-quoted` (Spark reads "..." as a string literal).
+    `at time zone 'UTC'` is dropped (the session time zone is UTC).
 -#}
 {% macro spark_types(sql) -%}
+    {#- the session time zone is UTC: `x at time zone 'UTC'` is x -#}
+    {%- set sql = modules.re.sub("(?i)\\s+at\\s+time\\s+zone\\s+'UTC'", '', sql) -%}
     {%- set pieces = modules.re.split("(?s)('(?:[^'\\\\]|\\\\.|'')*'|--[^\\n]*|/\\*.*?\\*/)", sql) -%}
     {%- set out = [] -%}
     {%- for piece in pieces -%}
@@ -73,6 +77,7 @@
             {%- do out.append(piece) -%}
         {%- else -%}
             {%- set piece = modules.re.sub('(?i)\\bvarchar\\b(?!\\s*\\()', 'string', piece) -%}
+            {%- set piece = modules.re.sub('(?i)\\btimestamp\\s+with\\s+time\\s+zone\\b|\\btimestamptz\\b', 'timestamp', piece) -%}
             {%- do out.append(modules.re.sub('"([A-Za-z_][A-Za-z0-9_]*)"', '`\\1`', piece)) -%}
         {%- endif -%}
     {%- endfor -%}
