@@ -135,6 +135,13 @@ def _pin_spark_dir(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["CCFINOPS_SPARK_DIR"] = str(folder)
     os.environ.setdefault("CCFINOPS_SPARK_LAKE", str(folder / "lake"))
+    # the raw tables a local lake has (sources not exported yet stay absent on Spark, as on DuckDB)
+    raw = Path(os.environ["CCFINOPS_SPARK_LAKE"]) / "raw"
+    if raw.is_dir():
+        tables = sorted(p.name for p in raw.iterdir() if p.is_dir() and not p.name.startswith("."))
+        os.environ["CCFINOPS_SPARK_RAW_TABLES"] = ",".join(tables)
+    else:  # a remote lake (s3a://, abfss://...): every raw source is registered
+        os.environ.pop("CCFINOPS_SPARK_RAW_TABLES", None)
     if not _SPARK_SESSION_DIR:
         _SPARK_SESSION_DIR.append(folder)
 

@@ -175,12 +175,25 @@
     on-run-start: every source in schema raw becomes an external parquet table over
     <lake>/raw/<table> ($CCFINOPS_SPARK_LAKE, default $CCFINOPS_SPARK_DIR/lake; on a cluster an
     s3:// / abfss:// / dbfs:/ URI). Re-created on every run, so the schema follows the export;
-    day partitions are registered with MSCK REPAIR. manual_attributions (optional) gets its
-    CONTRACTS.md schema when no export wrote it yet.
+    day partitions are registered with MSCK REPAIR. The optional raw tables of
+    default__ensure_optional_raw_tables (e.g. manual_attributions) get that DDL's schema, so they
+    exist, empty, before any export wrote them. $CCFINOPS_SPARK_RAW_TABLES (set by run_dbt from a
+    local lake's folders) lists the exported tables: a source not exported yet is left absent, as
+    on DuckDB before its first load (e.g. webhook_events).
 -#}
 {% macro spark__ensure_optional_raw_tables() -%}
     {%- if execute -%}
         {%- set lake = env_var('CCFINOPS_SPARK_LAKE', env_var('CCFINOPS_SPARK_DIR', 'warehouse/spark') ~ '/lake') -%}
+        {%- set exported = env_var('CCFINOPS_SPARK_RAW_TABLES', '').split(',') | reject('equalto', '') | list -%}
+        {%- set optional = {} -%}
+        {%- for statement in spark_statements(default__ensure_optional_raw_tables()) -%}
+            {%- set found = modules.re.match(
+                '(?is)\\s*create\\s+table\\s+if\\s+not\\s+exists\\s+raw\\.(\\w+)\\s*\\((.*)\\)\\s*$', statement
+            ) -%}
+            {%- if found -%}
+                {%- do optional.update({found.group(1): modules.re.sub('(?i)\\s+not\\s+null', '', found.group(2))}) -%}
+            {%- endif -%}
+        {%- endfor -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- set seen = [] -%}
         {%- for source in graph.sources.values() if source.schema == 'raw' and source.identifier not in seen -%}
@@ -188,13 +201,12 @@
             {%- set table = 'raw.' ~ source.identifier -%}
             {%- set location = lake ~ '/raw/' ~ source.identifier -%}
             {%- do run_query('drop table if exists ' ~ table) -%}
-            {%- if source.identifier == 'manual_attributions' -%}
+            {%- if source.identifier in optional -%}
                 {%- do run_query(
-                    'create table ' ~ table ~ ' (source_record_id string, cost_center string,'
-                    ~ ' attributed_by string, attributed_at timestamp, reason string, batch_id string)'
+                    'create table ' ~ table ~ ' (' ~ optional[source.identifier] ~ ')'
                     ~ " using parquet location '" ~ location ~ "'"
                 ) -%}
-            {%- else -%}
+            {%- elif not exported or source.identifier in exported -%}
                 {%- do run_query('create table ' ~ table ~ " using parquet location '" ~ location ~ "'") -%}
                 {%- set columns = adapter.get_columns_in_relation(
                     api.Relation.create(schema='raw', identifier=source.identifier, type='table')
