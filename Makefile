@@ -7,7 +7,7 @@ export CCFINOPS_PG_USER ?= ccf
 export CCFINOPS_PG_DB ?= ccfinops
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench focus-validator postgres-start postgres-stop java
+.PHONY: install demo test lint bench focus-validator superset postgres-start postgres-stop java
 
 install: $(VENV)/.installed
 
@@ -27,13 +27,17 @@ focus-validator:
 java:
 	.ci/java.sh
 
+# Apache Superset 6.1 in its own venv (.venv-superset) for `ccfinops bi` and the BI end-to-end test.
+superset:
+	.ci/superset.sh
+
 postgres-start:
 	.ci/postgres.sh start
 
 postgres-stop:
 	.ci/postgres.sh stop
 
-test: install focus-validator postgres-start
+test: install focus-validator superset postgres-start
 	$(BIN)/ruff check . ; rc=$$?; \
 	$(BIN)/pytest $(PYTEST_ARGS); rc2=$$?; \
 	.ci/postgres.sh stop; \

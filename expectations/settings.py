@@ -30,7 +30,6 @@ class QualitySettings:
     thresholds: dict[str, float] = field(default_factory=dict)
     severity: dict[str, str] = field(default_factory=dict)
     focus_mandatory_columns: tuple[str, ...] = ()
-    unique_keys: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> QualitySettings:
         """Copy with some fields replaced; ``thresholds``/``severity`` dicts are merged."""
@@ -47,7 +46,6 @@ _THRESHOLD_KEYS = (
     "unattributed_share_warn",
     "unattributed_share_fail",
     "max_duration_ms",
-    "freshness_max_lag_hours",
 )
 
 
@@ -89,5 +87,4 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> QualitySettings
         thresholds=thresholds,
         severity=severity,
         focus_mandatory_columns=tuple(str(c) for c in data.get("focus_mandatory_columns") or ()),
-        unique_keys={str(k): str(v) for k, v in (data.get("unique_keys") or {}).items()},
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import pkgutil
+import re
 from importlib.metadata import entry_points
 
 import typer
@@ -35,6 +37,27 @@ for _mod in sorted(pkgutil.iter_modules(_commands.__path__), key=lambda m: m.nam
 # ``ccfinops.commands`` entry-point group; the product never imports them itself.
 for _entry in sorted(entry_points(group="ccfinops.commands"), key=lambda e: e.name):
     _entry.load()(app)
+
+_REST_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def plain_help(text: str | None) -> str | None:
+    """Help text without reST markup (``x`` -> x): docstrings serve Sphinx and ``--help`` alike."""
+    return _REST_LITERAL.sub(r"\1", text) if text else text
+
+
+def _plain_help_everywhere(typer_app: typer.Typer) -> None:
+    """Give every command and sub-app of ``typer_app`` its help text with the reST markup removed."""
+    typer_app.info.help = plain_help(typer_app.info.help)
+    for command in typer_app.registered_commands:
+        command.help = plain_help(command.help or inspect.getdoc(command.callback))
+    for group in typer_app.registered_groups:
+        group.help = plain_help(group.help)
+        if group.typer_instance is not None:
+            _plain_help_everywhere(group.typer_instance)
+
+
+_plain_help_everywhere(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,17 +1,16 @@
-"""Monthly close: freeze a month's allocation (with its rule versions) and write chargeback CSVs.
+"""Monthly close: read a closed month's chargeback from the marts and write the chargeback CSVs.
 
-Frozen rows live in schema ``ops`` of the warehouse (``closed_allocation``, ``closed_chargeback``,
-``monthly_close``). Once a month is closed its chargeback comes from the frozen rows; later rebuilds
-or registry changes do not move it unless the month is explicitly re-closed.
+The close itself is dbt's: ``fct_chargeback_monthly`` (built with ``--vars '{close_month: ...}'``)
+freezes the month's lines (``is_closed``, ``close_id``, ``closed_at``) and later builds keep them
+until the month is closed again; ``fct_monthly_close`` has the month's totals and conservation flag.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,120 +46,29 @@ class CloseResult:
     by_cost_center: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
 
-OPS_DDL = """
-create schema if not exists ops;
-create table if not exists ops.monthly_close (
-    month date primary key, close_id varchar not null, closed_at timestamptz not null,
-    allocation_rule_versions varchar, total_pool_amount decimal(18,2), total_allocated decimal(18,2),
-    total_direct decimal(18,2), conserved boolean
-);
-create table if not exists ops.closed_chargeback (
-    month date, cost_center varchar, line_type varchar, item varchar, amount decimal(18,6),
-    rule_version varchar, close_id varchar
-);
-"""
+CLOSE_MART = "analytics.fct_monthly_close"
+LINES_MART = "analytics.fct_chargeback_monthly"
+CLOSE_SELECT = ("fct_chargeback_monthly", "fct_monthly_close")
 
 
 def is_closed(con, month: date) -> bool:
-    """Whether ``month`` already has a frozen close."""
-    con.execute(OPS_DDL)
-    return bool(con.execute("select count(*) from ops.monthly_close where month = ?", [month]).fetchone()[0])
-
-
-def freeze_month(con, month: date) -> CloseResult:
-    """Copy the month's allocation and direct usage into ``ops`` (replacing an earlier close)."""
-    con.execute(OPS_DDL)
-    con.execute("set timezone = 'UTC'")
-    alloc_count = con.execute(
-        "select count(*) from analytics.fct_cost_allocation_monthly where month = ?", [month]
+    """Whether ``month`` already has a frozen close in ``fct_monthly_close``."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'analytics' and table_name = 'fct_monthly_close'"
     ).fetchone()[0]
-    if not alloc_count:
-        raise LookupError(f"no rows in analytics.fct_cost_allocation_monthly for {month:%Y-%m}: cannot close")
-    close_id = f"close-{month:%Y%m}-{uuid.uuid4().hex[:8]}"
-    closed_at = datetime.now(UTC)
-    con.execute("begin")
-    try:
-        con.execute(
-            "create table if not exists ops.closed_allocation as "
-            "select *, cast(null as varchar) as close_id "
-            "from analytics.fct_cost_allocation_monthly where false"
-        )
-        con.execute("delete from ops.closed_allocation where month = ?", [month])
-        con.execute(
-            "insert into ops.closed_allocation by name "
-            "select *, ? as close_id from analytics.fct_cost_allocation_monthly where month = ?",
-            [close_id, month],
-        )
-        con.execute("delete from ops.closed_chargeback where month = ?", [month])
-        con.execute(
-            """
-            insert into ops.closed_chargeback
-            select ?, cost_center, 'usage', usage_type, sum(cost), max(rate_card_version), ?
-            from analytics.fct_usage_cost
-            where usage_date >= ? and usage_date < ? and cost is not null
-            group by cost_center, usage_type
-            """,
-            [month, close_id, month, next_month(month)],
-        )
-        con.execute(
-            """
-            insert into ops.closed_chargeback
-            select month, cost_center, 'shared', cost_pool, sum(allocated_shared_cost),
-                   max(allocation_rule_version), close_id
-            from ops.closed_allocation where month = ?
-            group by month, cost_center, cost_pool, close_id
-            """,
-            [month],
-        )
-        pools = con.execute(
-            "select cost_pool, max(pool_amount), sum(allocated_shared_cost) from ops.closed_allocation "
-            "where month = ? group by cost_pool",
-            [month],
-        ).fetchall()
-        versions = sorted(
-            r[0]
-            for r in con.execute(
-                "select distinct allocation_rule_version from ops.closed_allocation where month = ? "
-                "and allocation_rule_version is not null",
-                [month],
-            ).fetchall()
-        )
-        total_pool = sum((Decimal(p[1] or 0) for p in pools), Decimal(0))
-        total_alloc = sum((Decimal(p[2] or 0) for p in pools), Decimal(0))
-        conserved = all(Decimal(p[1] or 0) == Decimal(p[2] or 0) for p in pools)
-        total_direct = Decimal(
-            con.execute(
-                "select coalesce(sum(amount), 0) from ops.closed_chargeback "
-                "where month = ? and line_type = 'usage'",
-                [month],
-            ).fetchone()[0]
-        )
-        con.execute("delete from ops.monthly_close where month = ?", [month])
-        con.execute(
-            "insert into ops.monthly_close values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                month,
-                close_id,
-                closed_at,
-                ",".join(versions),
-                total_pool,
-                total_alloc,
-                total_direct,
-                conserved,
-            ],
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return load_close(con, month, reused=False)
+    if not exists:
+        return False
+    return bool(
+        con.execute(f"select count(*) from {CLOSE_MART} where month = ? and is_closed", [month]).fetchone()[0]
+    )
 
 
 def load_close(con, month: date, *, reused: bool = True) -> CloseResult:
-    """The frozen close of ``month`` as recorded in ``ops``."""
+    """The frozen close of ``month`` as recorded in ``fct_monthly_close`` / ``fct_chargeback_monthly``."""
     row = con.execute(
         "select close_id, closed_at, allocation_rule_versions, total_pool_amount, total_allocated, "
-        "total_direct, conserved from ops.monthly_close where month = ?",
+        f"total_direct, is_conserved from {CLOSE_MART} where month = ? and is_closed",
         [month],
     ).fetchone()
     if row is None:
@@ -177,8 +85,7 @@ def load_close(con, month: date, *, reused: bool = True) -> CloseResult:
         reused=reused,
     )
     for cc, line_type, amount in con.execute(
-        "select cost_center, line_type, sum(amount) from ops.closed_chargeback where month = ? "
-        "group by cost_center, line_type",
+        f"select cost_center, line_type, amount from {LINES_MART} where month = ?",
         [month],
     ).fetchall():
         key = "direct_usage_cost" if line_type == "usage" else "allocated_shared_cost"
@@ -199,7 +106,7 @@ def write_chargebacks(con, result: CloseResult, out_root: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     lines: dict[str, list[tuple[Any, ...]]] = {}
     for cc, line_type, item, amount, version in con.execute(
-        "select cost_center, line_type, item, amount, rule_version from ops.closed_chargeback "
+        f"select cost_center, line_type, item, amount, rule_version from {LINES_MART} "
         "where month = ? order by cost_center, line_type desc, item",
         [result.month],
     ).fetchall():

@@ -1,4 +1,4 @@
-"""Monthly close: rebuild last month's allocation, freeze it with its rule versions, write chargebacks."""
+"""Monthly close: rebuild last month's allocation, freeze its chargeback in dbt, write the chargeback CSVs."""
 
 from __future__ import annotations
 
@@ -15,20 +15,17 @@ from flows.tasks import dbt_build_task, notify_task
 ALLOCATION_SELECT = ("fct_cost_allocation_monthly",)
 
 
-@task(name="freeze-month", retries=0)
-def freeze_task(db_path: str, month: date, out_root: str, reclose: bool) -> Any:
-    """Freeze the month in ``ops`` (or reuse an earlier close) and write the chargeback CSVs."""
+@task(name="write-chargebacks", retries=0)
+def chargeback_task(db_path: str, month: date, out_root: str, reused: bool) -> Any:
+    """Read the month's frozen close from the marts and write the chargeback CSVs."""
     import duckdb
 
-    from flows.close import freeze_month, is_closed, load_close, write_chargebacks
+    from flows.close import load_close, write_chargebacks
 
     with warehouse_lock(db_path):
-        con = duckdb.connect(db_path)
+        con = duckdb.connect(db_path, read_only=True)
         try:
-            if is_closed(con, month) and not reclose:
-                result = load_close(con, month)
-            else:
-                result = freeze_month(con, month)
+            result = load_close(con, month, reused=reused)
             write_chargebacks(con, result, Path(out_root))
         finally:
             con.close()
@@ -46,10 +43,11 @@ def monthly_close(
 ) -> Any:
     """Close ``month`` (default: last month).
 
-    A month that is already closed keeps its frozen numbers unless ``reclose``; otherwise the allocation
-    mart is fully refreshed first (``rebuild``) so late usage and the rule versions in force are applied.
+    A month that is already closed keeps its frozen numbers unless ``reclose``; otherwise dbt freezes it
+    in ``fct_chargeback_monthly`` (``close_month`` var), after a full refresh of the allocation mart
+    (``rebuild``) so late usage and the rule versions in force are applied.
     """
-    from flows.close import is_closed, previous_month
+    from flows.close import CLOSE_SELECT, is_closed, previous_month
     from flows.settings import close_dir
     from ingestion.warehouse import resolve_db_path
 
@@ -64,14 +62,14 @@ def monthly_close(
             already = is_closed(con, month)
         finally:
             con.close()
-    if rebuild and (reclose or not already):
+    if reclose or not already:
         dbt_build_task(
             db_path,
-            select=ALLOCATION_SELECT,
-            full_refresh=True,
+            select=(*ALLOCATION_SELECT, *CLOSE_SELECT) if rebuild else CLOSE_SELECT,
+            full_refresh=rebuild,
             dbt_vars={"close_month": month.isoformat()},
         )
-    result = freeze_task(db_path, month, out_root, reclose)
+    result = chargeback_task(db_path, month, out_root, reused=already and not reclose)
     log = get_run_logger()
     if not result.conserved:
         log.warning(

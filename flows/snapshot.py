@@ -4,6 +4,10 @@ The snapshot is written under a temporary name and atomically renamed over the p
 (``os.replace``), so a BI tool holding the old file open keeps reading a consistent old copy and never
 blocks publishing. Parquet goes to a new version folder per publish, and the ``current`` symlink is
 swapped atomically to it; the previous version is kept for readers that still have it open.
+
+The DuckDB file is written in an older storage format (default ``v1.4.0``, set by ``storage_version`` or
+``$CCFINOPS_SNAPSHOT_STORAGE_VERSION``) so that the DuckDB 1.x drivers BI tools ship (JDBC/ODBC, Node,
+Python ``duckdb<2``) open it; DuckDB 2.x reads it too.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +35,9 @@ MARTS: tuple[str, ...] = (
     "focus_cost_and_usage",
 )
 SNAPSHOT_FILE = "ccfinops_marts.duckdb"
+# Oldest DuckDB release whose readers must open the snapshot (DuckDB's ATTACH ... (storage_version ...)).
+DEFAULT_STORAGE_VERSION = "v1.4.0"
+STORAGE_VERSION_ENV = "CCFINOPS_SNAPSHOT_STORAGE_VERSION"
 # First column found (case-insensitive) gives a mart's partition month.
 MONTH_COLUMNS = (
     "month",
@@ -41,6 +49,24 @@ MONTH_COLUMNS = (
     "billingperiodstart",
 )
 COST_CENTER_COLUMNS = ("cost_center", "x_cost_center", "x_costcenter")
+# Guardrail mitigations live in the executor's SQLite file (guardrails/executor.py), not in the warehouse;
+# the snapshot carries a copy (always present, empty when there is no such file) for BI tools.
+GUARDRAIL_ACTIONS_TABLE = "guardrail_actions"
+GUARDRAIL_ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("action_id", "varchar"),
+    ("day", "date"),
+    ("cost_center", "varchar"),
+    ("mitigation", "varchar"),
+    ("kind", "varchar"),
+    ("platform", "varchar"),
+    ("mode", "varchar"),
+    ("state", "varchar"),
+    ("policy_version", "varchar"),
+    ("trigger_event_id", "varchar"),
+    ("error", "varchar"),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+)
 
 
 @dataclass
@@ -50,6 +76,8 @@ class SnapshotResult:
     duckdb_path: Path
     parquet_root: Path
     version: str
+    storage_version: str = DEFAULT_STORAGE_VERSION
+    seconds: float = 0.0
     row_counts: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
@@ -105,14 +133,21 @@ def publish_snapshot(
     marts: tuple[str, ...] = MARTS,
     keep_versions: int = 2,
     require: tuple[str, ...] = (),
+    storage_version: str | None = None,
+    actions_db: str | os.PathLike[str] | None = None,
 ) -> SnapshotResult:
     """Copy ``marts`` from the warehouse into ``<out>/ccfinops_marts.duckdb`` and ``<out>/parquet/current``.
 
     Marts missing from the warehouse are skipped and listed in ``missing``; a name in ``require`` that
-    is missing raises ``LookupError`` before anything is written.
+    is missing raises ``LookupError`` before anything is written. ``storage_version`` (else
+    ``$CCFINOPS_SNAPSHOT_STORAGE_VERSION``, else ``v1.4.0``) is the DuckDB storage format of the file.
+    Guardrail actions are copied from ``actions_db`` (default: the guardrail executor's file under
+    ``$CCFINOPS_SPOOL_DIR``, else ``<warehouse folder>/spool``) into ``guardrail_actions``.
     """
     import duckdb
 
+    started = time.perf_counter()
+    storage = storage_version or os.environ.get(STORAGE_VERSION_ENV) or DEFAULT_STORAGE_VERSION
     out = snapshot_dir(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -121,7 +156,7 @@ def publish_snapshot(
     parquet_root.mkdir(exist_ok=True)
     tmp_parquet = parquet_root / f".v-{version}.tmp"
     final_parquet = parquet_root / f"v-{version}"
-    result = SnapshotResult(out / SNAPSHOT_FILE, parquet_root / "current", version)
+    result = SnapshotResult(out / SNAPSHOT_FILE, parquet_root / "current", version, storage)
     with warehouse_lock(db_path):
         con = duckdb.connect(str(Path(db_path).resolve()))
         try:
@@ -133,7 +168,7 @@ def publish_snapshot(
                 raise LookupError(
                     f"cannot publish: marts {absent} missing from schema {schema!r} of {db_path}"
                 )
-            con.execute(f"attach {_sql_str(tmp_db)} as ccf_snapshot")
+            con.execute(f"attach {_sql_str(tmp_db)} as ccf_snapshot (storage_version {_sql_str(storage)})")
             try:
                 for mart in wanted:
                     con.execute(
@@ -142,17 +177,20 @@ def publish_snapshot(
                     )
                     count = con.execute(f"select count(*) from ccf_snapshot.main.{_quote(mart)}").fetchone()
                     result.row_counts[mart] = int(count[0])
+                result.row_counts[GUARDRAIL_ACTIONS_TABLE] = _copy_guardrail_actions(
+                    con, _actions_db_path(db_path, actions_db)
+                )
                 con.execute(
                     "create table ccf_snapshot.main._snapshot_info as select "
                     "cast(? as varchar) as version, cast(? as timestamptz) as published_at, "
-                    "cast(? as varchar) as marts",
-                    [version, datetime.now(UTC), ",".join(wanted)],
+                    "cast(? as varchar) as marts, cast(? as varchar) as storage_version",
+                    [version, datetime.now(UTC), ",".join(wanted), storage],
                 )
                 con.execute("checkpoint ccf_snapshot")
             finally:
                 con.execute("detach ccf_snapshot")
             tmp_parquet.mkdir()
-            for mart in wanted:
+            for mart in wanted:  # (guardrail_actions: DuckDB file only)
                 select, parts = _partition_select(schema, mart, relations[mart])
                 target = tmp_parquet / mart
                 options = "format parquet"
@@ -179,10 +217,45 @@ def publish_snapshot(
     _fsync_dir(out)
     _fsync_dir(parquet_root)
     _prune_versions(parquet_root, keep_versions)
+    result.seconds = time.perf_counter() - started
     return result
 
 
-def _sql_str(path: Path) -> str:
+def _actions_db_path(db_path: str | os.PathLike[str], explicit: str | os.PathLike[str] | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    spool = os.environ.get("CCFINOPS_SPOOL_DIR") or Path(db_path).resolve().parent / "spool"
+    return Path(spool) / "audit" / "actions.sqlite"
+
+
+def _copy_guardrail_actions(con, actions_db: Path) -> int:
+    """Create ``ccf_snapshot.main.guardrail_actions`` from the executor's SQLite file; rows copied."""
+    import sqlite3
+
+    names = [name for name, _ in GUARDRAIL_ACTION_COLUMNS]
+    con.execute(
+        f"create table ccf_snapshot.main.{GUARDRAIL_ACTIONS_TABLE} ("
+        + ", ".join(f"{name} {type_}" for name, type_ in GUARDRAIL_ACTION_COLUMNS)
+        + ")"
+    )
+    if not actions_db.is_file():
+        return 0
+    src = sqlite3.connect(f"file:{actions_db}?mode=ro", uri=True)
+    try:
+        rows = src.execute(f"select {', '.join(names)} from actions order by day, action_id").fetchall()
+    except sqlite3.Error as exc:
+        raise LookupError(f"cannot read guardrail actions from {actions_db}: {exc}") from None
+    finally:
+        src.close()
+    if rows:
+        con.executemany(
+            f"insert into ccf_snapshot.main.{GUARDRAIL_ACTIONS_TABLE} values ({', '.join('?' * len(names))})",
+            rows,
+        )
+    return len(rows)
+
+
+def _sql_str(path: str | Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 

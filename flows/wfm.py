@@ -1,48 +1,26 @@
-"""WFM cost constraints per queue and shift, computed from the marts, in the scheduling payload.
+"""WFM cost constraints per queue and shift, read from the marts, in the scheduling payload.
 
-``maxCostPerHour`` = the queue's mean cost per hour inside the shift's local hours over the last
-``history_days`` days before the target week (every hour counts, quiet ones too), plus ``headroom_pct``
-(default 15 %, the guardrail band), rounded half-up to the cent; a queue × shift without cost in the
-history (a cap that rounds to 0.00) gets no constraint. ``minQualityThreshold`` = the queue's
-evaluation-weighted mean WEM quality over the same weeks (one decimal), else ``quality_floor``.
-The payload is the one in CONTRACTS.md for ``POST /api/v2/scheduling/groups/shifts``.
+The rule lives in dbt: ``fct_wfm_shift_constraints`` (``maxCostPerHour`` = mean hourly cost of the
+shift's local hours over the history plus the headroom, ``minQualityThreshold`` = the WEM quality or the
+floor; shifts in ``seeds/wfm_shifts.csv``, the rest in the project's ``wfm_*`` vars). The mart is built
+for one business time zone (``var('wfm_timezone')``, default ``$CCFINOPS_TIMEZONE``); asking for another
+one rebuilds that mart with it. This module selects the target week's rows and renders the payload of
+CONTRACTS.md for ``POST /api/v2/scheduling/groups/shifts``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 SHIFTS_PATH = "/api/v2/scheduling/groups/shifts"
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
-
-
-@dataclass(frozen=True)
-class Shift:
-    """A named shift in local time; ``end <= start`` means it runs past midnight."""
-
-    name: str
-    start: time
-    end: time
-
-    @property
-    def hours(self) -> list[int]:
-        """Local clock hours the shift covers."""
-        s, e = self.start.hour, self.end.hour
-        return list(range(s, e)) if e > s else list(range(s, 24)) + list(range(0, e))
-
-
-DEFAULT_SHIFTS: tuple[Shift, ...] = (
-    Shift("early", time(6), time(14)),
-    Shift("late", time(14), time(22)),
-    Shift("night", time(22), time(6)),
-)
+MART = "analytics.fct_wfm_shift_constraints"
 
 
 @dataclass(frozen=True)
@@ -55,113 +33,72 @@ class QueueShiftConstraint:
     min_quality_threshold: Decimal
     currency: str
     hourly_cost_mean: Decimal
+    start: time = time(0)
+    end: time = time(0)
+
+
+class TimezoneMismatch(LookupError):
+    """The constraints mart was built for another business time zone."""
 
 
 def management_unit_id() -> str:
-    """``$CCFINOPS_WFM_MANAGEMENT_UNIT``, else the org profile's Genesys management unit."""
+    """``$CCFINOPS_WFM_MANAGEMENT_UNIT`` (the Genesys management unit the shifts belong to)."""
     env = os.environ.get("CCFINOPS_WFM_MANAGEMENT_UNIT")
-    if env:
-        return env
-    import yaml
-
-    from ingestion.warehouse import REPO_ROOT
-
-    org = yaml.safe_load((Path(REPO_ROOT) / "ingestion" / "simulator" / "org.yaml").read_text())
-    return str(org["genesys"]["management_unit_id"])
+    if not env:
+        raise RuntimeError("set CCFINOPS_WFM_MANAGEMENT_UNIT to the Genesys management unit id")
+    return env
 
 
-def _columns(con, schema: str, table: str) -> set[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {r[0].lower() for r in rows}
-
-
-QUALITY_COLUMNS = ("avg_wem_score",)  # fct_cost_per_resolved_weekly (issue 3)
-EVAL_COUNT_COLUMNS = ("evaluation_count",)
-
-
-def compute_constraints(
-    con,
-    week_start: date,
-    *,
-    tz: str = "UTC",
-    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS,
-    history_days: int = 28,
-    headroom_pct: Decimal = Decimal("15"),
-    quality_floor: Decimal = Decimal("70.0"),
-    platform: str = "genesys",
-) -> list[QueueShiftConstraint]:
-    """Constraints per queue and shift for the week starting ``week_start`` (a Monday, local time)."""
+def compute_constraints(con, week_start: date, *, tz: str = "UTC") -> list[QueueShiftConstraint]:
+    """The constraints of ``fct_wfm_shift_constraints`` for the week starting ``week_start`` (a Monday)."""
     ZoneInfo(tz)  # fail early on a bad timezone name
-    hist_end = week_start
-    hist_start = week_start - timedelta(days=history_days)
-    con.execute("set timezone = 'UTC'")  # naive timestamps in the marts are UTC
-    rows = con.execute(
-        """
-        with usage as (
-            select queue_id, currency, cost,
-                   hour(timezone(?, cast(usage_start as timestamptz))) as local_hour,
-                   cast(timezone(?, cast(usage_start as timestamptz)) as date) as local_date
-            from analytics.fct_usage_cost
-            where platform = ? and queue_id is not null and cost is not null
-        )
-        select queue_id, local_hour, min(currency) as currency, sum(cost) as cost
-        from usage
-        where local_date >= ? and local_date < ?
-        group by queue_id, local_hour
-        """,
-        [tz, tz, platform, hist_start, hist_end],
-    ).fetchall()
-    cost_by_queue: dict[str, dict[int, Decimal]] = {}
-    currency_by_queue: dict[str, str] = {}
-    for queue_id, hour_, currency, cost in rows:
-        cost_by_queue.setdefault(queue_id, {})[int(hour_)] = Decimal(cost)
-        currency_by_queue[queue_id] = currency or "USD"
-    quality = _quality_by_queue(con, hist_start, hist_end)
-    factor = Decimal(1) + Decimal(headroom_pct) / Decimal(100)
-    out: list[QueueShiftConstraint] = []
-    for queue_id in sorted(cost_by_queue):
-        hourly = cost_by_queue[queue_id]
-        for shift in shifts:
-            total = sum((hourly.get(h, Decimal(0)) for h in shift.hours), Decimal(0))
-            mean = total / Decimal(history_days * len(shift.hours))
-            cap = (mean * factor).quantize(CENT, ROUND_HALF_UP)
-            if cap == 0:
-                continue  # (next to) no cost history in this shift: no constraint rather than a zero cap
-            out.append(
-                QueueShiftConstraint(
-                    queue_id=queue_id,
-                    shift=shift.name,
-                    max_cost_per_hour=cap,
-                    min_quality_threshold=quality.get(queue_id, Decimal(quality_floor)).quantize(
-                        TENTH, ROUND_HALF_UP
-                    ),
-                    currency=currency_by_queue[queue_id],
-                    hourly_cost_mean=mean,
-                )
+    built = [r[0] for r in con.execute(f"select distinct timezone from {MART}").fetchall()]
+    if built and built != [tz]:
+        raise TimezoneMismatch(f"{MART} is built for time zone {', '.join(built)}, not {tz}")
+    cur = con.execute(
+        f"select * from {MART} where week_start = ? order by queue_id, shift_start_hour", [week_start]
+    )
+    names = [d[0] for d in cur.description]
+    out = []
+    for values in cur.fetchall():
+        r = dict(zip(names, values, strict=True))
+        out.append(
+            QueueShiftConstraint(
+                queue_id=r["queue_id"],
+                shift=r["shift_name"],
+                max_cost_per_hour=r["max_cost_per_hour"],
+                min_quality_threshold=r["min_quality_threshold"],
+                currency=r["currency"],
+                hourly_cost_mean=r["hourly_cost_mean"],
+                start=time(int(r["shift_start_hour"])),
+                end=time(int(r["shift_end_hour"])),
             )
+        )
     return out
 
 
-def _quality_by_queue(con, start: date, end: date) -> dict[str, Decimal]:
-    cols = _columns(con, "analytics", "fct_cost_per_resolved_weekly")
-    qcol = next((c for c in QUALITY_COLUMNS if c in cols), None)
-    if qcol is None:
-        return {}
-    ncol = next((c for c in EVAL_COUNT_COLUMNS if c in cols), None)
-    weight = f"coalesce({ncol}, 0)" if ncol else "1"
-    rows = con.execute(
-        f"""
-        select queue_id, sum({qcol} * {weight}) as weighted, sum({weight}) as n
-        from analytics.fct_cost_per_resolved_weekly
-        where week_start >= ? and week_start < ? and {qcol} is not null
-        group by queue_id
-        """,
-        [start, end],
-    ).fetchall()
-    return {q: Decimal(str(w)) / Decimal(str(n)) for q, w, n in rows if n}
+def load_constraints(
+    db_path: str | os.PathLike[str], week_start: date, tz: str
+) -> list[QueueShiftConstraint]:
+    """Read the week's constraints under the warehouse lock; rebuild the mart first for another time zone."""
+    import duckdb
+
+    from flows.dbt_runner import run_dbt
+    from flows.locks import warehouse_lock
+
+    with warehouse_lock(db_path):
+        for attempt in range(2):
+            con = duckdb.connect(str(db_path))
+            try:
+                return compute_constraints(con, week_start, tz=tz)
+            except (TimezoneMismatch, duckdb.CatalogException):
+                if attempt:
+                    raise
+            finally:
+                con.close()
+            args = ["build", "--select", "wfm_shifts", "fct_wfm_shift_constraints"]
+            run_dbt([*args, "--vars", json.dumps({"wfm_timezone": tz})], Path(db_path), quiet=True)
+    return []
 
 
 def build_payload(
@@ -169,20 +106,17 @@ def build_payload(
     week_start: date,
     *,
     tz: str = "UTC",
-    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS,
     management_unit: str | None = None,
 ) -> dict[str, Any]:
     """The scheduling payload: one entry per queue × shift × day of the target week (UTC instants)."""
     zone = ZoneInfo(tz)
-    by_name = {s.name: s for s in shifts}
     entries: list[dict[str, Any]] = []
     for day in range(7):
         local_day = week_start + timedelta(days=day)
         for c in constraints:
-            shift = by_name[c.shift]
-            start = datetime.combine(local_day, shift.start, zone)
-            end_day = local_day + timedelta(days=1) if shift.end <= shift.start else local_day
-            end = datetime.combine(end_day, shift.end, zone)
+            start = datetime.combine(local_day, c.start, zone)
+            end_day = local_day + timedelta(days=1) if c.end <= c.start else local_day
+            end = datetime.combine(end_day, c.end, zone)
             entries.append(
                 {
                     "queueId": c.queue_id,

@@ -4,38 +4,21 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from prefect import flow, task
 
 from flows.alerts import alert_on_failure
-from flows.locks import warehouse_lock
 
 
 @task(name="compute-wfm-constraints", retries=0)
-def compute_task(
-    db_path: str, week_start: date, tz: str, headroom_pct: str, quality_floor: str
-) -> dict[str, Any]:
-    """Constraints per queue × shift from the marts, as the scheduling payload."""
-    import duckdb
+def compute_task(db_path: str, week_start: date, tz: str) -> dict[str, Any]:
+    """Constraints per queue × shift from ``fct_wfm_shift_constraints``, as the scheduling payload."""
+    from flows.wfm import build_payload, load_constraints
 
-    from flows.wfm import build_payload, compute_constraints
-
-    with warehouse_lock(db_path):
-        con = duckdb.connect(db_path)
-        try:
-            constraints = compute_constraints(
-                con,
-                week_start,
-                tz=tz,
-                headroom_pct=Decimal(headroom_pct),
-                quality_floor=Decimal(quality_floor),
-            )
-        finally:
-            con.close()
+    constraints = load_constraints(db_path, week_start, tz)
     if not constraints:
-        raise LookupError(f"no queue cost in the 28 days before {week_start}: nothing to constrain")
+        raise LookupError(f"no queue cost in the history before {week_start}: nothing to constrain")
     return build_payload(constraints, week_start, tz=tz)
 
 
@@ -52,8 +35,6 @@ def wfm_constraints(
     db: str | None = None,
     week_start: date | None = None,
     timezone: str | None = None,
-    headroom_pct: str = "15",
-    quality_floor: str = "70.0",
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Compute ``maxCostPerHour`` / ``minQualityThreshold`` per queue and shift for the coming week and push.
@@ -66,7 +47,7 @@ def wfm_constraints(
 
     db_path = str(resolve_db_path(db))
     week = week_start or next_week_start(date.today())
-    payload = compute_task(db_path, week, timezone_name(timezone), headroom_pct, quality_floor)
+    payload = compute_task(db_path, week, timezone_name(timezone))
     if dry_run:
         print(json.dumps(payload, indent=2))
         return {"payload": payload, "response": None}

@@ -97,7 +97,7 @@ def _run_flow(result: DemoResult, name: str, echo: Echo, fn: Callable[..., Any],
 
 
 def cost_summary(db_path: Path, window: tuple[date, date]) -> list[str]:
-    """Total cost, allocated vs unattributed share and top cost centers from the marts."""
+    """Total cost, allocated vs unattributed share and top cost centers from ``rpt_cost_center_monthly``."""
     import duckdb
 
     from flows.locks import warehouse_lock
@@ -105,19 +105,15 @@ def cost_summary(db_path: Path, window: tuple[date, date]) -> list[str]:
     with warehouse_lock(db_path):
         con = duckdb.connect(str(db_path))
         try:
-            total, unattributed, currency = con.execute(
-                "select sum(cost), sum(cost) filter (where cost_center = 'UNATTRIBUTED'), min(currency) "
-                "from analytics.fct_usage_cost where usage_date >= ? and usage_date < ?",
+            mart, months = "analytics.rpt_cost_center_monthly", "month >= ? and month < ?"
+            total, unattributed, shared, currency = con.execute(
+                "select sum(usage_cost), sum(usage_cost) filter (where is_unattributed),"
+                f" sum(allocated_shared_cost), min(currency) from {mart} where {months}",
                 list(window),
             ).fetchone()
-            shared = con.execute(
-                "select sum(allocated_shared_cost) from analytics.fct_cost_allocation_monthly "
-                "where month >= ? and month < ?",
-                list(window),
-            ).fetchone()[0]
             top = con.execute(
-                "select cost_center, sum(cost) from analytics.fct_usage_cost "
-                "where usage_date >= ? and usage_date < ? group by 1 order by 2 desc nulls last limit 5",
+                f"select cost_center, sum(usage_cost) from {mart} where {months} and usage_items > 0"
+                " group by 1 order by 2 desc nulls last limit 5",
                 list(window),
             ).fetchall()
         finally:
@@ -220,6 +216,10 @@ def _run_with_simulator(
         with timing.phase("simulate"):
             sim = stack.enter_context(run_simulator(seed, port=0, config=config, process=True))
         os.environ.update(sim.genesys_env() | sim.cxone_env())
+        if not os.environ.get("CCFINOPS_WFM_MANAGEMENT_UNIT"):  # the demo org's WFM management unit
+            from simulator.org import load_org
+
+            os.environ["CCFINOPS_WFM_MANAGEMENT_UNIT"] = load_org().genesys.management_unit_id
         echo(
             f"simulator on {sim.base_url}: {conversations_per_month:,} Genesys conversations/month, "
             f"seed {seed}"

@@ -10,8 +10,6 @@ from typing import Any
 
 import typer
 
-UNATTRIBUTED = "UNATTRIBUTED"
-UNALLOCATED = "UNALLOCATED"
 CENT = Decimal("0.01")
 
 
@@ -49,7 +47,7 @@ class CostSummary:
             out.append(f"  {self.missing_rate_items} items without a rate (cost null)")
         out.append(
             f"  shared / licence pools: {self.shared_allocated.quantize(CENT)} allocated to cost centers,"
-            f" {self.shared_unallocated.quantize(CENT)} UNALLOCATED (months without minutes)"
+            f" {self.shared_unallocated.quantize(CENT)} unallocated (months without minutes)"
         )
         out.append("  top cost centers:")
         out += [f"    {cc:<16} {cost.quantize(CENT)}" for cc, cost in self.top_cost_centers]
@@ -96,51 +94,52 @@ def _fetch(target: str, db_path: Path | None, queries: list[tuple[str, list[Any]
 
 
 def cost_summary(db_path: Path | None, target: str = "duckdb", top: int = 5) -> list[CostSummary]:
-    """Read the marts and summarise usage cost per currency (largest currency first)."""
-    totals, centers, pools = _fetch(
-        target,
-        db_path,
-        [
-            (
-                "select currency, coalesce(sum(cost), 0), "
-                "coalesce(sum(case when cost_center <> %s then cost end), 0), "
-                "coalesce(sum(case when cost_center = %s then cost end), 0), "
-                "count(*), sum(case when cost is null then 1 else 0 end) "
-                "from analytics.fct_usage_cost group by currency order by 2 desc",
-                [UNATTRIBUTED, UNATTRIBUTED],
-            ),
-            (
-                "select currency, cost_center, sum(cost) from analytics.fct_usage_cost "
-                "where cost is not null group by currency, cost_center order by 3 desc",
-                [],
-            ),
-            (
-                "select currency,"
-                " coalesce(sum(case when cost_center <> %s then allocated_shared_cost end), 0),"
-                " coalesce(sum(case when cost_center = %s then allocated_shared_cost end), 0) "
-                "from analytics.fct_cost_allocation_monthly group by currency",
-                [UNALLOCATED, UNALLOCATED],
-            ),
-        ],
-    )
-    pool_by_currency = {cur: (Decimal(done), Decimal(left)) for cur, done, left in pools}
-    summaries = []
-    for currency, total, attributed, unattributed, items, missing in totals:
-        ranked = [(cc, Decimal(cost)) for cur, cc, cost in centers if cur == currency][:top]
-        summaries.append(
-            CostSummary(
-                currency=currency or "?",
-                total_cost=Decimal(total),
-                attributed_cost=Decimal(attributed),
-                unattributed_cost=Decimal(unattributed),
-                items=int(items),
-                missing_rate_items=int(missing or 0),
-                shared_allocated=pool_by_currency.get(currency, (Decimal(0), Decimal(0)))[0],
-                shared_unallocated=pool_by_currency.get(currency, (Decimal(0), Decimal(0)))[1],
-                top_cost_centers=ranked,
-            )
+    """Summarise usage cost per currency (largest currency first) from ``rpt_cost_center_monthly``."""
+    names = [
+        "currency",
+        "cost_center",
+        "usage_cost",
+        "allocated_shared_cost",
+        "usage_items",
+        "unrated_items",
+        "is_unattributed",
+        "is_unallocated",
+    ]
+    sql = f"select {', '.join(names)} from analytics.rpt_cost_center_monthly"
+    (rows,) = _fetch(target, db_path, [(sql, [])])
+    by_currency: dict[str, dict[str, Any]] = {}
+    for values in rows:
+        r = dict(zip(names, values, strict=True))
+        c = by_currency.setdefault(r["currency"], {"items": 0, "missing": 0, "centers": {}})
+        usage = Decimal(r["usage_cost"] or 0)
+        shared = Decimal(r["allocated_shared_cost"] or 0)
+        for key, amount in (
+            ("total", usage),
+            ("unattributed" if r["is_unattributed"] else "attributed", usage),
+            ("unallocated" if r["is_unallocated"] else "allocated", shared),
+        ):
+            c[key] = c.get(key, Decimal(0)) + amount
+        c["items"] += int(r["usage_items"] or 0)
+        c["missing"] += int(r["unrated_items"] or 0)
+        if (r["usage_items"] or 0) > (r["unrated_items"] or 0):  # has rated usage
+            c["centers"][r["cost_center"]] = c["centers"].get(r["cost_center"], Decimal(0)) + usage
+    zero = Decimal(0)
+    summaries = [
+        CostSummary(
+            currency=currency or "?",
+            total_cost=c.get("total", zero),
+            attributed_cost=c.get("attributed", zero),
+            unattributed_cost=c.get("unattributed", zero),
+            items=c["items"],
+            missing_rate_items=c["missing"],
+            shared_allocated=c.get("allocated", zero),
+            shared_unallocated=c.get("unallocated", zero),
+            top_cost_centers=sorted(c["centers"].items(), key=lambda kv: -kv[1])[:top],
         )
-    return summaries
+        for currency, c in by_currency.items()
+        if c["items"]
+    ]
+    return sorted(summaries, key=lambda s: -s.total_cost)
 
 
 def register(app: typer.Typer) -> None:
@@ -178,6 +177,9 @@ def build(
         typer.echo(f"--target must be one of {', '.join(TARGETS)}", err=True)
         raise typer.Exit(2)
     db_path = resolve_db_path(db) if target in ("duckdb", "spark") else None
+    if db_path is not None and not db_path.exists():
+        typer.echo(f"error: warehouse {db_path} does not exist; run `ccfinops ingest` first", err=True)
+        raise typer.Exit(2)
     if target == "spark":
         from flows.dbt_runner import spark_dir
         from ingestion.lake import export_raw_to_lake
@@ -199,6 +201,12 @@ def build(
     except DbtRunError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
-    for summary in cost_summary(db_path, target):
+    try:
+        summaries = cost_summary(db_path, target)
+    except Exception as exc:  # e.g. a --select that did not build the summary mart on a new warehouse
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"no cost summary: analytics.rpt_cost_center_monthly cannot be read ({reason})")
+        return
+    for summary in summaries:
         for line in summary.lines():
             typer.echo(line)

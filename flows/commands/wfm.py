@@ -24,22 +24,15 @@ def push(
     timezone: str | None = typer.Option(
         None, "--timezone", help="Shift timezone (default: $CCFINOPS_TIMEZONE, UTC)."
     ),
-    headroom_pct: str = typer.Option(
-        "15", "--headroom-pct", help="Headroom over the hourly cost baseline, %."
-    ),
-    quality_floor: str = typer.Option(
-        "70.0", "--quality-floor", help="Threshold when a queue has no WEM data."
-    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the payload; do not POST it."),
 ) -> None:
-    """Compute the constraints from the marts and POST them (GENESYS_* env vars give host and credentials)."""
-    from decimal import Decimal
+    """Read the constraints from fct_wfm_shift_constraints and POST them.
 
-    import duckdb
-
-    from flows.locks import warehouse_lock
+    GENESYS_* env vars give host and credentials, CCFINOPS_WFM_MANAGEMENT_UNIT the management unit;
+    headroom, quality floor and shifts are dbt vars / seeds (dbt_project).
+    """
     from flows.settings import timezone_name
-    from flows.wfm import build_payload, compute_constraints, next_week_start, post_payload
+    from flows.wfm import build_payload, load_constraints, next_week_start, post_payload
     from ingestion.warehouse import resolve_db_path
 
     db_path = resolve_db_path(db)
@@ -48,16 +41,9 @@ def push(
         typer.echo(f"error: --week-start {week} is not a Monday", err=True)
         raise typer.Exit(2)
     tz = timezone_name(timezone)
-    with warehouse_lock(db_path):
-        con = duckdb.connect(str(db_path))
-        try:
-            constraints = compute_constraints(
-                con, week, tz=tz, headroom_pct=Decimal(headroom_pct), quality_floor=Decimal(quality_floor)
-            )
-        finally:
-            con.close()
+    constraints = load_constraints(db_path, week, tz)
     if not constraints:
-        typer.echo(f"error: no queue cost in the 28 days before {week}; nothing to push", err=True)
+        typer.echo(f"error: no queue cost in the history before {week}; nothing to push", err=True)
         raise typer.Exit(1)
     payload = build_payload(constraints, week, tz=tz)
     if dry_run:

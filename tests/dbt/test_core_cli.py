@@ -6,6 +6,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +14,7 @@ from flows.cli import app
 from flows.dbt_runner import DbtRunError, run_dbt
 from tests.dbt.conftest import CORE_SELECT, query
 
-SELECT_ARGS = [arg for node in CORE_SELECT[1:-2] for arg in ("--select", node)]
+SELECT_ARGS = [arg for node in [*CORE_SELECT[1:-2], "rpt_cost_center_monthly"] for arg in ("--select", node)]
 
 
 def test_build_prints_cost_summary(built_warehouse: Path, tmp_path: Path) -> None:
@@ -34,8 +35,26 @@ def test_build_prints_cost_summary(built_warehouse: Path, tmp_path: Path) -> Non
     assert f"    {top}" in result.output
 
 
+def test_build_refuses_a_missing_warehouse(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.duckdb"
+    result = CliRunner().invoke(app, ["build", "--db", str(missing)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: warehouse {missing} does not exist; run `ccfinops ingest` first"
+    ]
+    assert not missing.exists()
+
+
+def test_help_shows_no_rest_markup() -> None:
+    top = CliRunner().invoke(app, ["--help"])
+    build = CliRunner().invoke(app, ["build", "--help"])
+    assert "``" not in top.output + build.output
+    assert "Run dbt build (models, snapshots, tests)" in build.output
+
+
 def test_build_failure_names_the_failing_nodes(tmp_path: Path) -> None:
     empty = tmp_path / "empty.duckdb"  # no raw tables at all
+    duckdb.connect(str(empty)).close()
     result = CliRunner().invoke(app, ["build", "--db", str(empty), *SELECT_ARGS])
     assert result.exit_code == 1
     assert "model.ccfinops.stg_genesys__conversations [error]" in result.output

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.seed import seed_warehouse
+from tests.flows.seed import build_marts, seed_warehouse
 
 
 @pytest.fixture(scope="session")
@@ -27,10 +27,22 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hand-made marts (``tests/flows/seed.py``) with the dbt reporting / WFM / close marts built on them."""
+    db = seed_warehouse(tmp_path_factory.mktemp("seeded") / "template.duckdb")
+    build_marts(db)
+    return db
+
+
 @pytest.fixture
-def seeded_db(tmp_path: Path) -> Path:
-    """A warehouse with hand-made marts (see ``tests/flows/seed.py`` for the numbers)."""
-    return seed_warehouse(tmp_path / "warehouse.duckdb")
+def seeded_db(seeded_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded warehouse (see ``tests/flows/seed.py`` for the numbers)."""
+    import shutil
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(seeded_template, db)
+    return db
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ create table analytics.fct_cost_allocation_monthly (
     month date, cost_pool varchar, cost_center varchar, pool_amount decimal(18,2),
     queue_minutes decimal(18,3),
     total_minutes decimal(18,3), allocation_share decimal(18,10), allocated_shared_cost decimal(18,2),
-    direct_cost decimal(18,2), allocation_rule_version varchar
+    direct_cost decimal(18,2), allocation_rule_version varchar, currency varchar default 'USD'
 );
 create table analytics.fct_cost_center_daily (cost_date date, cost_center varchar, daily_cost decimal(18,6));
 create table analytics.reconciliation_queue (
@@ -41,7 +41,8 @@ create table analytics.reconciliation_queue (
 );
 create table raw.config_cost_center_mappings (
     platform varchar, key_type varchar, key varchar, key_name varchar, cost_center varchar,
-    effective_from date
+    effective_from date, weight decimal(18,6), parent_queue_id varchar, effective_to date,
+    mapping_version varchar, registry_version varchar, loaded_at timestamptz
 );
 create table raw.genesys_queue_intervals (
     queue_id varchar, interval_start timestamptz, interval_end timestamptz, media_type varchar,
@@ -132,7 +133,7 @@ def seed_warehouse(db_path: Path) -> Path:
             ],
         )
         con.executemany(
-            "insert into analytics.fct_cost_allocation_monthly values (?,?,?,?,?,?,?,?,?,?)",
+            "insert into analytics.fct_cost_allocation_monthly values (?,?,?,?,?,?,?,?,?,?,'USD')",
             [
                 (
                     date(2026, 11, 1),
@@ -205,7 +206,8 @@ def seed_warehouse(db_path: Path) -> Path:
             [(f"u-{d}-fb", f"src-{d}", "0.50", "no_cost_center") for d in range(7)],
         )
         con.executemany(
-            "insert into raw.config_cost_center_mappings values ('genesys','queue',?,?,?,'2026-01-01')",
+            "insert into raw.config_cost_center_mappings (platform, key_type, key, key_name, cost_center,"
+            " effective_from) values ('genesys','queue',?,?,?,'2026-01-01')",
             [
                 (SALES_Q, "Sales", "CC-SALES"),
                 (SUPPORT_Q, "Support Tier 1", "CC-SUPPORT"),
@@ -230,3 +232,27 @@ def seed_warehouse(db_path: Path) -> Path:
     finally:
         con.close()
     return db_path
+
+
+#: the dbt nodes built on top of the hand-made marts: the reporting, WFM and close marts and the
+#: staging / intermediate models they read (plus their data tests)
+MART_SELECT = [
+    "--select",
+    "wfm_shifts",
+    "stg_config__cost_center_mappings",
+    "stg_genesys__queue_intervals",
+    "stg_guardrails__webhook_events",
+    "path:models/intermediate/reporting",
+    "path:models/reporting",
+    "path:models/marts/wfm",
+    "path:models/marts/close",
+    "--indirect-selection",
+    "cautious",
+]
+
+
+def build_marts(db_path: Path, *extra: str) -> None:
+    """``dbt build`` of the reporting / WFM / close marts over the hand-made marts of ``db_path``."""
+    from tests.quality.pipeline import dbt_build
+
+    dbt_build(db_path, "build", *MART_SELECT, *extra)

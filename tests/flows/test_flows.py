@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from flows.tasks import breach_message, guardrail_task
+from tests.flows.seed import build_marts
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -53,8 +54,28 @@ def test_monthly_close_freezes_and_writes_chargebacks(
 
     # Frozen: a later change to the mart does not move a closed month unless it is re-closed.
     con = duckdb.connect(str(seeded_db))
+    closes = con.execute(
+        "select month, is_closed, close_id, total_pool_amount, is_conserved"
+        " from analytics.fct_monthly_close order by month"
+    ).fetchall()
+    assert closes == [
+        (date(2026, 10, 1), False, None, Decimal("3000.00"), True),
+        (date(2026, 11, 1), True, result.close_id, Decimal("26250.00"), True),
+    ]
+    assert result.close_id.startswith("close-202611-")
     con.execute("update analytics.fct_cost_allocation_monthly set allocation_rule_version = 'pools-2027.1'")
     con.close()
+    build_marts(seeded_db)  # a later build: open months follow the marts, the closed one stays frozen
+    con = duckdb.connect(str(seeded_db), read_only=True)
+    versions = con.execute(
+        "select month, is_closed, min(rule_version), max(rule_version), sum(amount)"
+        " from analytics.fct_chargeback_monthly where line_type = 'shared' group by all order by month"
+    ).fetchall()
+    con.close()
+    assert versions == [
+        (date(2026, 10, 1), False, "pools-2027.1", "pools-2027.1", Decimal("3000.000000")),
+        (date(2026, 11, 1), True, "pools-2026.1", "pools-2026.1", Decimal("26250.000000")),
+    ]
     again = monthly_close(db=str(seeded_db), month=date(2026, 11, 1), out=str(out), rebuild=False)
     assert again.reused and again.close_id == result.close_id and again.rule_versions == ["pools-2026.1"]
     reclosed = monthly_close(

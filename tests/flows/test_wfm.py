@@ -9,10 +9,16 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.wfm import build_payload, compute_constraints
+from flows.wfm import TimezoneMismatch, build_payload, compute_constraints, load_constraints
 from tests.flows.seed import FALLBACK_Q, SALES_Q, WFM_WEEK
 
-MU = "bb6f1c9d-7206-5fed-8674-f09abf5e698c"  # org.yaml genesys.management_unit_id
+MU = "bb6f1c9d-7206-5fed-8674-f09abf5e698c"  # the management unit the scheduling payload names
+
+
+@pytest.fixture(autouse=True)
+def _management_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCFINOPS_WFM_MANAGEMENT_UNIT", MU)
+
 
 # Sales: 2.00 at 09:15 and 0.80 at 23:15 UTC on each of the 28 history days; the fallback queue 0.50 at
 # 12:00 on 7 days. Early (06-14) mean = 56.00 / 224 h = 0.25 -> x1.15 = 0.2875 -> 0.29; night (22-06)
@@ -49,10 +55,13 @@ def test_constraints_from_marts(seeded_db: Path) -> None:
 def test_shifts_follow_the_business_timezone(seeded_db: Path) -> None:
     con = duckdb.connect(str(seeded_db))
     try:
-        # In New York (UTC-5 in November) 09:15 UTC is 04:15 local (night) and 23:15 UTC is 18:15 (late).
-        constraints = compute_constraints(con, WFM_WEEK, tz="America/New_York")
+        with pytest.raises(TimezoneMismatch):  # the mart is built for UTC
+            compute_constraints(con, WFM_WEEK, tz="America/New_York")
     finally:
         con.close()
+    # In New York (UTC-5 in November) 09:15 UTC is 04:15 local (night) and 23:15 UTC is 18:15 (late):
+    # the mart is rebuilt for that time zone.
+    constraints = load_constraints(seeded_db, WFM_WEEK, "America/New_York")
     got = {(c.queue_id, c.shift): c.max_cost_per_hour for c in constraints if c.queue_id == SALES_Q}
     # late: 28 x 0.80 = 22.40 / 224 -> 0.115 -> 0.12; night: 28 x 2.00 = 56.00 / 224 -> 0.29
     assert got == {(SALES_Q, "late"): Decimal("0.12"), (SALES_Q, "night"): Decimal("0.29")}

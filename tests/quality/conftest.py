@@ -48,9 +48,7 @@ def quality_runner(gx_project: Path, tmp_path: Path) -> Callable[..., object]:
         kw.setdefault("site_dir", tmp_path / "site")
         kw.setdefault("project_root", gx_project)
         kw.setdefault("as_of", AS_OF)
-        kw.setdefault(
-            "settings", load_settings().with_overrides(thresholds={"freshness_max_lag_hours": 24 * 60})
-        )
+        kw.setdefault("settings", load_settings())
         return run_quality(db, **kw)
 
     return run

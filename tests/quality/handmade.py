@@ -156,6 +156,8 @@ def build_handmade(db: Path) -> Path:
             con.execute(
                 f"create table raw.{table} as select * from read_csv('{FILES / file}', all_varchar=true)"
             )
+        con.execute("alter table raw.config_cost_pools add column registry_version varchar")
+        con.execute("alter table raw.config_cost_pools add column loaded_at timestamptz")
         con.execute("alter table raw.config_cost_pools alter monthly_amount type decimal(18, 6)")
         con.execute("alter table raw.config_cost_pools alter cap type decimal(18, 6)")
         con.execute("update raw.config_rate_cards set effective_to = null where effective_to = ''")
@@ -200,7 +202,15 @@ def build_handmade(db: Path) -> Path:
         )
     finally:
         con.close()
+    build_check_models(db)
     return db
+
+
+def build_check_models(db: Path) -> None:
+    """Build the dbt check models (views in schema ``quality``) over the hand-made marts."""
+    from tests.quality.pipeline import dbt_build
+
+    dbt_build(db, "run", "--select", "path:models/quality", "stg_config__cost_pools")
 
 
 def insert_usage(

@@ -18,7 +18,8 @@ def queued_db(handmade_db: Path) -> Path:
     con = duckdb.connect(str(handmade_db))
     insert_fallback_usage(con, queued=("u10", "u11"))
     con.execute(
-        "create table raw.manual_attributions (source_record_id varchar not null, cost_center varchar "
+        "create table if not exists raw.manual_attributions (source_record_id varchar not null, "
+        "cost_center varchar "
         "not null, attributed_by varchar, attributed_at timestamptz, reason varchar, batch_id varchar)"
     )
     con.close()

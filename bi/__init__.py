@@ -1,0 +1,1 @@
+"""BI tool connections: starter content for BI tools over the published snapshot."""

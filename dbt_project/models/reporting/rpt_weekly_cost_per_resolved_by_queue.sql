@@ -1,0 +1,42 @@
+{#- Cost per resolved interaction per ISO week and queue (over its cost centers), rounded to the cent. -#}
+with
+
+cells as (
+
+    select * from {{ ref('rpt_weekly_cost_per_resolved') }}
+
+),
+
+summed as (
+
+    select
+        week_start,
+        queue_id,
+        min(queue_name) as queue_name,
+        sum(total_cost_exact) as total_cost_exact,
+        cast(sum(resolved_count) as bigint) as resolved_count
+    from cells
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['week_start', 'queue_id']) }} as report_queue_week_id,
+        week_start,
+        queue_id,
+        queue_name,
+        {{ round_cents('total_cost_exact') }} as total_cost,
+        resolved_count,
+        case
+            when resolved_count > 0
+                then cast({{ cents_to_decimal(signed_div_round(
+                    to_micros('total_cost_exact'), 'resolved_count * 10000'
+                )) }} as decimal(18, 2))
+        end as cost_per_resolved
+    from summed
+
+)
+
+select * from final
