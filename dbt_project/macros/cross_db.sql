@@ -44,3 +44,16 @@
         else cast({{ expression }} as string)
     end
 {%- endmacro %}
+
+{#- The wall-clock time (timestamp without time zone) in time zone `tz` of an instant. -#}
+{% macro local_timestamp(expression, tz) -%}
+    {{ return(adapter.dispatch('local_timestamp')(expression, tz)) }}
+{%- endmacro %}
+
+{% macro default__local_timestamp(expression, tz) -%}
+    cast(cast({{ expression }} as timestamp with time zone) at time zone '{{ tz }}' as timestamp)
+{%- endmacro %}
+
+{% macro spark__local_timestamp(expression, tz) -%}
+    from_utc_timestamp({{ expression }}, '{{ tz }}')
+{%- endmacro %}
