@@ -33,6 +33,8 @@ MARTS: tuple[str, ...] = (
     "fct_guardrail_baselines",
     "reconciliation_queue",
     "focus_cost_and_usage",
+    "fct_cost_forecast_daily",
+    "fct_cost_forecast_monthly",
 )
 SNAPSHOT_FILE = "ccfinops_marts.duckdb"
 # Oldest DuckDB release whose readers must open the snapshot (DuckDB's ATTACH ... (storage_version ...)).

@@ -67,22 +67,32 @@ def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
         pipeline = raw_pipeline(Path(db_path), "ccfinops_webhook_spool")
         info = pipeline.run(source(spool))
     _logger().info("webhook spool loaded: %s", info)
+    from datetime import UTC, datetime
+
+    from guardrails.spool import RETENTION_DAYS, prune_segments
+
+    keep = int(os.environ.get("CCFINOPS_SPOOL_RETENTION_DAYS") or RETENTION_DAYS)
+    pruned = prune_segments(spool, datetime.now(UTC).date(), keep)
+    if pruned:
+        _logger().info("pruned %d spool segment(s) older than %d days (in the warehouse)", len(pruned), keep)
     return info
 
 
-@task(name="export-guardrail-baselines", retries=1, retry_delay_seconds=[5])
+@task(name="export-guardrail-rules", retries=1, retry_delay_seconds=[5])
 def export_baselines_task(db_path: str) -> Path:
-    """Export ``fct_guardrail_baselines`` to JSON after a build, so receivers never open DuckDB.
+    """Export the guardrail rule book (rates, cost-center lookups, precedence, baselines, profiles).
 
-    Written to ``$CCFINOPS_BASELINE_JSON``, else ``<db>.baselines.json`` (atomic rename); point the
-    receiver's ``CCFINOPS_BASELINE_JSON`` / ``--baseline-json`` at it.
+    Written after every build to ``$CCFINOPS_GUARDRAIL_RULES``, else ``<db>.guardrail-rules.json``
+    (atomic rename, content fingerprint); receivers hot-reload it and never open the warehouse.
     """
-    from guardrails.baselines import default_baseline_json, export_json
+    from guardrails.rulebook import default_rulebook_path, export_rulebook
 
-    out = default_baseline_json(db_path)
+    out = default_rulebook_path(db_path)
     with phase("guardrails"), warehouse_lock(db_path):
-        rows = export_json(Path(db_path), out)
-    _logger().info("exported %d guardrail baseline rows to %s", rows, out)
+        book = export_rulebook(Path(db_path), out)
+    _logger().info(
+        "exported guardrail rules %s (%d baseline rows) to %s", book.version, len(book.baselines), out
+    )
     return out
 
 
@@ -154,83 +164,40 @@ class GuardrailFinding:
 def guardrail_task(db_path: str, as_of: date | None = None) -> GuardrailFinding:
     """Evaluate the newest scored day of ``fct_guardrail_baselines`` with the guardrail policy engine.
 
-    Each cost center's daily cost goes through ``guardrails.policy.evaluate`` (band, window,
-    day-of-week baseline, planned events, absolute floor); a breach is a decision above the upper
-    bound that the policy acts on. Without the engine the mart's own ``status = 'breach'`` is used.
+    The warehouse's rules (baseline, band, floor, policy mode) are read as the receiver reads them
+    (the rule book) and each cost center's full day goes through ``guardrails.policy.evaluate`` with
+    the policies file's planned events and mitigations; a breach is the decision's ``breach`` flag.
     """
-    import duckdb
-
-    with phase("guardrails"), warehouse_lock(db_path):
-        con = duckdb.connect(str(db_path))
-        try:
-            where = "where cost_date <= ?" if as_of else ""
-            params = [as_of] if as_of else []
-            latest = con.execute(
-                f"select max(cost_date) from analytics.fct_guardrail_baselines {where}", params
-            ).fetchone()[0]
-            if latest is None:
-                return GuardrailFinding(None)
-            rows = con.execute(
-                "select cost_date, cost_center, daily_cost, baseline_30d, upper_bound, status "
-                "from analytics.fct_guardrail_baselines where cost_date <= ? and cost_date >= ? "
-                "order by cost_date, cost_center",
-                [latest, latest - timedelta(days=400)],
-            ).fetchall()
-            bands = _registry_bands(con)
-        finally:
-            con.close()
-    breaches = _evaluate_with_policies(rows, latest, bands)
-    breaches.sort(
-        key=lambda b: (-(Decimal(b["daily_cost"]) - Decimal(b["upper_bound"] or 0)), b["cost_center"])
-    )
-    finding = GuardrailFinding(latest, breaches)
-    _logger().info("guardrails on %s: %d breach(es)", latest, len(finding.breaches))
-    return finding
-
-
-def _registry_bands(con) -> dict[str, Decimal]:
-    """Per cost center band from ``dim_cost_centers`` (registry), when the mart exists."""
-    try:
-        rows = con.execute(
-            "select cost_center, guardrail_band_pct from analytics.dim_cost_centers "
-            "where guardrail_band_pct is not null"
-        ).fetchall()
-    except Exception:  # the dimension is optional for this step
-        return {}
-    return {str(cc): Decimal(str(band)) for cc, band in rows}
-
-
-def _evaluate_with_policies(rows: list[tuple], day: date, bands: dict[str, Decimal]) -> list[dict[str, Any]]:
-    from guardrails.baselines import BaselineHistory as baselines  # noqa: N813
-    from guardrails.baselines import DailyCost as daily  # noqa: N813
-    from guardrails.policy import PolicySet as policy_set  # noqa: N813
-    from guardrails.policy import evaluate as policy
+    from guardrails.policy import PolicySet, evaluate
+    from guardrails.rulebook import RuleBook
     from guardrails.settings import DEFAULT_POLICIES
 
-    policies = policy_set.load(Path(os.environ.get("CCFINOPS_GUARDRAIL_POLICIES") or DEFAULT_POLICIES))
-    history = baselines(source="warehouse")
-    for cost_date, cc, cost, _base, _upper, status in rows:
-        if cost is not None and cc is not None:
-            history.by_center.setdefault(str(cc), {})[cost_date] = daily(cost_date, Decimal(cost), status)
+    with phase("guardrails"), warehouse_lock(db_path):
+        book = RuleBook.from_warehouse(Path(db_path))
+    days = [d for _, d in book.baselines if as_of is None or d <= as_of]
+    if not days:
+        return GuardrailFinding(None)
+    latest = max(days)
+    policies = PolicySet.load(Path(os.environ.get("CCFINOPS_GUARDRAIL_POLICIES") or DEFAULT_POLICIES))
     breaches = []
-    for cost_date, cc, cost, _base, _upper, _status in rows:
-        if cost_date != day or cost is None:
+    for (cc, day), row in sorted(book.baselines.items()):
+        if day != latest:
             continue
-        decision = policy(
+        decision = evaluate(
             policies,
-            history,
+            row,
+            mode=book.policy_mode,
             cost_center=cc,
             day=day,
-            consumption_today=Decimal(cost),
+            consumption_today=row.daily_cost,
+            share_now=Decimal(1),
             queue_id=None,
-            registry_band=bands.get(str(cc)),
         )
-        above = any("above upper bound" in r for r in decision.reasons)
-        if above and decision.decision != "allow":
+        if decision.breach:
             breaches.append(
                 {
                     "cost_center": cc,
-                    "daily_cost": Decimal(cost),
+                    "daily_cost": row.daily_cost,
                     "baseline_30d": decision.baseline,
                     "upper_bound": decision.upper_bound,
                     "status": decision.decision,
@@ -238,7 +205,12 @@ def _evaluate_with_policies(rows: list[tuple], day: date, bands: dict[str, Decim
                     "reasons": decision.reasons,
                 }
             )
-    return breaches
+    breaches.sort(
+        key=lambda b: (-(Decimal(b["daily_cost"]) - Decimal(b["upper_bound"] or 0)), b["cost_center"])
+    )
+    finding = GuardrailFinding(latest, breaches)
+    _logger().info("guardrails on %s: %d breach(es)", latest, len(finding.breaches))
+    return finding
 
 
 def _money(value: Any) -> str:

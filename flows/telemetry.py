@@ -1,5 +1,5 @@
-"""Hourly telemetry: registries + both platforms + webhook spool → dbt build → baselines JSON → GX →
-guardrails → notify.
+"""Hourly telemetry: registries + both platforms + webhook spool → dbt build → baselines JSON →
+month-end forecast + budget alerts → GX → guardrails → notify.
 
 Warehouse steps run one after another under the warehouse lock (DuckDB has one writer). The BI
 snapshot is published after a successful build unless a critical data-quality expectation failed.
@@ -13,6 +13,7 @@ from typing import Any
 from prefect import flow
 
 from flows.alerts import alert_on_failure
+from flows.forecast_tasks import budget_alert_task, forecast_task
 from flows.tasks import (
     breach_message,
     dbt_build_task,
@@ -43,6 +44,7 @@ def telemetry(
     publish: bool = True,
     snapshot_out: str | None = None,
     publish_on_dq_failure: bool = False,
+    run_forecast: bool = True,
 ) -> dict[str, Any]:
     """One telemetry cycle; returns what each step reported.
 
@@ -63,8 +65,12 @@ def telemetry(
     out["ingest"] = ingest_summary
     out["spool"] = load_spool_task(db_path, spool_dir)
     out["build"] = dbt_build_task(db_path, full_refresh=full_refresh)
-    # receivers read this JSON (CCFINOPS_BASELINE_JSON) instead of opening the warehouse file
+    # receivers hot-reload this rule book (CCFINOPS_GUARDRAIL_RULES) instead of opening the warehouse
     out["baselines"] = export_baselines_task(db_path)
+    if run_forecast:
+        # month-end forecast of every cost center from the fresh build, then owners' budget alerts
+        out["forecast"] = forecast_task(db_path)
+        out["budget_alerts"] = budget_alert_task(db_path)
     critical: list[Any] = []
     if run_quality:
         # The ingest run id lets the checkpoint validate exactly the months this run touched.

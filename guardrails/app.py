@@ -15,9 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import Route
 
 from guardrails.auth import SignatureVerifier, secret_ok
-from guardrails.events import BodyError, GenesysNotification, SeedUsageEvent, parse_usage_event
+from guardrails.events import (
+    BodyError,
+    GenesysEventBody,
+    GenesysNotification,
+    SeedUsageEvent,
+    parse_usage_event,
+)
 from guardrails.platform import PlatformWriter
-from guardrails.registry import MappingNotFound
+from guardrails.registry import MappingNotFound, lookup
 from guardrails.service import GuardrailService
 from guardrails.settings import Settings
 
@@ -53,6 +59,8 @@ class EvaluationResponse(BaseModel):
     history_days: int
     actions: list[str]
     duplicate: bool
+    expected_so_far: str | None = None
+    projected_day: str | None = None
 
 
 class CostMappingResponse(BaseModel):
@@ -72,6 +80,16 @@ _WANTED_HEADERS = frozenset(
 )
 
 
+def _json_bounds(node: Any) -> Any:
+    """pydantic leaves ``ge``/``le`` of validated integers inside unions as-is: JSON Schema says min/max."""
+    if isinstance(node, dict):
+        renamed = {"ge": "minimum", "le": "maximum"}
+        return {renamed.get(k, k): _json_bounds(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_json_bounds(v) for v in node]
+    return node
+
+
 def _request_schema() -> dict[str, Any]:
     """``oneOf`` the three accepted bodies; nested models go to ``components.schemas``."""
     schemas = [
@@ -83,7 +101,25 @@ def _request_schema() -> dict[str, Any]:
     for schema in schemas:
         _SHARED_SCHEMAS.update(schema.pop("$defs", {}))
         variants.append(schema)
-    return {"oneOf": variants}
+    # the notification's eventBody is validated as GenesysEventBody (eventTime, conversationId
+    # required; strict integers): document exactly that, so schema and handler agree
+    body_schema = GenesysEventBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    # a billable event carries one of the durations; only voice conversations carry telephony cost
+    body_schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": "integer"}}}
+        for name in ("interactingDurationMs", "connectedDurationMs", "transcriptionDurationMs")
+    ]
+    body_schema["properties"]["mediaType"]["pattern"] = "^[Vv][Oo][Ii][Cc][Ee]$"
+    _SHARED_SCHEMAS["GenesysEventBody"] = body_schema
+    ref = {"$ref": "#/components/schemas/GenesysEventBody"}
+    variants[1]["properties"]["eventBody"] = ref
+    _SHARED_SCHEMAS["GenesysNotification"] = {
+        **_SHARED_SCHEMAS.get("GenesysNotification", variants[1]),
+        "properties": {**variants[1]["properties"]},
+    }
+    for name, shared in list(_SHARED_SCHEMAS.items()):
+        _SHARED_SCHEMAS[name] = _json_bounds(shared)
+    return {"oneOf": _json_bounds(variants)}
 
 
 def _bare_401() -> Response:
@@ -113,7 +149,7 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
     app = FastAPI(
         title="ccfinops guardrails",
         version="1.0.0",
-        description="Near-real-time contact-center cost guardrails (rolling baseline ± band).",
+        description="Near-real-time contact-center cost guardrails (the warehouse's expected cost).",
         lifespan=lifespan,
     )
     app.state.service = service
@@ -243,15 +279,15 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
         auth = request.headers.get("authorization", "")
         if not token or not auth.startswith("Bearer ") or not secret_ok(auth[7:], token):
             return reject("bad_token", 401)
-        registry = service.registry.value
-        assert registry is not None
+        book = service.rules.value
+        assert book is not None
         try:
-            found = registry.lookup(queue_id=queue_id, campaign=campaign, platform=platform)
+            found = lookup(book, queue_id=queue_id, campaign=campaign, platform=platform)
         except MappingNotFound as exc:
             return JSONResponse({"detail": exc.reason}, status_code=404)
         body = {
             "cost_center": found.cost_center,
-            "weight": format(found.weight, "f"),
+            "weight": format(found.weight.normalize(), "f"),
             "mapping_version": found.mapping_version,
             "key_type": found.key_type,
             "key": found.key,
@@ -271,10 +307,12 @@ def create_app(settings: Settings, *, writer: PlatformWriter | None = None) -> F
             "status": "ok",
             "spool_depth": service.spool.depth,
             "events_indexed": len(service.index),
-            "registry_version": service.registry.value.version if service.registry.value else None,
-            "rate_card_version": service.rates.value.version if service.rates.value else None,
+            "rules_version": service.rules.value.version if service.rules.value else None,
+            "rules_exported_at": service.rules.value.exported_at if service.rules.value else None,
+            "rules_error": service.rules.last_error,
             "policy_version": service.policies.value.version if service.policies.value else None,
-            "baseline_source": service.baselines.value.source if service.baselines.value else None,
+            "policy_error": service.policies.last_error,
+            "policy_mode": service.rules.value.policy_mode if service.rules.value else None,
             "mitigation_mode": settings.mitigation_mode,
         }
 

@@ -12,12 +12,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 EVENT_TYPES = ("telephony.call.completed", "ai.transcription.completed")
 MAX_DURATION_MS = 86_400_000  # one day: anything longer is a bad clock or a bad field
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON integers only: a boolean or a string is refused (``false`` is not 0 ms); 60000.0 is 60000."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+StrictInt = Annotated[int, BeforeValidator(_whole_number)]
+Duration = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=MAX_DURATION_MS)]
 
 
 class BodyError(ValueError):
@@ -46,9 +59,10 @@ class SeedUsageEvent(BaseModel):
     event_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:\-]+$")
     event_type: Literal["telephony.call.completed", "ai.transcription.completed"]
     queue_id: str = Field(min_length=1, max_length=100)
-    duration_ms: int = Field(ge=0, le=MAX_DURATION_MS)
+    originating_queue_id: str | None = Field(default=None, min_length=1, max_length=100)
+    duration_ms: StrictInt = Field(ge=0, le=MAX_DURATION_MS)
     cost_center: str | None = Field(default=None, min_length=1, max_length=100)
-    timestamp: datetime
+    timestamp: datetime = Field(json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-"})
     platform: Literal["genesys", "cxone"] | None = None
     campaign: str | None = Field(default=None, max_length=100)
     carrier: str | None = Field(default=None, max_length=100)
@@ -70,7 +84,7 @@ class GenesysEventBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    eventTime: int = Field(ge=946_684_800_000, le=4_102_444_800_000)  # 2000..2100 in epoch ms
+    eventTime: StrictInt = Field(ge=946_684_800_000, le=4_102_444_800_000)  # 2000..2100 in epoch ms
     conversationId: str = Field(min_length=1, max_length=100)
     participantId: str | None = Field(default=None, max_length=100)
     sessionId: str | None = Field(default=None, max_length=100)
@@ -78,9 +92,9 @@ class GenesysEventBody(BaseModel):
     direction: str | None = Field(default=None, max_length=40)
     provider: str | None = Field(default=None, max_length=100)
     queueId: str | None = Field(default=None, max_length=100)
-    interactingDurationMs: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
-    connectedDurationMs: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
-    transcriptionDurationMs: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
+    interactingDurationMs: Duration | None = None
+    connectedDurationMs: Duration | None = None
+    transcriptionDurationMs: Duration | None = None
     attributes: dict[str, Any] | None = None
 
 
@@ -111,6 +125,7 @@ class UsageEvent:
     direction: str | None = None
     number_type: str | None = None
     source_shape: str = "seed"
+    originating_queue_id: str | None = None
 
 
 def _platform_for(queue_id: str) -> str:
@@ -135,6 +150,7 @@ def _from_seed(body: dict[str, Any]) -> UsageEvent:
         carrier=seed.carrier,
         direction=seed.direction,
         number_type=seed.number_type,
+        originating_queue_id=seed.originating_queue_id,
     )
 
 

@@ -48,6 +48,12 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
+        self.reload_failing = Gauge(
+            "ccfinops_guardrail_reload_failing",
+            "1 while the newest file of a source is invalid and the last good version keeps serving",
+            ["source"],
+            registry=r,
+        )
         self.reloads = Counter(
             "ccfinops_guardrail_reloads_total", "Config/baseline reloads", ["source", "outcome"], registry=r
         )

@@ -1,20 +1,30 @@
-"""Policy engine: rolling baseline ± band per cost center → allow | warn | mitigate.
+"""Policy engine: the warehouse's baseline for the day, applied intraday → allow | warn | mitigate.
 
-See the header of ``guardrails/policies.yaml`` for the rules; every number is a ``Decimal``.
+The numbers (expected daily cost, band widened by dispersion, floor, the seed's flat bound, the
+policy mode, hour-of-day profiles) are rows of the exported rule book (dbt); the policies file adds
+only operations: mitigations, exempt queues, planned events (each approved, with an expiry) and the
+warn level. Evaluation is a function of the event's timestamp, never of the wall clock.
+
+expected mode, at time ``t`` of the day (two conditions: relative AND material):
+  expected_so_far = expected_day x (1 + planned uplift) x cumulative_profile(t)
+  breach when consumption_so_far > expected_so_far x (1 + band) and the excess >= floor, or the same
+  over the last ``window_hours`` (the window's consumption vs the window's expected share);
+  projected_day = consumption_so_far / cumulative_profile(t).
+flat mode (the seed's rule): breach when consumption_so_far > 30-day mean x (1 + band) (full day).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from guardrails.baselines import BaselineHistory
+from guardrails.rulebook import Baseline
 
 MICRO = Decimal("0.000001")
 MITIGATION_KINDS = (
@@ -25,10 +35,12 @@ MITIGATION_KINDS = (
     "cxone_skill",
 )
 UNATTRIBUTED = "UNATTRIBUTED"
+CENTER_KEYS = frozenset({"warn_at_pct", "exempt_queues", "mitigations", "planned_events"})
+EVENT_KEYS = frozenset({"name", "start", "end", "uplift_pct", "approved_by", "reason", "expires"})
 
 
 class PolicyError(ValueError):
-    """An invalid policies file (names the key)."""
+    """An invalid policies file (names the file, key and value)."""
 
 
 def _dec(value: Any, where: str) -> Decimal:
@@ -49,14 +61,26 @@ def _day(value: Any, where: str) -> date:
         raise PolicyError(f"{where}: not an ISO date: {value!r}") from None
 
 
+def q(value: Decimal) -> Decimal:
+    """Half-up to 6 decimals (the warehouse's money scale)."""
+    return value.quantize(MICRO, rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class PlannedEvent:
-    """A planned spike (campaign launch): [start, end) with an expected uplift."""
+    """A planned spike (campaign launch): [start, end) with an expected uplift, approved until expiry."""
 
     name: str
     start: date
     end: date
     uplift_pct: Decimal
+    approved_by: str = ""
+    reason: str = ""
+    expires: date | None = None
+
+    def applies(self, day: date) -> bool:
+        """In force on ``day``: inside [start, end) and not expired."""
+        return self.start <= day < self.end and (self.expires is None or day < self.expires)
 
 
 @dataclass(frozen=True)
@@ -72,17 +96,9 @@ class MitigationSpec:
 
 @dataclass(frozen=True)
 class CenterPolicy:
-    """The resolved policy of one cost center."""
+    """The resolved operational policy of one cost center."""
 
-    band_pct: Decimal | None
-    window_days: int
-    min_history_days: int
-    floor_amount: Decimal
     warn_at_pct: Decimal
-    day_of_week: bool
-    dow_weeks: int
-    min_history_dow: int
-    exclude_statuses: frozenset[str]
     exempt_queues: frozenset[str]
     mitigations: tuple[str, ...]
     planned_events: tuple[PlannedEvent, ...]
@@ -102,25 +118,30 @@ class Decision:
     band_pct: Decimal | None = None
     history_days: int = 0
     mitigations: tuple[str, ...] = ()
+    expected_so_far: Decimal | None = None
+    projected_day: Decimal | None = None
+    breach: bool = False  # the policy in force would act (relative and material)
 
 
 class PolicySet:
     """All policies from one YAML file."""
 
-    def __init__(self, data: dict[str, Any], content_hash: str) -> None:
+    def __init__(self, data: dict[str, Any], content_hash: str, where: str = "policies") -> None:
         if not isinstance(data, dict) or "policy_version" not in data:
-            raise PolicyError("policies file needs a top-level 'policy_version'")
+            raise PolicyError(f"{where}: needs a top-level 'policy_version'")
+        self.where = where
         self.version = str(data["policy_version"])
         self.content_hash = content_hash
         self.mitigations: dict[str, MitigationSpec] = {}
         for name, spec in (data.get("mitigations") or {}).items():
-            where = f"mitigations.{name}"
-            if spec.get("kind") not in MITIGATION_KINDS:
-                raise PolicyError(f"{where}.kind: must be one of {MITIGATION_KINDS}")
+            w = f"{where}: mitigations.{name}"
+            if not isinstance(spec, dict) or spec.get("kind") not in MITIGATION_KINDS:
+                kind = spec.get("kind") if isinstance(spec, dict) else spec
+                raise PolicyError(f"{w}.kind: {kind!r} is not one of {MITIGATION_KINDS}")
             if not spec.get("target") or not isinstance(spec.get("set"), dict) or not spec["set"]:
-                raise PolicyError(f"{where}: needs 'target' and a non-empty 'set' mapping")
+                raise PolicyError(f"{w}: needs 'target' and a non-empty 'set' mapping")
             if spec["kind"] == "genesys_datatable_row" and "/" not in str(spec["target"]):
-                raise PolicyError(f"{where}.target: datatable rows are 'DATATABLE_ID/ROW_ID'")
+                raise PolicyError(f"{w}.target: datatable rows are 'DATATABLE_ID/ROW_ID'")
             self.mitigations[name] = MitigationSpec(
                 name, spec["kind"], str(spec["target"]), dict(spec["set"]), str(spec.get("description", ""))
             )
@@ -137,44 +158,68 @@ class PolicySet:
             data = yaml.safe_load(raw)
         except yaml.YAMLError as exc:
             raise PolicyError(f"{path}: invalid YAML: {exc}") from None
-        return cls(data, hashlib.sha256(raw).hexdigest()[:12])
+        return cls(data, hashlib.sha256(raw).hexdigest()[:12], str(path))
 
     def _resolve(self, cost_center: str | None) -> CenterPolicy:
-        merged = {**self._defaults, **(self._raw_centers.get(cost_center, {}) if cost_center else {})}
-        where = f"cost_centers.{cost_center}" if cost_center else "defaults"
-        own = self._raw_centers.get(cost_center, {}) if cost_center else {}
+        own = self._raw_centers.get(cost_center, {}) if cost_center else self._defaults
+        where = f"{self.where}: " + (f"cost_centers.{cost_center}" if cost_center else "defaults")
+        if not isinstance(own, dict):
+            raise PolicyError(f"{where}: must be a mapping")
+        for key in own:
+            if key not in CENTER_KEYS:
+                raise PolicyError(
+                    f"{where}.{key}: unknown key (bands, floors and baselines are dbt vars; "
+                    f"allowed: {sorted(CENTER_KEYS)})"
+                )
+        merged = {**self._defaults, **(own if cost_center else {})}
         for name in merged.get("mitigations") or []:
             if name not in self.mitigations:
                 raise PolicyError(f"{where}.mitigations: unknown mitigation {name!r}")
         planned = []
         for i, ev in enumerate(merged.get("planned_events") or []):
             w = f"{where}.planned_events[{i}]"
+            unknown = sorted(set(ev) - EVENT_KEYS)
+            if unknown:
+                raise PolicyError(f"{w}.{unknown[0]}: unknown key")
+            for key in ("approved_by", "reason", "expires"):
+                if not ev.get(key):
+                    raise PolicyError(
+                        f"{w}.{key}: every planned event needs who approved it, why and an expiry"
+                    )
             start, end = _day(ev.get("start"), f"{w}.start"), _day(ev.get("end"), f"{w}.end")
             if end <= start:
-                raise PolicyError(f"{w}.end: must be after start (the range is [start, end))")
+                raise PolicyError(
+                    f"{w}.end: {ev.get('end')!r} must be after start (the range is [start, end))"
+                )
+            uplift = _dec(ev.get("uplift_pct"), f"{w}.uplift_pct")
+            if uplift < 0:
+                raise PolicyError(f"{w}.uplift_pct: {uplift} must be >= 0")
             planned.append(
-                PlannedEvent(str(ev.get("name", f"event {i}")), start, end, _dec(ev["uplift_pct"], w))
+                PlannedEvent(
+                    str(ev.get("name", f"event {i}")),
+                    start,
+                    end,
+                    uplift,
+                    str(ev["approved_by"]),
+                    str(ev["reason"]),
+                    _day(ev["expires"], f"{w}.expires"),
+                )
             )
-        band = own.get("band_pct")
+        warn = _dec(merged.get("warn_at_pct", "90"), f"{where}.warn_at_pct")
+        if not 0 < warn <= 100:
+            raise PolicyError(f"{where}.warn_at_pct: {warn} must be in (0, 100]")
         return CenterPolicy(
-            band_pct=_dec(band, f"{where}.band_pct") if band is not None else None,
-            window_days=int(merged.get("window_days", 30)),
-            min_history_days=int(merged.get("min_history_days", 7)),
-            floor_amount=_dec(merged.get("floor_amount", "0"), f"{where}.floor_amount"),
-            warn_at_pct=_dec(merged.get("warn_at_pct", "90"), f"{where}.warn_at_pct"),
-            day_of_week=bool(merged.get("day_of_week", False)),
-            dow_weeks=int(merged.get("dow_weeks", 8)),
-            min_history_dow=int(merged.get("min_history_dow", 4)),
-            exclude_statuses=frozenset(merged.get("exclude_statuses") or ()),
+            warn_at_pct=warn,
             exempt_queues=frozenset(str(q) for q in merged.get("exempt_queues") or ()),
             mitigations=tuple(merged.get("mitigations") or ()),
             planned_events=tuple(planned),
         )
 
-    @property
-    def default_band(self) -> Decimal:
-        """The defaults' band (15 unless configured)."""
-        return _dec(self._defaults.get("band_pct", "15"), "defaults.band_pct")
+    def check_cost_centers(self, registered: frozenset[str]) -> None:
+        """Every cost center the file names must be registered (raise naming file, key and value)."""
+        for cc in self._raw_centers:
+            if registered and cc not in registered:
+                raise PolicyError(f"{self.where}: cost_centers.{cc}: {cc!r} is not a registered cost center")
 
     def for_center(self, cost_center: str) -> CenterPolicy:
         """The cost center's policy, or the defaults."""
@@ -187,60 +232,118 @@ class PolicySet:
             out |= pol.exempt_queues
         return frozenset(out)
 
+    def exceptions_in_force(self, day: date) -> list[dict[str, Any]]:
+        """Planned events and exemptions that apply on ``day`` (for the weekly report)."""
+        out = []
+        for cc, pol in sorted(self.centers.items()):
+            for ev in pol.planned_events:
+                if ev.applies(day):
+                    out.append({"cost_center": cc, "kind": "planned_event", **ev.__dict__})
+        return out
 
-def compute_bound(
-    policies: PolicySet,
-    history: BaselineHistory,
-    cost_center: str,
-    day: date,
-    registry_band: Decimal | None = None,
-) -> tuple[Decimal | None, Decimal | None, Decimal, int, list[str]]:
-    """Return (baseline, upper_bound, band_pct, history_days, reasons) for a cost center and day."""
-    pol = policies.for_center(cost_center)
-    band = pol.band_pct if pol.band_pct is not None else (registry_band or policies.default_band)
-    days = history.days(cost_center)
-    if pol.day_of_week:
-        candidates = [day - timedelta(weeks=w) for w in range(1, pol.dow_weeks + 1)]
-        needed = pol.min_history_dow
-        label = f"same weekday over {pol.dow_weeks} weeks"
-    else:
-        candidates = [day - timedelta(days=d) for d in range(1, pol.window_days + 1)]
-        needed = pol.min_history_days
-        label = f"{pol.window_days}-day window"
-    samples = [
-        days[d].daily_cost
-        for d in candidates
-        if d in days and (days[d].status or "") not in pol.exclude_statuses
-    ]
-    reasons: list[str] = []
-    if len(samples) < needed:
-        reasons.append(f"insufficient history: {len(samples)} of {needed} days needed ({label})")
-        return None, None, band, len(samples), reasons
-    baseline = (sum(samples, Decimal(0)) / len(samples)).quantize(MICRO, rounding=ROUND_HALF_UP)
-    uplift = Decimal(0)
+
+def uplift_for(pol: CenterPolicy, day: date) -> tuple[Decimal, list[str]]:
+    """The largest planned uplift in force on ``day`` (%), with the reasons (expired ones say so)."""
+    uplift, reasons = Decimal(0), []
     for ev in pol.planned_events:
-        if ev.start <= day < ev.end and ev.uplift_pct > uplift:
+        if ev.start <= day < ev.end and ev.expires is not None and day >= ev.expires:
+            reasons.append(f"planned event {ev.name!r} expired on {ev.expires}: not applied")
+        elif ev.applies(day) and ev.uplift_pct >= uplift:
             uplift = ev.uplift_pct
-            reasons.append(f"planned event {ev.name!r}: expected uplift {ev.uplift_pct}%")
-    upper = (baseline * (1 + uplift / 100) * (1 + band / 100)).quantize(MICRO, rounding=ROUND_HALF_UP)
-    return baseline, upper, band, len(samples), reasons
+            reasons.append(
+                f"planned event {ev.name!r} (approved by {ev.approved_by}): uplift {ev.uplift_pct}%"
+            )
+    return uplift, reasons
 
 
-Bound = tuple[Decimal | None, Decimal | None, Decimal, int, list[str]]
+def _widen(share: Decimal, exponent: Decimal) -> Decimal:
+    """(1 / share) ** exponent: a part of the day is noisier than the whole (Poisson: exponent 0.5)."""
+    if exponent == 0 or share >= 1:
+        return Decimal(1)
+    return Decimal(1) / max(share, Decimal("0.01")) ** exponent
+
+
+def assess(
+    row: Baseline | None,
+    *,
+    mode: str,
+    consumption: Decimal,
+    share_now: Decimal,
+    window_consumption: Decimal | None = None,
+    share_window_start: Decimal | None = None,
+    uplift_pct: Decimal = Decimal(0),
+    window_band_factor: Decimal = Decimal(1),
+    band_exponent: Decimal = Decimal(0),
+) -> tuple[bool, Decimal | None, Decimal | None, Decimal | None, list[str]]:
+    """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now."""
+    if row is None:
+        return False, None, None, None, ["insufficient history: the warehouse has no baseline for this day"]
+    scale = 1 + uplift_pct / 100
+    if mode == "flat":
+        if row.seed_status == "insufficient_history" or row.seed_upper_bound is None:
+            return False, None, None, None, [f"insufficient history: {row.history_days} days (seed rule)"]
+        upper = q(row.seed_upper_bound * scale)
+        if consumption > upper:
+            return (
+                True,
+                upper,
+                None,
+                None,
+                [f"consumption {consumption} above the day's bound {upper} (seed rule)"],
+            )
+        return False, upper, None, None, []
+    if row.expected_status == "insufficient_history" or row.expected_daily_cost is None:
+        return (
+            False,
+            None,
+            None,
+            None,
+            [f"insufficient history: {row.weekday_history_weeks} same-weekday samples"],
+        )
+    band = row.effective_band_pct or row.guardrail_band_pct
+    expected_day = row.expected_daily_cost * scale
+    upper_day = q(expected_day * (1 + band / 100))
+    so_far = q(expected_day * share_now)
+    projected = q(consumption / share_now) if share_now > 0 else None
+    reasons: list[str] = []
+    band_now = q(band * _widen(share_now, band_exponent))
+    breach = consumption > so_far * (1 + band_now / 100) and consumption - so_far >= row.floor_amount
+    if breach:
+        reasons.append(
+            f"consumption {consumption} above expected so far {so_far} + {band_now}% and by at least "
+            f"{row.floor_amount}"
+        )
+    if not breach and window_consumption is not None and share_window_start is not None:
+        expected_window = expected_day * (share_now - share_window_start)
+        window_band = q(band * window_band_factor * _widen(share_now - share_window_start, band_exponent))
+        if (
+            window_consumption > expected_window * (1 + window_band / 100)
+            and window_consumption - expected_window >= row.floor_amount
+        ):
+            breach = True
+            reasons.append(
+                f"last hours' consumption {window_consumption} above their expected {q(expected_window)} "
+                f"+ {window_band}% and by at least {row.floor_amount}"
+            )
+    return breach, upper_day, so_far, projected, reasons
 
 
 def evaluate(
     policies: PolicySet,
-    history: BaselineHistory,
+    row: Baseline | None,
     *,
+    mode: str,
     cost_center: str | None,
     day: date,
     consumption_today: Decimal,
+    share_now: Decimal,
     queue_id: str | None,
-    registry_band: Decimal | None = None,
-    bound: Bound | None = None,
+    window_consumption: Decimal | None = None,
+    share_window_start: Decimal | None = None,
+    window_band_factor: Decimal = Decimal(1),
+    band_exponent: Decimal = Decimal(0),
 ) -> Decision:
-    """Decide for one cost center's running total on ``day`` (``bound``: a memoised compute_bound)."""
+    """Decide for one cost center's running total at one moment of ``day``."""
     if not cost_center or cost_center == UNATTRIBUTED:
         return Decision(
             "allow",
@@ -251,28 +354,44 @@ def evaluate(
             ["no cost center (explicit or via the registry): not evaluated"],
         )
     pol = policies.for_center(cost_center)
-    baseline, upper, band, n, reasons = bound or compute_bound(
-        policies, history, cost_center, day, registry_band
+    uplift, reasons = uplift_for(pol, day)
+    breach, upper, so_far, projected, why = assess(
+        row,
+        mode=mode,
+        consumption=consumption_today,
+        share_now=share_now,
+        window_consumption=window_consumption,
+        share_window_start=share_window_start,
+        uplift_pct=uplift,
+        window_band_factor=window_band_factor,
+        band_exponent=band_exponent,
     )
-    reasons = list(reasons)
+    reasons += why
     decision = Decision(
-        "allow", cost_center, consumption_today, upper, policies.version, reasons, baseline, band, n
+        "allow",
+        cost_center,
+        consumption_today,
+        upper,
+        policies.version,
+        reasons,
+        baseline=(row.baseline_30d if mode == "flat" else row.expected_daily_cost) if row else None,
+        band_pct=(row.guardrail_band_pct if mode == "flat" else row.effective_band_pct) if row else None,
+        history_days=(row.history_days if mode == "flat" else row.weekday_history_weeks) if row else 0,
+        expected_so_far=so_far,
+        projected_day=projected,
+        breach=breach,
     )
     if upper is None:
         return decision
-    warn_level = (upper * pol.warn_at_pct / 100).quantize(MICRO, rounding=ROUND_HALF_UP)
-    if consumption_today <= upper:
-        if consumption_today >= warn_level:
+    if not breach:
+        bound_now = upper if so_far is None else so_far * (1 + (decision.band_pct or Decimal(0)) / 100)
+        warn_level = q(bound_now * pol.warn_at_pct / 100)
+        material = so_far is None or consumption_today - so_far >= row.floor_amount * pol.warn_at_pct / 100
+        if consumption_today >= warn_level and consumption_today > 0 and material:
             decision.decision = "warn"
             reasons.append(
-                f"consumption {consumption_today} is at least {pol.warn_at_pct}% of the upper bound"
+                f"consumption {consumption_today} is at least {pol.warn_at_pct}% of the bound so far"
             )
-        return decision
-    reasons.append(
-        f"consumption {consumption_today} above upper bound {upper} (baseline {baseline}, band {band}%)"
-    )
-    if consumption_today < pol.floor_amount:
-        reasons.append(f"below the absolute floor {pol.floor_amount}: not acted on")
         return decision
     if queue_id and queue_id in pol.exempt_queues:
         decision.decision = "warn"
@@ -285,3 +404,12 @@ def evaluate(
     decision.decision = "mitigate"
     decision.mitigations = pol.mitigations
     return decision
+
+
+def window_start(at: datetime, hours: int) -> datetime | None:
+    """Start of the trailing window of ``hours`` ending at ``at`` (clipped to midnight; None if 0)."""
+    if hours <= 0:
+        return None
+    start = at - timedelta(hours=hours)
+    midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(start, midnight)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,20 +19,19 @@ from typing import Any
 
 import orjson
 
-from guardrails.baselines import BaselineHistory, load_from_duckdb, load_from_json
 from guardrails.events import UsageEvent
 from guardrails.executor import MitigationExecutor, action_id_for
 from guardrails.metrics import Metrics
 from guardrails.notify import Notifier
 from guardrails.platform import PlatformWriter
-from guardrails.policy import UNATTRIBUTED, Bound, Decision, PolicySet, compute_bound, evaluate
-from guardrails.rates import RateBook
-from guardrails.registry import COST_CENTERS_FILE, MAPPINGS_FILE, CostRegistry, Watched
+from guardrails.policy import UNATTRIBUTED, Decision, PolicySet, evaluate
+from guardrails.registry import Watched
+from guardrails.rulebook import USAGE_TYPE, RuleBook
 from guardrails.settings import Settings
 from guardrails.spool import Spool
 
 log = logging.getLogger(__name__)
-RATE_CARDS_FILE = "rate_cards.csv"
+SETTLE_SECONDS = 2.0  # only read a warehouse file that has not changed for this long
 
 
 def _s(value: Decimal | None) -> str | None:
@@ -54,80 +54,74 @@ class GuardrailService:
             group_commit_max=settings.group_commit_max,
             max_inflight_syncs=settings.max_inflight_syncs,
         )
-        reg_dir = settings.registry_dir
-        self.registry: Watched[CostRegistry] = Watched(
-            [reg_dir / MAPPINGS_FILE, reg_dir / COST_CENTERS_FILE],
-            lambda: CostRegistry.load(reg_dir),
-            "registry",
-        )
-        self.rates: Watched[RateBook] = Watched(
-            [reg_dir / RATE_CARDS_FILE], lambda: RateBook.load(reg_dir / RATE_CARDS_FILE), "rate_cards"
-        )
+        self.rules: Watched[RuleBook] = Watched(self._rules_paths(), self._load_rules, "rules")
         self.policies: Watched[PolicySet] = Watched(
-            [settings.policies_path], lambda: PolicySet.load(settings.policies_path), "policies"
-        )
-        self.baselines: Watched[BaselineHistory] = Watched(
-            self._baseline_paths(), self._load_baselines, "baselines"
+            [settings.policies_path, *self._rules_paths()], self._load_policies, "policies"
         )
         self.executor = MitigationExecutor(settings.audit_db, writer)
         self.notifier = notifier if notifier is not None else Notifier.from_env()
         self.metrics = Metrics(lambda: self.spool.depth, lambda: self.spool.lag_seconds)
         self.spool.on_flush = self._on_flush
         self.totals: dict[tuple[str, date], Decimal] = {}
+        self.hourly: dict[tuple[str, date, int], Decimal] = {}
         # event_id -> the answer as JSON bytes: bytes are not tracked by the garbage collector, so a
         # large index adds nothing to GC pauses (dicts of lists did: ~300 ms gen-2 pauses at 100 k)
         self.index: dict[str, bytes] = {}
         self._inflight: dict[str, asyncio.Future[None]] = {}
         self._planned: set[str] = set()
-        self._attribution: dict[tuple[str | None, str | None, date], str] = {}
+        self._attribution: dict[tuple[Any, ...], tuple[str, list[str]]] = {}
         self._attribution_snapshot = -1
         self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
-        self._bounds: dict[tuple[str, date, Decimal | None], Bound] = {}
-        self._bounds_snapshot: tuple[int, int, int] = (-1, -1, -1)
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardrails-bg")
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
 
     # ------------------------------------------------------------ config
-    def _baseline_paths(self) -> list[Path]:
+    def _rules_paths(self) -> list[Path]:
         s = self.settings
-        if s.baseline_json is not None:
-            return [s.baseline_json]
+        if s.rules_path is not None:
+            return [s.rules_path]
         if s.db_path is not None:
             return [s.db_path, Path(str(s.db_path) + ".wal")]
         return []
 
-    def _load_baselines(self) -> BaselineHistory:
+    def _load_rules(self) -> RuleBook:
+        """The exported rule book, else the same rows read from the warehouse (read-only, briefly)."""
         s = self.settings
-        if s.baseline_json is not None:
-            return load_from_json(s.baseline_json)
+        if s.rules_path is not None:
+            return RuleBook.load(s.rules_path)
         if s.db_path is not None:
             if not s.db_path.exists():
                 raise FileNotFoundError(f"warehouse {s.db_path} does not exist yet")
-            settle = self.baselines.value is not None and self.baselines.value.source.startswith("duckdb:")
-            return load_from_duckdb(s.db_path, s.baseline_schema, settle=settle)
-        return BaselineHistory(source="none")
+            if self.rules.value is not None and time.time() - s.db_path.stat().st_mtime < SETTLE_SECONDS:
+                raise RuntimeError(f"{s.db_path.name} changed less than {SETTLE_SECONDS}s ago; waiting")
+            return RuleBook.from_warehouse(s.db_path, s.baseline_schema)
+        raise FileNotFoundError(
+            "no rule book: set CCFINOPS_GUARDRAIL_RULES (exported after each build) or CCFINOPS_DB"
+        )
+
+    def _load_policies(self) -> PolicySet:
+        policies = PolicySet.load(self.settings.policies_path)
+        book = self.rules.value
+        if book is not None:
+            policies.check_cost_centers(book.registered)
+        return policies
 
     def load(self) -> None:
-        """First load: registry, rate cards and policies must be valid; baselines may come later."""
-        for watched in (self.registry, self.rates, self.policies):
-            watched.refresh(strict=True)
-        if not self.baselines.refresh():
-            self.baselines.value = self.baselines.value or BaselineHistory(source="unavailable")
-            log.warning(
-                "guardrails: no baselines yet (%s); every decision says 'insufficient history'",
-                self.baselines.last_error,
-            )
+        """First load: the rule book and the policies must be valid (the receiver refuses to start)."""
+        self.rules.refresh(strict=True)
+        self.policies.refresh(strict=True)
 
     def refresh(self) -> None:
         """Reload whatever changed (called by the timer thread; never raises)."""
-        for watched in (self.registry, self.rates, self.policies, self.baselines):
+        for watched in (self.rules, self.policies):
             before = watched.reloads
             watched.refresh()
             if watched.reloads != before:
                 self.metrics.reloads.labels(watched.name, "ok").inc()
             elif watched.last_error:
                 self.metrics.reloads.labels(watched.name, "error").inc()
+            self.metrics.reload_failing.labels(watched.name).set(1 if watched.last_error else 0)
 
     def start_refresher(self) -> None:
         """Reload changed files every ``refresh_interval_s`` without a restart."""
@@ -152,6 +146,9 @@ class GuardrailService:
             self.index[rec["event_id"]] = orjson.dumps(self._response_from(rec))
             key = (rec.get("cost_center") or UNATTRIBUTED, date.fromisoformat(rec["cost_date"]))
             self.totals[key] = self.totals.get(key, Decimal(0)) + Decimal(rec["estimated_cost"])
+            hour = datetime.fromisoformat(rec["event_time"]).hour
+            hkey = (*key, hour)
+            self.hourly[hkey] = self.hourly.get(hkey, Decimal(0)) + Decimal(rec["estimated_cost"])
         return len(records)
 
     async def start(self) -> None:
@@ -169,47 +166,79 @@ class GuardrailService:
         self._background.shutdown(wait=True)
 
     # ---------------------------------------------------------- decisions
-    def cost_center_of(self, event: UsageEvent) -> str:
-        """Explicit cost center, else the registry mapping in force on the event's day (memoised)."""
-        if event.cost_center:
-            return event.cost_center
-        registry = self.registry.value
-        if registry is None:
-            return UNATTRIBUTED
-        if self._attribution_snapshot != self.registry.reloads or len(self._attribution) > 50_000:
-            self._attribution, self._attribution_snapshot = {}, self.registry.reloads
-        key = (event.queue_id, event.campaign, event.event_time.date())
+    def cost_center_of(self, event: UsageEvent, book: RuleBook) -> tuple[str, list[str]]:
+        """The cost center by the warehouse's precedence (exported rules), memoised per rule book."""
+        if self._attribution_snapshot != self.rules.reloads or len(self._attribution) > 50_000:
+            self._attribution, self._attribution_snapshot = {}, self.rules.reloads
+        day = event.event_time.date()
+        key = (
+            event.cost_center,
+            event.queue_id,
+            event.originating_queue_id,
+            event.campaign,
+            event.platform,
+            day,
+        )
         found = self._attribution.get(key)
         if found is None:
-            found = self._attribution[key] = (
-                registry.cost_center_for(event.queue_id, event.campaign, key[2]) or UNATTRIBUTED
-            )
+            inputs = {
+                "explicit_cost_center": event.cost_center,
+                "campaign": event.campaign,
+                "queue_id": event.queue_id,
+                "originating_queue_id": event.originating_queue_id,
+            }
+            hit = book.resolve(inputs, event.platform, day)
+            notes = []
+            if event.cost_center and event.cost_center not in book.registered:
+                notes.append(
+                    f"cost center {event.cost_center!r} is not registered: attributed as the warehouse does"
+                )
+            found = self._attribution[key] = (hit.cost_center if hit else book.unattributed, notes)
         return found
 
     def decide(self, event: UsageEvent, received_at: datetime) -> tuple[dict[str, Any], Decision]:
-        """Cost and evaluate one new event; update the intraday total. Returns (record, decision)."""
-        rates, policies = self.rates.value, self.policies.value
-        assert rates is not None and policies is not None and self.registry.value is not None
-        cost = rates.estimate(event)
-        cost_center = self.cost_center_of(event)
+        """Cost and evaluate one new event; update the intraday totals. Returns (record, decision)."""
+        book, policies = self.rules.value, self.policies.value
+        assert book is not None and policies is not None
         day = event.event_time.date()
+        usage_type = USAGE_TYPE[event.event_type]
+        line = book.rate_line(
+            usage_type, event.platform, event.carrier, event.direction, event.number_type, day
+        )
+        cost = line.cost(event.duration_ms) if line else Decimal(0)
+        cost_center, notes = self.cost_center_of(event, book)
         key = (cost_center, day)
         total = self.totals.get(key, Decimal(0)) + cost
         self.totals[key] = total
-        history = self.baselines.value or BaselineHistory()
-        band = self.registry.value.band_pct(cost_center)
+        hour = event.event_time.hour
+        self.hourly[(cost_center, day, hour)] = self.hourly.get((cost_center, day, hour), Decimal(0)) + cost
+        window_total = share_start = None
+        if book.window_hours > 0 and cost_center != book.unattributed:
+            first = max(0, hour - book.window_hours + 1)
+            window_total = sum(
+                (self.hourly.get((cost_center, day, h), Decimal(0)) for h in range(first, hour + 1)),
+                Decimal(0),
+            )
+            share_start = book.cumulative_share(
+                cost_center, event.event_time.replace(hour=first, minute=0, second=0, microsecond=0)
+            )
         decision = evaluate(
             policies,
-            history,
-            cost_center=cost_center,
+            book.baseline(cost_center, day),
+            mode=book.policy_mode,
+            cost_center=None if cost_center == book.unattributed else cost_center,
             day=day,
             consumption_today=total,
+            share_now=book.cumulative_share(cost_center, event.event_time),
             queue_id=event.queue_id,
-            registry_band=band,
-            bound=self._bound(policies, history, cost_center, day, band),
+            window_consumption=window_total,
+            share_window_start=share_start,
+            window_band_factor=book.window_band_factor,
+            band_exponent=book.band_exponent,
         )
-        if cost == 0 and event.duration_ms > 0:
-            decision.reasons.append("no rate card in force for this event: cost estimated as 0")
+        decision.reasons[:0] = notes
+        if line is None and event.duration_ms > 0:
+            decision.reasons.append("no rate card in force for this event: cost estimated as 0 (unrated)")
         actions = [action_id_for(day, decision.cost_center, m) for m in decision.mitigations]
         record = {
             "event_id": event.event_id,
@@ -223,10 +252,13 @@ class GuardrailService:
             "received_at": received_at.isoformat(),
             "cost_date": day.isoformat(),
             "estimated_cost": _s(cost),
-            "rate_card_version": rates.version,
+            "rate_card_version": line.rate_card_version if line else None,
+            "rules_version": book.version,
             "decision": decision.decision,
             "consumption_today": _s(total),
             "upper_bound": _s(decision.upper_bound),
+            "expected_so_far": _s(decision.expected_so_far),
+            "projected_day": _s(decision.projected_day),
             "baseline": _s(decision.baseline),
             "band_pct": _s(decision.band_pct),
             "history_days": decision.history_days,
@@ -236,21 +268,6 @@ class GuardrailService:
             "source_shape": event.source_shape,
         }
         return record, decision
-
-    def _bound(
-        self, policies: PolicySet, history: BaselineHistory, cost_center: str, day: date, band: Decimal | None
-    ) -> Bound | None:
-        """compute_bound, memoised until any policy/baseline/registry reload."""
-        if cost_center == UNATTRIBUTED:
-            return None
-        snapshot = (self.policies.reloads, self.baselines.reloads, self.registry.reloads)
-        if snapshot != self._bounds_snapshot or len(self._bounds) > 10_000:
-            self._bounds, self._bounds_snapshot = {}, snapshot
-        key = (cost_center, day, band)
-        found = self._bounds.get(key)
-        if found is None:
-            found = self._bounds[key] = compute_bound(policies, history, cost_center, day, band)
-        return found
 
     @staticmethod
     def _response_from(rec: dict[str, Any], duplicate: bool = False) -> dict[str, Any]:
@@ -267,6 +284,8 @@ class GuardrailService:
             "band_pct",
             "history_days",
             "actions",
+            "expected_so_far",
+            "projected_day",
         )
         out = {k: rec.get(k) for k in keys}
         out["duplicate"] = duplicate

@@ -9,7 +9,6 @@ from pathlib import Path
 from ingestion.spool.segments import resolve_spool_dir
 from ingestion.warehouse import REPO_ROOT
 
-DEFAULT_REGISTRY_DIR = REPO_ROOT / "ingestion" / "registries" / "files"
 DEFAULT_POLICIES = REPO_ROOT / "guardrails" / "policies.yaml"
 MITIGATION_MODES = ("dry-run", "approve", "auto")
 
@@ -23,9 +22,8 @@ class Settings:
     hmac_secret: str | None = field(default=None, repr=False)
     cost_api_token: str | None = field(default=None, repr=False)
     db_path: Path | None = None
-    baseline_json: Path | None = None
+    rules_path: Path | None = None  # the rule book exported after each build (preferred over db_path)
     baseline_schema: str = "analytics"
-    registry_dir: Path = DEFAULT_REGISTRY_DIR
     policies_path: Path = DEFAULT_POLICIES
     mitigation_mode: str = "dry-run"
     max_body_bytes: int = 64 * 1024
@@ -58,16 +56,15 @@ class Settings:
         """Read ``CCFINOPS_*`` variables; explicit arguments (CLI options) win."""
         env = os.environ
         db = db_path or env.get("CCFINOPS_DB")
-        baseline_json = env.get("CCFINOPS_BASELINE_JSON")
+        rules = env.get("CCFINOPS_GUARDRAIL_RULES")
         return cls(
             spool_dir=resolve_spool_dir(spool_dir),
             webhook_secret=env.get("CCFINOPS_WEBHOOK_SECRET", ""),
             hmac_secret=env.get("CCFINOPS_WEBHOOK_HMAC_SECRET") or None,
             cost_api_token=env.get("CCFINOPS_COST_API_TOKEN") or None,
             db_path=Path(db).expanduser().resolve() if db else None,
-            baseline_json=Path(baseline_json) if baseline_json else None,
+            rules_path=Path(rules) if rules else None,
             baseline_schema=env.get("CCFINOPS_BASELINE_SCHEMA", "analytics"),
-            registry_dir=Path(env.get("CCFINOPS_REGISTRY_DIR") or DEFAULT_REGISTRY_DIR),
             policies_path=Path(env.get("CCFINOPS_GUARDRAIL_POLICIES") or DEFAULT_POLICIES),
             mitigation_mode=mitigation_mode or env.get("CCFINOPS_MITIGATION_MODE", "dry-run"),
             max_body_bytes=int(env.get("CCFINOPS_WEBHOOK_MAX_BYTES", 64 * 1024)),

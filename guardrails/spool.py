@@ -27,6 +27,25 @@ from ingestion.spool.segments import SEGMENT_GLOB, iter_complete_lines, segment_
 log = logging.getLogger(__name__)
 
 
+RETENTION_DAYS = 35  # segments older than this are pruned once they are in the warehouse
+
+
+def prune_segments(spool_dir: Path, today: date, retention_days: int = RETENTION_DAYS) -> list[Path]:
+    """Delete segments of days before ``today - retention_days``; call only after a successful load.
+
+    The receiver recovers from the last 7 days only, so an older segment is needed by nobody once the
+    warehouse has it (``ingestion.spool`` reads complete lines; the days pruned are long complete).
+    """
+    cutoff = today - timedelta(days=retention_days)
+    removed = []
+    for path in sorted(spool_dir.glob(SEGMENT_GLOB)):
+        day = segment_day(path)
+        if day is not None and day < cutoff:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def read_records(spool_dir: Path, since: date | None = None) -> Iterator[dict[str, Any]]:
     """Every complete record of every segment (from day ``since``), oldest segment first."""
     for path in sorted(spool_dir.glob(SEGMENT_GLOB)):

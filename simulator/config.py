@@ -25,6 +25,8 @@ class Faults:
     sync_drift: bool = False
     sync_drift_per_page: int = 3
     faults_on_auth: bool = False
+    wfm_forbidden: bool = False  # WFM endpoints answer 403 (no WFM licence / permission)
+    agent_status_forbidden: bool = False  # users aggregates query answers 403
 
     def update(self, **kw: Any) -> None:
         """Set known knobs; unknown names raise ``ValueError`` naming the field."""
@@ -80,6 +82,20 @@ class SimConfig:
     dx_url_ttl_s: float = 30.0
     campaign_spikes: list[CampaignSpike] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
+    # volume drift (so forecast backtests are not flattered by a flat series): compound growth per
+    # month from trend_anchor, and a step change by level_shift_factor from level_shift_on
+    volume_trend_pct_per_month: float = 0.0
+    trend_anchor: date = date(2026, 1, 1)
+    level_shift_on: date | None = None
+    level_shift_factor: float = 1.0
+
+    def volume_factor(self, d: date) -> float:
+        """Multiplier of the monthly volume on day ``d`` (1.0 without trend or level shift)."""
+        months = (d - self.trend_anchor).days / 30.4375
+        factor = (1 + self.volume_trend_pct_per_month / 100) ** months
+        if self.level_shift_on is not None and d >= self.level_shift_on:
+            factor *= self.level_shift_factor
+        return factor
 
 
 def _derive(seed: int, label: str) -> str:

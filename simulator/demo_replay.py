@@ -1,6 +1,6 @@
 """Demo hook: replay one day of usage through a live guardrail receiver (``ccfinops demo``).
 
-``replay_day`` exports the current baselines to JSON, reads the latest complete day of voice and
+``replay_day`` exports the warehouse's guardrail rule book, reads the latest complete day of voice and
 transcription usage from ``analytics.fct_usage_cost`` (then closes the warehouse), starts the real
 receiver (uvicorn on 127.0.0.1, random port, generated secret, mitigation mode ``approve``, writer
 pointed at the simulator), posts the day as seed-template webhooks over HTTP plus a synthetic
@@ -27,18 +27,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from guardrails.baselines import default_baseline_json
-
 MAX_EVENTS = 2_000  # whole replay, spike included (keeps the demo step within seconds)
 MAX_SPIKE_EVENTS = 400
 CONCURRENCY = 16  # in-flight requests: lets the receiver group-commit its fsyncs
 SPIKE_MARGIN = Decimal("1.30")  # the spike takes its cost center to 130 % of the upper bound
 MAX_CALL_MS = 4 * 3_600_000
-#: the preferred spike: the collections-q4 outbound campaign dialling from Collections Outbound
-SPIKE_CAMPAIGN = "collections-q4"
+#: the preferred spike: the collections-q4 outbound campaign (its id) dialling from Collections Outbound
+SPIKE_CAMPAIGN = "06b42ef4-36b0-52bd-9230-af81df0b9763"
 SPIKE_QUEUE = "7fa856eb-9d8f-5326-844d-84b4737fd687"
 NOT_EVALUATED = ("UNATTRIBUTED", "UNALLOCATED")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9._:\-]")
+
+
+def default_baseline_json(db_path: str | os.PathLike[str]) -> Path:
+    """Where the flows export the rule book: ``$CCFINOPS_GUARDRAIL_RULES``, else beside the warehouse."""
+    from guardrails.rulebook import default_rulebook_path
+
+    return default_rulebook_path(Path(db_path).expanduser().resolve()).expanduser().resolve()
 
 
 @dataclass
@@ -98,10 +103,10 @@ def _read_warehouse(db_path: Path, baseline_json: Path, today: date, cap: int) -
     import duckdb
 
     from flows.locks import warehouse_lock
-    from guardrails.baselines import export_json
+    from guardrails.rulebook import export_rulebook
 
     with warehouse_lock(db_path):
-        exported = export_json(db_path, baseline_json)
+        exported = len(export_rulebook(db_path, baseline_json).baselines)
         con = duckdb.connect(str(db_path), read_only=True)
         try:
             day = _latest_day(con, today)
@@ -170,42 +175,55 @@ def _usage_event(row: tuple, day: date) -> dict[str, Any]:
 
 @dataclass
 class _Context:
-    """What the spike planner needs: the receiver's own engine pieces, loaded from the same files."""
+    """What the spike planner needs: the receiver's policies and the exported rule book."""
 
     policies: Any
-    history: Any
-    registry: Any
-    rates: Any
+    book: Any
 
 
 def _estimate(ctx: _Context, body: dict[str, Any]) -> Decimal:
     from guardrails.events import parse_usage_event
+    from guardrails.rulebook import USAGE_TYPE
 
-    return ctx.rates.estimate(parse_usage_event(body))
+    ev = parse_usage_event(body)
+    line = ctx.book.rate_line(
+        USAGE_TYPE[ev.event_type], ev.platform, ev.carrier, ev.direction, ev.number_type, ev.event_time.date()
+    )
+    return line.cost(ev.duration_ms) if line else Decimal(0)
+
+
+def _resolve(ctx: _Context, explicit: str | None, queue: str | None, campaign: str | None, day: date) -> str:
+    platform = "cxone" if (queue or "").isdigit() else "genesys"
+    inputs = {
+        "explicit_cost_center": explicit,
+        "campaign": campaign,
+        "queue_id": queue,
+        "originating_queue_id": None,
+    }
+    hit = ctx.book.resolve(inputs, platform, day)
+    return hit.cost_center if hit else ctx.book.unattributed
 
 
 def _cost_center(ctx: _Context, body: dict[str, Any], day: date) -> str:
-    return (
-        body.get("cost_center")
-        or ctx.registry.cost_center_for(body.get("queue_id"), body.get("campaign"), day)
-        or "UNATTRIBUTED"
-    )
+    return _resolve(ctx, body.get("cost_center"), body.get("queue_id"), body.get("campaign"), day)
 
 
 def _spike_candidates(
     ctx: _Context, day: date, queues: dict[str, list[str]]
 ) -> Iterator[tuple[str, str, str | None, Any]]:
     """(cost center, queue, campaign, bound): the campaign scenario first, then the cheapest bound."""
-    from guardrails.policy import compute_bound
 
     def bound(cc: str) -> Any:
         pol = ctx.policies.for_center(cc)
         if not pol.mitigations:
             return None
-        b = compute_bound(ctx.policies, ctx.history, cc, day, ctx.registry.band_pct(cc))
-        return b if b[1] is not None else None
+        row = ctx.book.baseline(cc, day)
+        upper = None
+        if row is not None:
+            upper = row.seed_upper_bound if ctx.book.policy_mode == "flat" else row.expected_upper_bound
+        return (row, upper) if upper is not None else None
 
-    campaign_cc = ctx.registry.cost_center_for(SPIKE_QUEUE, SPIKE_CAMPAIGN, day)
+    campaign_cc = _resolve(ctx, None, SPIKE_QUEUE, SPIKE_CAMPAIGN, day)
     if campaign_cc:
         b = bound(campaign_cc)
         if b is not None and SPIKE_QUEUE not in ctx.policies.for_center(campaign_cc).exempt_queues:
@@ -231,7 +249,7 @@ def _spike_events(
         if cc == UNATTRIBUTED:
             continue
         upper = bound[1]
-        floor = ctx.policies.for_center(cc).floor_amount
+        floor = bound[0].floor_amount
         already = sum((_estimate(ctx, b) for b in base if _cost_center(ctx, b, day) == cc), Decimal(0))
         target = max(upper, floor) * SPIKE_MARGIN
         needed = target - already
@@ -373,14 +391,11 @@ def run_replay(
 ) -> ReplayResult:
     """Replay the warehouse's latest complete day through a live receiver; see :func:`replay_day`."""
     from guardrails.app import create_app
-    from guardrails.baselines import load_from_json
     from guardrails.executor import MitigationExecutor
     from guardrails.platform import ApiPlatformWriter
     from guardrails.policy import PolicySet
-    from guardrails.rates import RateBook
-    from guardrails.registry import CostRegistry
-    from guardrails.service import RATE_CARDS_FILE
-    from guardrails.settings import DEFAULT_POLICIES, DEFAULT_REGISTRY_DIR, Settings
+    from guardrails.rulebook import RuleBook
+    from guardrails.settings import DEFAULT_POLICIES, Settings
 
     db = Path(db_path).expanduser().resolve()
     if not db.exists():
@@ -392,14 +407,8 @@ def run_replay(
     data = _read_warehouse(db, baseline_json, _sim_today(sim), max_events - spike_cap)
     day: date = data["day"]
 
-    registry_dir = Path(os.environ.get("CCFINOPS_REGISTRY_DIR") or DEFAULT_REGISTRY_DIR)
     policies_path = Path(os.environ.get("CCFINOPS_GUARDRAIL_POLICIES") or DEFAULT_POLICIES)
-    ctx = _Context(
-        PolicySet.load(policies_path),
-        load_from_json(baseline_json),
-        CostRegistry.load(registry_dir),
-        RateBook.load(registry_dir / RATE_CARDS_FILE),
-    )
+    ctx = _Context(PolicySet.load(policies_path), RuleBook.load(baseline_json))
     base = [_usage_event(r, day) for r in data["rows"]]
     spike, spike_cc, bound = _spike_events(ctx, day, base, data["queues"], spike_cap)
     events = sorted(base + spike, key=lambda b: (b["timestamp"], b["event_id"]))
@@ -407,8 +416,7 @@ def run_replay(
     settings = Settings(
         spool_dir=spool,
         webhook_secret=secrets.token_urlsafe(32),
-        baseline_json=baseline_json,
-        registry_dir=registry_dir,
+        rules_path=baseline_json,
         policies_path=policies_path,
         mitigation_mode=mode,
         refresh_interval_s=3600.0,
@@ -504,7 +512,8 @@ def _summary(
     if not r.actions:
         lines.append(f"actions proposed: none (mode {mode})")
     lines.append(
-        f"spool {r.spool_dir} · audit {r.audit_db} · baselines {r.baseline_json} ({data['exported']} rows)"
+        f"spool {r.spool_dir} · audit {r.audit_db} · rules {r.baseline_json} "
+        f"({data['exported']} baseline rows)"
     )
     return lines
 

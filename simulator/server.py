@@ -23,6 +23,8 @@ from simulator.genesys_api import GenesysApi
 from simulator.ground_truth import ground_truth
 from simulator.http import ApiError, Request, Reset, Response, json_response
 from simulator.state import SimState
+from simulator.wfm_api import WfmApi, wfm_routes
+from simulator.wfm_cxone import CxoneStateApi, cxone_state_routes
 from simulator.write_api import WriteApi
 
 log = logging.getLogger("ccfinops.simulator")
@@ -45,6 +47,7 @@ class SimulatorApp:
     def __init__(self, state: SimState) -> None:
         self.s = state
         g, c, w = GenesysApi(state), CxoneApi(state), WriteApi(state)
+        wfm, cx_states = WfmApi(state), CxoneStateApi(state)  # WFM / agent-status endpoints (issue 16)
         uuid_re = r"[0-9A-Za-z-]+"
         a = "/api/v2/analytics/conversations"
         table: list[tuple[str, str, str, Handler, bool]] = [
@@ -60,6 +63,8 @@ class SimulatorApp:
             ("POST", "/api/v2/usage/query", GEN, g.usage_query, True),
             ("GET", f"/api/v2/usage/query/(?P<execution_id>{uuid_re})/results", GEN, g.usage_results, True),
             ("GET", "/api/v2/ccfinops-sim/voice-usage.csv", GEN, g.voice_csv, True),
+            *wfm_routes(wfm, GEN, CTL),
+            *cxone_state_routes(cx_states, CX, CTL),
             ("GET|PUT", "/api/v2/routing/skills/(?P<id>[^/]+)", GEN, w.skill, True),
             ("GET|PUT", "/api/v2/routing/queues/(?P<id>[^/]+)", GEN, w.queue, True),
             (

@@ -167,13 +167,20 @@ class SimState:
         return self._days.get(  # type: ignore[no-any-return]
             ("g", d),
             lambda: generate_day(
-                self.org.genesys, self.seed, d, self.conversations_per_month, self.config.campaign_spikes
+                self.org.genesys,
+                self.seed,
+                d,
+                round(self.conversations_per_month * self.config.volume_factor(d)),
+                self.config.campaign_spikes,
             ),
         )
 
     def cxone_day(self, d: date) -> CxoneDay:
         return self._days.get(  # type: ignore[no-any-return]
-            ("c", d), lambda: generate_cxone_day(self.org.cxone, self.seed, d, self.contacts_per_month)
+            ("c", d),
+            lambda: generate_cxone_day(
+                self.org.cxone, self.seed, d, round(self.contacts_per_month * self.config.volume_factor(d))
+            ),
         )
 
     # ---- tokens and quotas

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PRODUCT = ("ingestion", "guardrails", "flows", "expectations")
+PRODUCT = ("ingestion", "guardrails", "flows", "expectations", "forecast", "bi")
 
 
 def _imports(package: str) -> dict[str, set[str]]:

@@ -1,7 +1,8 @@
 {#-
     on-run-start: create raw tables that no ingestion run may have written yet, empty and typed,
     so a build on a fresh warehouse never fails. manual_attributions is filled by the
-    reconciliation workflow; its columns follow CONTRACTS.md.
+    reconciliation workflow; its columns follow CONTRACTS.md. config_budgets is loaded with the
+    registries; the forecast tables are written by forecast/ (forecast_raw_tables).
 -#}
 {% macro ensure_optional_raw_tables() -%}
     {{ return(adapter.dispatch('ensure_optional_raw_tables')()) }}
@@ -17,4 +18,42 @@
         reason varchar,
         batch_id varchar
     );
+    {#- auxiliary WFM sources (issue 16): absent when never loaded or unlicensed -#}
+    create table if not exists raw.genesys_wfm_forecast_intervals (
+        forecast_id varchar, business_unit_id varchar, week_date date, planning_group_id varchar,
+        interval_start timestamp with time zone, interval_end timestamp with time zone,
+        offered double, average_handle_time_seconds double
+    );
+    create table if not exists raw.genesys_wfm_planning_groups (
+        business_unit_id varchar, planning_group_id varchar, name varchar, queue_id varchar
+    );
+    create table if not exists raw.genesys_user_status_intervals (
+        user_id varchar, interval_start timestamp with time zone, interval_end timestamp with time zone,
+        routing_status varchar, duration_ms bigint
+    );
+    create table if not exists raw.genesys_queue_members (
+        queue_id varchar, user_id varchar, joined boolean, loaded_at timestamp with time zone
+    );
+    create table if not exists raw.cxone_agent_state_history (
+        agent_id varchar, start_date timestamp with time zone, agent_state_id bigint,
+        agent_state_name varchar, skill_id varchar, duration_seconds double, is_outbound boolean
+    );
+    create table if not exists raw.wfm_source_status (
+        platform varchar, resource varchar, status varchar, reason varchar,
+        checked_at timestamp with time zone
+    );
+    create table if not exists raw.config_budgets (
+        cost_center varchar not null,
+        amount decimal(18, 6) not null,
+        currency varchar not null,
+        effective_from date not null,
+        effective_to date,
+        owner varchar,
+        alert_thresholds_pct varchar not null,
+        alert_on varchar not null,
+        budget_version varchar not null,
+        registry_version varchar,
+        loaded_at timestamp with time zone
+    );
+    {{ forecast_raw_tables() }}
 {%- endmacro %}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 if TYPE_CHECKING:
-    from guardrails.baselines import BaselineHistory
     from guardrails.executor import Action
     from guardrails.policy import PolicySet
+    from guardrails.rulebook import RuleBook
 
 guardrails_app = typer.Typer(
     help="Guardrail service: webhook receiver, policy engine, mitigations.", no_args_is_help=True
@@ -25,7 +25,10 @@ SpoolOpt = Annotated[
 DbOpt = Annotated[
     str | None, typer.Option("--db", help="Warehouse DuckDB (read-only, briefly) for baselines")
 ]
-BaselineJsonOpt = Annotated[str | None, typer.Option(help="Exported baseline rows instead of --db")]
+RulesOpt = Annotated[
+    str | None,
+    typer.Option("--rules", help="Exported rule book (default $CCFINOPS_GUARDRAIL_RULES) instead of --db"),
+]
 PoliciesOpt = Annotated[str | None, typer.Option(help="Policies YAML (default guardrails/policies.yaml)")]
 
 
@@ -49,12 +52,25 @@ def _transition(spool: str | None, step: Literal["apply", "rollback"], action_id
         raise typer.Exit(1) from None
 
 
-def _history(db: str | None, baseline_json: str | None) -> BaselineHistory:
-    """Daily cost history from the exported JSON if given, else from the warehouse."""
-    from guardrails.baselines import load_from_duckdb, load_from_json
+def _rulebook(db: str | None, rules: str | None) -> RuleBook:
+    """The exported rule book if given, else the same rows read from the warehouse."""
+    import os
+
+    from guardrails.rulebook import RuleBook, RuleBookError
     from ingestion.warehouse import resolve_db_path
 
-    return load_from_json(Path(baseline_json)) if baseline_json else load_from_duckdb(resolve_db_path(db))
+    path = rules or os.environ.get("CCFINOPS_GUARDRAIL_RULES")
+    try:
+        if path:
+            return RuleBook.load(Path(path))
+        warehouse = resolve_db_path(db)
+        if not Path(warehouse).exists():
+            typer.echo(f"error: warehouse {warehouse} does not exist (build it first)", err=True)
+            raise typer.Exit(1)
+        return RuleBook.from_warehouse(Path(warehouse))
+    except (OSError, RuleBookError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _policies(policies: str | None) -> PolicySet:
@@ -72,9 +88,7 @@ def serve(
     spool: SpoolOpt = None,
     db: DbOpt = None,
     mode: Annotated[str | None, typer.Option(help="Mitigation mode: dry-run | approve | auto")] = None,
-    baseline_json: Annotated[
-        str | None, typer.Option(help="Exported fct_guardrail_baselines rows instead of --db")
-    ] = None,
+    rules: RulesOpt = None,
 ) -> None:
     """Run the receiver (uvicorn, one process: the spool has a single writer)."""
     import gc
@@ -88,12 +102,19 @@ def serve(
     from guardrails.settings import Settings
     from ingestion.warehouse import resolve_db_path
 
-    if baseline_json:
-        os.environ["CCFINOPS_BASELINE_JSON"] = baseline_json
+    if rules:
+        os.environ["CCFINOPS_GUARDRAIL_RULES"] = rules
     try:
         settings = Settings.from_env(spool_dir=spool, db_path=resolve_db_path(db), mitigation_mode=mode)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    from guardrails.service import GuardrailService
+
+    try:  # refuse to start on an invalid rule book or policies file, naming file, key and value
+        GuardrailService(settings).load()
+    except Exception as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     app = create_app(settings)
     # fsync completions come back on worker threads; a 1 ms GIL switch interval (default 5 ms) keeps
     # them from queueing behind the busy event loop (measured: lower tail latency under load)
@@ -176,45 +197,56 @@ def rollback(
 def evaluate(
     cost_center: Annotated[str, typer.Option(help="Cost center, e.g. CC-SALES")],
     consumption: Annotated[str, typer.Option(help="Consumption so far that day (decimal)")],
-    day: Annotated[str | None, typer.Option("--date", help="UTC day (default today)")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="UTC time of the running total, ISO (default: end of today)")
+    ] = None,
     queue_id: Annotated[str | None, typer.Option(help="Queue of the triggering event (exemptions)")] = None,
     db: DbOpt = None,
-    baseline_json: BaselineJsonOpt = None,
+    rules: RulesOpt = None,
     policies: PoliciesOpt = None,
 ) -> None:
-    """Evaluate a cost center's consumption against its policy offline and print the decision."""
+    """Evaluate a cost center's consumption so far against its policy offline and print the decision."""
     from guardrails.policy import evaluate as run
-    from guardrails.registry import CostRegistry
-    from guardrails.settings import DEFAULT_REGISTRY_DIR
 
     try:
         amount = Decimal(consumption)
     except InvalidOperation:
         raise typer.BadParameter(f"--consumption: not a decimal: {consumption!r}") from None
-    when = date.fromisoformat(day) if day else datetime.now(UTC).date()
-    pols = _policies(policies)
-    history = _history(db, baseline_json)
-    registry = CostRegistry.load(DEFAULT_REGISTRY_DIR)
+    when = datetime.fromisoformat(at) if at else None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    day = when.date() if when else datetime.now(UTC).date()
+    book = _rulebook(db, rules)
+    share = book.cumulative_share(cost_center, when) if when else Decimal(1)
     d = run(
-        pols,
-        history,
+        _policies(policies),
+        book.baseline(cost_center, day),
+        mode=book.policy_mode,
         cost_center=cost_center,
-        day=when,
+        day=day,
         consumption_today=amount,
+        share_now=share,
         queue_id=queue_id,
-        registry_band=registry.band_pct(cost_center),
     )
+
+    def s(v: object) -> str | None:
+        return None if v is None else str(v)
+
     typer.echo(
         json.dumps(
             {
                 "decision": d.decision,
                 "cost_center": d.cost_center,
                 "consumption_today": str(d.consumption_today),
-                "upper_bound": None if d.upper_bound is None else str(d.upper_bound),
-                "baseline": None if d.baseline is None else str(d.baseline),
-                "band_pct": str(d.band_pct),
+                "expected_so_far": s(d.expected_so_far),
+                "projected_day": s(d.projected_day),
+                "upper_bound": s(d.upper_bound),
+                "baseline": s(d.baseline),
+                "band_pct": s(d.band_pct),
                 "history_days": d.history_days,
+                "policy_mode": book.policy_mode,
                 "policy_version": d.policy_version,
+                "rules_version": book.version,
                 "reasons": d.reasons,
                 "mitigations": list(d.mitigations),
             },
@@ -228,36 +260,65 @@ def backtest(
     months: Annotated[int, typer.Option(help="Months (x 30 days) to replay, newest first")] = 3,
     seed: Annotated[int, typer.Option(help="Seed of the injected overruns and planned spikes")] = 7,
     db: DbOpt = None,
-    baseline_json: BaselineJsonOpt = None,
-    policies: PoliciesOpt = None,
 ) -> None:
-    """Replay the warehouse's daily cost history with injected overruns; print detection figures."""
+    """Inject overruns into a copy of the warehouse, rebuild its baselines, replay both policies."""
     from guardrails.backtest import run_backtest
-    from guardrails.registry import CostRegistry
-    from guardrails.settings import DEFAULT_REGISTRY_DIR
+    from ingestion.warehouse import resolve_db_path
 
-    history = _history(db, baseline_json)
-    if not history.by_center:
-        typer.echo("error: no daily cost history (build the warehouse first)", err=True)
+    warehouse = Path(resolve_db_path(db))
+    if not warehouse.exists():
+        typer.echo(f"error: warehouse {warehouse} does not exist (build it first)", err=True)
         raise typer.Exit(1)
-    registry = CostRegistry.load(DEFAULT_REGISTRY_DIR)
-    bands = {cc: b for cc in history.by_center if (b := registry.band_pct(cc)) is not None}
-    pols = _policies(policies)
-    result = run_backtest(history, pols, months=months, seed=seed, registry_bands=bands)
+    try:
+        result = run_backtest(warehouse, months=months, seed=seed)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(result.table())
 
 
-@guardrails_app.command("export-baselines")
-def export_baselines(
-    out: Annotated[str, typer.Option(help="JSON file the receiver reads (CCFINOPS_BASELINE_JSON)")],
+@guardrails_app.command()
+def validate(
+    policies: PoliciesOpt = None,
+    db: DbOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Check the policies file (and that its cost centers are registered); exit 1 naming file/key/value."""
+    from guardrails.policy import PolicyError
+
+    try:
+        pols = _policies(policies)
+    except PolicyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    book = _rulebook(db, rules)
+    try:
+        pols.check_cost_centers(book.registered)
+    except PolicyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"ok: policies {pols.version} ({len(pols.centers)} cost centers) against rules {book.version}")
+
+
+@guardrails_app.command("export-rules")
+def export_rules(
+    out: Annotated[
+        str | None,
+        typer.Option(help="Rule book file (default $CCFINOPS_GUARDRAIL_RULES or <db>.guardrail-rules.json)"),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
-    """Export fct_guardrail_baselines to JSON so the receiver never opens the warehouse file."""
-    from guardrails.baselines import export_json
+    """Export the warehouse's guardrail rules (rates, lookups, precedence, baselines, profiles) to JSON."""
+    from guardrails.rulebook import default_rulebook_path, export_rulebook
     from ingestion.warehouse import resolve_db_path
 
-    n = export_json(resolve_db_path(db), Path(out))
-    typer.echo(f"exported {n} baseline rows to {out}")
+    warehouse = Path(resolve_db_path(db))
+    if not warehouse.exists():
+        typer.echo(f"error: warehouse {warehouse} does not exist (build it first)", err=True)
+        raise typer.Exit(1)
+    target = Path(out) if out else default_rulebook_path(warehouse)
+    book = export_rulebook(warehouse, target)
+    typer.echo(f"exported rules {book.version} ({len(book.baselines)} baseline rows) to {target}")
 
 
 def register(app: typer.Typer) -> None:

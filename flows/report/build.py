@@ -12,6 +12,7 @@ from typing import Any
 
 from flows.report import charts
 from flows.report.figures import Figures, collect, latest_complete_week, spool_audit_db
+from forecast.report import forecast_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -197,6 +198,7 @@ def render_html(fig: Figures, week: str, generated_at: datetime) -> str:
         "unattributed": charts.unattributed_chart(fig.unattributed),
         "aht": charts.aht_chart(fig.wfm),
         "quality": charts.quality_chart(fig.wem_quality),
+        "forecast": forecast_chart(fig.forecast_monthly, fig.forecast_daily, fig.currency),
     }
     return env.get_template("weekly_report.html.j2").render(
         fig=fig, week=week, svgs=svgs, generated_at=generated_at.strftime("%Y-%m-%d %H:%M UTC")

@@ -39,6 +39,8 @@ class Figures:
     allocation: Table = field(default_factory=list)
     wfm: Table = field(default_factory=list)
     wem_quality: Table = field(default_factory=list)
+    forecast_monthly: Table = field(default_factory=list)  # forecast/report.py
+    forecast_daily: Table = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -127,6 +129,9 @@ def collect(
         allocation_month=month,
     )
     _mitigations(fig, audit_db if audit_db is not None else spool_audit_db())
+    from forecast.report import collect as forecast_figures
+
+    fig.forecast_monthly, fig.forecast_daily = forecast_figures(con)
     return fig
 
 

@@ -257,7 +257,14 @@ def genesys_cloud(
             if table.num_rows:
                 yield table
 
-    return conversation_details, licence_usage, voice_usage
+    from ingestion.genesys_cloud.wfm import default_queue_ids, wfm_resources  # auxiliary (issue 16)
+
+    return (
+        conversation_details,
+        licence_usage,
+        voice_usage,
+        *wfm_resources(api, start, end, lambda: default_queue_ids(api)),
+    )
 
 
 def _pull_all(

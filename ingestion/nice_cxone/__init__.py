@@ -119,4 +119,6 @@ def nice_cxone(
             state["pulled_until"] = end.isoformat()
         st.pulled_until = datetime.fromisoformat(state["pulled_until"])
 
-    return (completed_contacts,)
+    from ingestion.nice_cxone.wfm import wfm_resources  # auxiliary (issue 16)
+
+    return (completed_contacts, *wfm_resources(api, opts.api_version, start, end))

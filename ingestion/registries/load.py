@@ -83,6 +83,26 @@ COLUMNS: dict[str, tuple[dict[str, dict[str, Any]], set[str], tuple[str, ...]]] 
         {"cap", "charge_name"},
         ("pool_name", "period_start"),
     ),
+    "config_budgets": (
+        {
+            "cost_center": _TEXT,
+            "amount": _DEC,
+            "currency": _TEXT,
+            "effective_from": _DATE,
+            "effective_to": _DATE,
+            "owner": _TEXT,
+            "alert_thresholds_pct": _TEXT,
+            "alert_on": _TEXT,
+            "budget_version": _TEXT,
+        },
+        {"effective_to", "owner"},
+        ("cost_center", "effective_from"),
+    ),
+    "config_notification_routes": (
+        {"recipient": _TEXT, "scope": _TEXT, "target_env": _TEXT},
+        set(),
+        ("recipient", "target_env"),
+    ),
 }
 
 
@@ -107,7 +127,7 @@ def load_registries(
 
 
 def write_registry(db_path: Path, registry: Registry) -> RegistryLoad:
-    """Load an already validated registry with one dlt run of four replace resources."""
+    """Load an already validated registry with one dlt run of replace resources (one per file)."""
     import dlt
 
     loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0)

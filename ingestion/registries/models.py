@@ -1,4 +1,4 @@
-"""Strict pydantic row models for the four config registries.
+"""Strict pydantic row models for the config registries.
 
 Cells arrive as strings (CSV) or JSON scalars (HTTP source); blank cells mean "not given".
 Money and rates are ``Decimal`` with at most 6 decimal places (they land in ``DECIMAL(18,6)``),
@@ -197,6 +197,83 @@ class CostPool(_Row):
             raise _field_error("charge_name", "licence pools need the billable-usage charge name")
         if self.pool_type != "licence" and self.charge_name is not None:
             raise _field_error("charge_name", "only licence pools have a charge name")
+        return self
+
+
+class Budget(_Row):
+    """A monthly budget of one cost center for the months in [effective_from, effective_to).
+
+    ``alert_thresholds_pct`` lists percents of the budget (``80;100``) at which the owner is told;
+    ``alert_on`` says what is compared with them: the forecast's 80 % lower bound or the actual cost.
+    """
+
+    cost_center: Text
+    amount: Dec = Field(ge=0)
+    currency: Currency
+    effective_from: Day
+    effective_to: Day | None = None
+    owner: Text | None = None
+    alert_thresholds_pct: Text = "80;100"
+    alert_on: Literal["forecast", "actual"] = "forecast"
+    budget_version: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        """A blank threshold / alert_on cell means the default (80;100, forecast)."""
+        if isinstance(data, dict):
+            defaults = {"alert_thresholds_pct": "80;100", "alert_on": "forecast"}
+            blank = {k: v for k, v in defaults.items() if k in data and not str(data[k] or "").strip()}
+            return {**data, **blank}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Budget:
+        if self.effective_from.day != 1:
+            raise _field_error("effective_from", "must be the first day of a month (budgets are monthly)")
+        if self.effective_to is not None:
+            if self.effective_to.day != 1:
+                raise _field_error("effective_to", "must be the first day of a month (budgets are monthly)")
+            if self.effective_to <= self.effective_from:
+                raise _field_error("effective_to", "must be after effective_from (the range is [from, to))")
+        self.thresholds()  # raises naming the field
+        return self
+
+    def thresholds(self) -> tuple[Decimal, ...]:
+        """The alert thresholds as percents, ascending."""
+        values = []
+        for part in self.alert_thresholds_pct.split(";"):
+            text = part.strip()
+            if not _DECIMAL_RE.match(text) or not Decimal(0) < Decimal(text) <= Decimal(1000):
+                raise _field_error(
+                    "alert_thresholds_pct", f"{text!r} is not a percent in (0, 1000]; write e.g. 80;100"
+                )
+            values.append(Decimal(text))
+        if len(set(values)) != len(values):
+            raise _field_error("alert_thresholds_pct", "a threshold is listed twice")
+        return tuple(sorted(values))
+
+
+class NotificationRoute(_Row):
+    """Where one recipient is notified: an apprise URL held in an environment variable.
+
+    ``recipient`` is a cost center owner (as in ``cost_centers.csv``) or, with ``scope = finance``, a
+    name for a finance channel that receives every cost center. The URL (it carries credentials) is
+    never in the file: ``target_env`` names the variable that holds it.
+    """
+
+    recipient: Text
+    scope: Literal["owner", "finance"] = "owner"
+    target_env: Text
+
+    @model_validator(mode="after")
+    def _check(self) -> NotificationRoute:
+        if "://" in self.target_env or "@" in self.target_env:
+            raise _field_error(
+                "target_env", "looks like a URL or address: put it in an environment variable, name that here"
+            )
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", self.target_env):
+            raise _field_error("target_env", f"{self.target_env!r} is not an environment variable name")
         return self
 
 

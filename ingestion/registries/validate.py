@@ -18,7 +18,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ingestion.registries.errors import RegistryError, RegistryIssue
-from ingestion.registries.models import CostCenter, CostCenterMapping, CostPool, FieldError, RateCard
+from ingestion.registries.models import (
+    Budget,
+    CostCenter,
+    CostCenterMapping,
+    CostPool,
+    FieldError,
+    NotificationRoute,
+    RateCard,
+)
 
 FILES_DIR = Path(__file__).resolve().parent / "files"
 
@@ -28,6 +36,8 @@ REGISTRIES: dict[str, tuple[str, type[BaseModel], str]] = {
     "cost_center_mappings": ("cost_center_mappings.csv", CostCenterMapping, "config_cost_center_mappings"),
     "rate_cards": ("rate_cards.csv", RateCard, "config_rate_cards"),
     "cost_pools": ("cost_pools.csv", CostPool, "config_cost_pools"),
+    "budgets": ("budgets.csv", Budget, "config_budgets"),
+    "notification_routes": ("notification_routes.csv", NotificationRoute, "config_notification_routes"),
 }
 
 
@@ -50,7 +60,7 @@ class RegistryFile:
 
 @dataclass(frozen=True)
 class Registry:
-    """The four validated registries, keyed by logical name."""
+    """The validated registries, keyed by logical name."""
 
     files: dict[str, RegistryFile]
 
@@ -64,7 +74,7 @@ def content_version(data: bytes) -> str:
 
 
 def validate_registries(files_dir: Path | None = None, mappings_url: str | None = None) -> Registry:
-    """Validate the four registry files (mappings from ``mappings_url`` when given).
+    """Validate the registry files (mappings from ``mappings_url`` when given).
 
     Raises ``RegistryError`` listing every problem (file, row, field) when anything is invalid.
     """
@@ -254,6 +264,77 @@ def _cross_checks(files: dict[str, RegistryFile]) -> list[RegistryIssue]:
         issues.extend(
             _overlaps(pools, lambda r: r.pool_name, lambda r: (r.period_start, r.period_end), "period_start")
         )
+    issues.extend(_budget_checks(files))
+    issues.extend(_route_checks(files))
+    return issues
+
+
+def _budget_checks(files: dict[str, RegistryFile]) -> list[RegistryIssue]:
+    """Budgets: known cost center, no overlapping months, the currency the cost is charged in."""
+    budgets = files.get("budgets")
+    if budgets is None:
+        return []
+    issues = _overlaps(
+        budgets, lambda r: r.cost_center, lambda r: (r.effective_from, r.effective_to), "effective_from"
+    )
+    centers = files.get("cost_centers")
+    known = _raw_values(centers, "cost_center") if centers is not None else None
+    # a cost center is costed in the currency of the rate cards and cost pools (one currency per org)
+    costed = set()
+    for name in ("rate_cards", "cost_pools"):
+        if name in files:
+            costed |= _raw_values(files[name], "currency") - {""}
+    for row, number in zip(budgets.rows, budgets.row_numbers, strict=True):
+        if known is not None and row.cost_center not in known:
+            issues.append(
+                RegistryIssue(
+                    budgets.source,
+                    number,
+                    "cost_center",
+                    f"unknown cost center {row.cost_center!r} (not in cost_centers.csv)",
+                    budgets.unit,
+                )
+            )
+        elif costed and row.currency not in costed:
+            issues.append(
+                RegistryIssue(
+                    budgets.source,
+                    number,
+                    "currency",
+                    f"{row.currency} is unlike the cost center's currency ({', '.join(sorted(costed))},"
+                    " from rate_cards.csv / cost_pools.csv)",
+                    budgets.unit,
+                )
+            )
+    issues.sort(key=lambda i: (i.row, i.field))
+    return issues
+
+
+def _route_checks(files: dict[str, RegistryFile]) -> list[RegistryIssue]:
+    """Routes: an owner route names an owner of cost_centers.csv; a (recipient, variable) is listed once."""
+    routes = files.get("notification_routes")
+    if routes is None:
+        return []
+    issues = list(_duplicates(routes, lambda r: (r.recipient, r.target_env), "target_env"))
+    centers = files.get("cost_centers")
+    # owners are checked only against a valid cost_centers.csv (an invalid row there is its own error)
+    complete = centers is not None and len(centers.rows) == len(centers.raw)
+    owners = _raw_values(centers, "owner") if complete else None
+    budgets = files.get("budgets")
+    if budgets is not None and owners is not None:
+        owners |= _raw_values(budgets, "owner") - {""}
+    for row, number in zip(routes.rows, routes.row_numbers, strict=True):
+        if row.scope == "owner" and owners is not None and row.recipient not in owners:
+            issues.append(
+                RegistryIssue(
+                    routes.source,
+                    number,
+                    "recipient",
+                    f"unknown owner {row.recipient!r} (not an owner in cost_centers.csv or budgets.csv)",
+                    routes.unit,
+                )
+            )
+    issues.sort(key=lambda i: (i.row, i.field))
     return issues
 
 

@@ -28,6 +28,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         quota: Annotated[int, typer.Option(help="Genesys requests per minute per token.")] = 300,
+        trend_pct_per_month: Annotated[
+            float, typer.Option(help="Volume growth in percent per month (compounded from 2026-01-01).")
+        ] = 0.0,
+        level_shift: Annotated[
+            str | None, typer.Option(help="Step change of the volume: DATE:FACTOR, e.g. 2026-08-10:1.3.")
+        ] = None,
         host: Annotated[str, typer.Option(help="Bind address (keep loopback).")] = "127.0.0.1",
     ) -> None:
         """Serve the simulated platform APIs until interrupted (see simulator/README.md)."""
@@ -38,7 +44,16 @@ def register(app: typer.Typer) -> None:
             conversations_per_month=conversations_per_month,
             cxone_contacts_per_month=contacts_per_month,
             genesys_quota_per_min=quota,
+            volume_trend_pct_per_month=trend_pct_per_month,
         )
+        if level_shift:
+            from datetime import date
+
+            try:
+                day, factor = level_shift.split(":")
+                cfg.level_shift_on, cfg.level_shift_factor = date.fromisoformat(day), float(factor)
+            except ValueError as exc:
+                raise typer.BadParameter("expected DATE:FACTOR", param_hint="--level-shift") from exc
         if faults:
             try:
                 knobs = json.loads(faults)

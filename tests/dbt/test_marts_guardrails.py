@@ -17,7 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.conftest import SALES, add_genesys_leg, build_marts, query, template_copy, ts
+from flows.dbt_runner import run_dbt
+from guardrails.rulebook import RuleBook, export_rulebook
+from simulator.synthetic_raw import write_synthetic_raw
+from tests.dbt.conftest import SALES, add_genesys_leg, build_marts, execute, query, template_copy, ts
 
 CALLS = [("2026-08-01", 100)] + [(f"2026-09-0{d}", 10) for d in (1, 2, 3, 4, 6, 7, 8)] + [("2026-09-09", 20)]
 
@@ -55,8 +58,9 @@ def guardrail_warehouse(registry_template: Path, tmp_path_factory: pytest.TempPa
 def _baselines(db: Path) -> dict[str, tuple]:
     rows = query(
         db,
-        "select cost_date, daily_cost, baseline_30d, lower_bound, upper_bound, history_days, status,"
-        " guardrail_band_pct from analytics.fct_guardrail_baselines where cost_center = 'CC-SALES'",
+        "select cost_date, daily_cost, baseline_30d, seed_lower_bound, seed_upper_bound, history_days,"
+        " seed_status, guardrail_band_pct from analytics.fct_guardrail_baselines"
+        " where cost_center = 'CC-SALES'",
     )
     return {str(r[0]): r[1:] for r in rows}
 
@@ -110,3 +114,142 @@ def test_short_history_is_insufficient(guardrail_warehouse: Path) -> None:
     assert b["2026-08-07"][1] == Decimal("0.066667")
     assert b["2026-08-07"][4:6] == (6, "insufficient_history")
     assert b["2026-08-08"][4:6] == (7, "below")
+
+
+# ----------------------------------------------------------------------------- receiver parity
+#: the order int_usage_items_attributed hard-coded before it read var('attribution_precedence')
+LEGACY_ORDER = [
+    "manual",
+    "explicit",
+    "originating_queue",
+    "originating_queue_parent",
+    "queue",
+    "queue_parent",
+    "campaign",
+]
+DEFAULT_ORDER = None  # dbt_project.yml's attribution_precedence
+MART_READS_THE_VAR = (
+    "attribution_precedence"
+    in (
+        Path(__file__).resolve().parents[2]
+        / "dbt_project/models/intermediate/attribution/int_usage_items_attributed.sql"
+    ).read_text()
+)
+PARITY_SELECT = ["--select", "+path:models/marts/guardrails", "--indirect-selection", "cautious"]
+ITEMS_SQL = """
+    select a.usage_id, a.platform, a.usage_type, a.usage_date, a.source_record_id, a.explicit_cost_center,
+           a.campaign, a.originating_queue_id, a.queue_id, a.carrier, a.direction, a.number_type,
+           a.duration_ms, c.cost, c.cost_center
+    from intermediate.int_usage_items_attributed as a
+    inner join analytics.fct_usage_cost as c on a.usage_id = c.usage_id
+    where not a.is_provisional
+    order by a.usage_id
+"""
+
+
+def _build_parity(db: Path, order: list[str] | None) -> None:
+    args = ["build", *PARITY_SELECT, "--full-refresh"]
+    if order is not None:
+        import json
+
+        args += ["--vars", json.dumps({"attribution_precedence": order})]
+    run_dbt(args, db, quiet=True)
+
+
+@pytest.fixture(scope="module", params=["legacy_order", "default_order"])
+def parity_warehouse(request, registry_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """3 000 synthetic conversations over 10 days, built with the marts and the guardrail exports."""
+    order = LEGACY_ORDER if request.param == "legacy_order" else DEFAULT_ORDER
+    if order is DEFAULT_ORDER and not MART_READS_THE_VAR:
+        pytest.skip(
+            "int_usage_items_attributed does not read var('attribution_precedence') on this branch yet"
+        )
+    db = template_copy(registry_template, tmp_path_factory, f"parity_{request.param}")
+    write_synthetic_raw(
+        db, 3000, start=dt.datetime(2026, 8, 25, tzinfo=dt.UTC), days=10, seed=11, load_registries=False
+    )
+    _build_parity(db, order)
+    return db, order
+
+
+def _receiver_answers(book: RuleBook, items: list[tuple]) -> list[tuple[Decimal | None, str]]:
+    out = []
+    for (
+        _id,
+        platform,
+        usage_type,
+        day,
+        record,
+        explicit,
+        campaign,
+        origin,
+        queue,
+        carrier,
+        direction,
+        number_type,
+        duration_ms,
+        _cost,
+        _cc,
+    ) in items:
+        inputs = {
+            "source_record_id": record,
+            "explicit_cost_center": explicit,
+            "campaign": campaign,
+            "originating_queue_id": origin,
+            "queue_id": queue,
+        }
+        hit = book.resolve(inputs, platform, day)
+        line = book.rate_line(usage_type, platform, carrier, direction, number_type, day)
+        cost = line.cost(duration_ms) if line is not None else None
+        out.append((cost, hit.cost_center if hit else book.unattributed))
+    return out
+
+
+def test_receiver_rates_and_attributes_like_the_mart(parity_warehouse, tmp_path: Path) -> None:
+    db, order = parity_warehouse
+    book = export_rulebook(db, tmp_path / "rules.json")
+    import yaml
+
+    project = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "dbt_project/dbt_project.yml").read_text()
+    )
+    assert [r[0] for r in book.rules] == (order or project["vars"]["attribution_precedence"])
+    items = query(db, ITEMS_SQL)
+    assert len(items) >= 3000  # a few thousand usage items of every kind
+    assert {i[2] for i in items} == {"voice", "transcription", "wem_evaluation"}
+    assert {i[1] for i in items} == {"genesys", "cxone"}
+    answers = _receiver_answers(book, items)
+    mismatches = [(i[0], i[13], i[14], a) for i, a in zip(items, answers, strict=True) if (i[13], i[14]) != a]
+    assert mismatches == [], mismatches[:5]
+    # the sample covers every attribution path the mart takes
+    methods = {r[0] for r in query(db, "select distinct attribution_method from analytics.fct_usage_cost")}
+    assert {"direct", "inherited", "parent_default", "campaign", "unattributed"} <= methods
+    # the order is data: the same lookups walked in another order disagree on campaign calls
+    campaign = [r for r in book.rules if r[0] == "campaign"]
+    rest = [r for r in book.rules if r[0] != "campaign"]
+    book.rules = campaign + rest if book.rules[-1][0] == "campaign" else rest + campaign
+    assert sum(1 for i, a in zip(items, _receiver_answers(book, items), strict=True) if i[14] != a[1]) > 0
+
+
+def test_rate_and_campaign_mapping_change_mart_and_receiver_together(
+    parity_warehouse, tmp_path: Path
+) -> None:
+    db, order = parity_warehouse
+    changed = tmp_path / "changed.duckdb"
+    changed.write_bytes(db.read_bytes())
+    execute(
+        changed,
+        "update raw.config_rate_cards set rate = 0.0050 where carrier = 'genesys_cloud_voice'"
+        " and direction = 'inbound' and number_type = 'local'",
+        "update raw.config_cost_center_mappings set cost_center = 'CC-SALES' where key_type = 'campaign'",
+    )
+    _build_parity(changed, order)
+    before = {i[0]: i for i in query(db, ITEMS_SQL)}
+    items = query(changed, ITEMS_SQL)
+    book = export_rulebook(changed, tmp_path / "rules.json")
+    answers = _receiver_answers(book, items)
+    assert [(i[13], i[14]) for i in items] == answers  # still equal, no Python edit
+    repriced = [i for i in items if i[9] == "genesys_cloud_voice" and i[10] == "inbound" and i[11] == "local"]
+    assert repriced and all(i[13] > before[i[0]][13] for i in repriced if before[i[0]][13])
+    remapped = [i for i in items if i[14] != before[i[0]][14]]
+    assert remapped and {i[14] for i in remapped} == {"CC-SALES"}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from flows.tasks import breach_message, guardrail_task
 from tests.flows.seed import build_marts
@@ -115,34 +116,63 @@ def test_failed_flow_alerts_through_the_relay(prefect_harness: None, tmp_path: P
     assert "nothing to report" in messages[0]["message"]
 
 
-def test_guardrail_step_evaluates_newest_day_with_the_policies(seeded_db: Path) -> None:
-    finding = guardrail_task.fn(str(seeded_db))
+@pytest.fixture(scope="module")
+def rules_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped-format test registries exported by dbt as the guardrail rule book."""
+    from tests.guardrails.conftest import build_rules, write_registry_files
+
+    work = tmp_path_factory.mktemp("rules")
+    return build_rules(work, write_registry_files(work / "registries"))
+
+
+def _guardrail_rules(db: Path, rules_template: Path, tmp_path: Path, scale: str = "1") -> Path:
+    """The warehouse's guardrail exports for three days (expected cost per cost center, floor 5.00)."""
+    from tests.guardrails.conftest import baseline_row, install_rules, write_rules
+
+    k = Decimal(scale)
+    rows = []
+    for day, support, sales in (
+        ("2026-11-18", "900", "1200"),
+        ("2026-11-20", "900", "1000"),
+        ("2026-11-25", "2000", "1000"),
+    ):
+        d = date.fromisoformat(day)
+        rows.append(
+            baseline_row("CC-SUPPORT", d, str(900 * k), floor="5.00", daily_cost=str(Decimal(support) * k))
+        )
+        rows.append(
+            baseline_row("CC-SALES", d, str(1000 * k), floor="5.00", daily_cost=str(Decimal(sales) * k))
+        )
+    install_rules(db, write_rules(rules_template, tmp_path / "rules.json", rows))
+    return db
+
+
+def test_guardrail_step_evaluates_newest_day_with_the_policies(
+    seeded_db: Path, rules_template: Path, tmp_path: Path
+) -> None:
+    db = _guardrail_rules(seeded_db, rules_template, tmp_path)
+    finding = guardrail_task.fn(str(db))
     assert finding.cost_date == date(2026, 11, 25)
-    # CC-SUPPORT: day-of-week policy, same weekday over 8 weeks = 900.00, +15 % = 1035.00; 2000.00 is over
-    # and above the 5.00 floor, with mitigations configured -> mitigate. CC-SALES (1000.00) is within.
+    # CC-SUPPORT: expected 900.00 (the mart's same-weekday median), +15 % = 1035.00; 2000.00 is over and
+    # above the 5.00 floor, with mitigations configured -> mitigate. CC-SALES (1000.00) is as expected.
     assert [(b["cost_center"], str(b["daily_cost"]), b["status"]) for b in finding.breaches] == [
-        ("CC-SUPPORT", "2000.000000", "mitigate")
+        ("CC-SUPPORT", "2000", "mitigate")
     ]
     assert "CC-SUPPORT: 2,000.00 vs baseline 900.00 (band upper 1,035.00) -> mitigate" in breach_message(
         finding
     )
-    earlier = guardrail_task.fn(str(seeded_db), as_of=date(2026, 11, 18))
+    earlier = guardrail_task.fn(str(db), as_of=date(2026, 11, 18))
     assert earlier.cost_date == date(2026, 11, 18)
     assert [(b["cost_center"], str(b["upper_bound"])) for b in earlier.breaches] == [
         ("CC-SALES", "1150.000000")
     ]
-    quiet = guardrail_task.fn(str(seeded_db), as_of=date(2026, 11, 20))
+    quiet = guardrail_task.fn(str(db), as_of=date(2026, 11, 20))
     assert quiet.cost_date == date(2026, 11, 20) and not quiet.breached
 
 
-def test_guardrail_floor_is_honoured(tmp_path: Path) -> None:
-    from tests.flows.seed import seed_warehouse
-
-    db = seed_warehouse(tmp_path / "w.duckdb")
-    con = duckdb.connect(str(db))
-    # Scale every day down 1000x: the 2.00 spike on 11-25 is over its bound but below the 5.00 floor.
-    con.execute("update analytics.fct_guardrail_baselines set daily_cost = daily_cost / 1000")
-    con.close()
+def test_guardrail_floor_is_honoured(seeded_db: Path, rules_template: Path, tmp_path: Path) -> None:
+    # Every amount 1000x smaller: the 2.00 spike on 11-25 is over its bound but below the 5.00 floor.
+    db = _guardrail_rules(seeded_db, rules_template, tmp_path, scale="0.001")
     assert not guardrail_task.fn(str(db)).breached
 
 

@@ -73,24 +73,19 @@ transcription,*,*,*,0.0160,minute,6,0,USD,2025-01-01,,t1
 POLICIES_YAML = """
 policy_version: "test-1"
 defaults:
-  band_pct: "15"
-  window_days: 30
-  min_history_days: 7
-  floor_amount: "1.00"
   warn_at_pct: "90"
-  exclude_statuses: [breach, planned]
 cost_centers:
   CC-SALES:
     mitigations: [disable_premium_skill, pause_wem]
     planned_events:
-      - {name: launch, start: "2026-03-02", end: "2026-03-09", uplift_pct: "40"}
+      - {name: launch, start: "2026-03-02", end: "2026-03-09", uplift_pct: "40", approved_by: cab@example.com,
+         reason: CAB-12 spring launch, expires: "2026-03-09"}
   CC-SUPPORT:
     exempt_queues: [ed311929-3aff-59bd-9167-11b93317423f]
     mitigations: [pause_survey_branch]
   CC-COLLECTIONS:
     mitigations: [support_t2_routing]
   CC-FINANCE:
-    band_pct: "5"
     mitigations: [pause_cxone_skill]
 mitigations:
   disable_premium_skill:
@@ -121,15 +116,131 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-@pytest.fixture
-def registry_dir(tmp_path: Path) -> Path:
-    """Small registry files in the production format."""
-    d = tmp_path / "registries"
-    d.mkdir()
-    (d / "cost_center_mappings.csv").write_text(MAPPINGS_CSV)
+SHIPPED_REGISTRIES = Path(__file__).resolve().parents[2] / "ingestion" / "registries" / "files"
+
+
+def write_registry_files(d: Path, mappings: str = MAPPINGS_CSV, rates: str = RATES_CSV) -> Path:
+    """Small registry files in the production format (cost pools: the shipped file)."""
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "cost_center_mappings.csv").write_text(mappings)
     (d / "cost_centers.csv").write_text(CENTERS_CSV)
-    (d / "rate_cards.csv").write_text(RATES_CSV)
+    (d / "rate_cards.csv").write_text(rates)
+    (d / "cost_pools.csv").write_text((SHIPPED_REGISTRIES / "cost_pools.csv").read_text())
     return d
+
+
+def build_rules(workdir: Path, registries: Path, **export: Any) -> Path:
+    """Load ``registries`` into an empty warehouse, build the guardrail export models, export the rules."""
+    from flows.dbt_runner import run_dbt
+    from guardrails.rulebook import export_rulebook
+    from ingestion.registries import load_registries
+    from simulator.synthetic_raw import create_raw_tables
+
+    db = workdir / "rules.duckdb"
+    load_registries(db, registries)
+    con = duckdb.connect(str(db))
+    try:
+        create_raw_tables(con)
+    finally:
+        con.close()
+    run_dbt(["run", "--select", "+path:models/marts/guardrails"], db, quiet=True, **export)
+    out = workdir / "rules.json"
+    export_rulebook(db, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def rules_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test registries as the receiver gets them: exported by dbt (no usage yet: no baselines)."""
+    work = tmp_path_factory.mktemp("rules")
+    return build_rules(work, write_registry_files(work / "registries"))
+
+
+def baseline_row(
+    cost_center: str,
+    day: date,
+    expected: str,
+    *,
+    band: str = "15",
+    floor: str = "1.00",
+    weeks: int = 8,
+    daily_cost: str = "0",
+    baseline_30d: str | None = None,
+    history_days: int = 30,
+) -> dict[str, Any]:
+    """One fct_guardrail_baselines row as dbt would export it (expected mode, dispersion 0)."""
+    exp = Decimal(expected)
+    flat = Decimal(baseline_30d) if baseline_30d is not None else exp
+    b = Decimal(band)
+    return {
+        "baseline_id": f"{cost_center}|{day}",
+        "cost_date": day.isoformat(),
+        "cost_center": cost_center,
+        "currency": "USD",
+        "daily_cost": daily_cost,
+        "baseline_30d": str(flat),
+        "guardrail_band_pct": band,
+        "lower_bound": str(exp * (1 - b / 100)),
+        "upper_bound": str(exp * (1 + b / 100)),
+        "history_days": history_days,
+        "status": "within",
+        "policy_mode": "expected",
+        "expected_daily_cost": expected,
+        "weekday_history_weeks": weeks,
+        "dispersion_pct": "0",
+        "effective_band_pct": band,
+        "floor_amount": floor,
+        "expected_lower_bound": str(exp * (1 - b / 100)),
+        "expected_upper_bound": str(exp * (1 + b / 100)),
+        "expected_status": "within" if weeks >= 1 else "insufficient_history",
+        "seed_lower_bound": str(flat * (1 - b / 100)),
+        "seed_upper_bound": str(flat * (1 + b / 100)),
+        "seed_status": "within" if history_days >= 7 else "insufficient_history",
+    }
+
+
+def write_rules(
+    template: Path,
+    out: Path,
+    baselines: list[dict[str, Any]],
+    *,
+    profiles: dict[str, list[str]] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Path:
+    """A copy of ``template`` with hand-made baseline rows (and optional cumulative profiles / settings)."""
+    import orjson
+
+    from guardrails.rulebook import artifact_bytes
+
+    tables = orjson.loads(template.read_bytes())["tables"]
+    cols = tables["baselines"]["columns"]
+    tables["baselines"]["rows"] = [[row.get(c) for c in cols] for row in baselines]
+    if profiles is not None:
+        rows = []
+        for cc, cumulative in profiles.items():
+            for day_type in ("weekday", "weekend"):
+                rows += [
+                    [f"{cc}|{day_type}|{h}", cc, day_type, h, "0", share, "cost_center"]
+                    for h, share in enumerate(cumulative)
+                ]
+        tables["hourly_profiles"]["rows"] = rows
+    if settings:
+        scols = tables["settings"]["columns"]
+        tables["settings"]["rows"] = [
+            [settings.get(c, v) for c, v in zip(scols, row, strict=True)]
+            for row in tables["settings"]["rows"]
+        ]
+    tmp = out.with_suffix(".tmp")
+    tmp.write_bytes(artifact_bytes(tables, "test"))
+    tmp.replace(out)
+    return out
+
+
+def flat_baselines(cost_center: str, expected: str, days: int = 3, **kw: Any) -> list[dict[str, Any]]:
+    """Baseline rows for yesterday, today and tomorrow (UTC) with the same expected daily cost."""
+    return [
+        baseline_row(cost_center, today() + timedelta(days=i), expected, **kw) for i in range(-1, days - 1)
+    ]
 
 
 @pytest.fixture
@@ -140,55 +251,28 @@ def policies_path(tmp_path: Path) -> Path:
     return p
 
 
-def write_baselines(db: Path, rows: list[tuple[date, str, Decimal, str | None]]) -> None:
-    """(Re)create ``analytics.fct_guardrail_baselines`` with the mart's columns."""
-    con = duckdb.connect(str(db))
-    try:
-        con.execute("create schema if not exists analytics")
-        con.execute(
-            "create or replace table analytics.fct_guardrail_baselines (cost_date date, cost_center varchar,"
-            " daily_cost decimal(18,6), baseline_30d decimal(18,6), lower_bound decimal(18,6),"
-            " upper_bound decimal(18,6), history_days integer, status varchar)"
-        )
-        if rows:
-            con.executemany(
-                "insert into analytics.fct_guardrail_baselines values (?, ?, ?, null, null, null, null, ?)",
-                [(d, cc, cost, status) for d, cc, cost, status in rows],
-            )
-    finally:
-        con.close()
-
-
-def flat_history(cost_center: str, amount: str, days: int, end: date | None = None) -> list[tuple]:
-    """``days`` days of the same daily cost ending the day before ``end`` (default today)."""
-    end = end or today()
-    return [(end - timedelta(days=i), cost_center, Decimal(amount), "ok") for i in range(1, days + 1)]
-
-
 @pytest.fixture
-def baseline_db(tmp_path: Path) -> Path:
-    """CC-SALES / CC-SUPPORT / CC-COLLECTIONS / CC-FINANCE: 30 days at 1.00; CC-MARKETING: 3 days only."""
-    db = tmp_path / "warehouse.duckdb"
+def rules_path(tmp_path: Path, rules_template: Path) -> Path:
+    """CC-SALES / CC-SUPPORT / CC-COLLECTIONS / CC-FINANCE expect 1.00 a day (band 15 %, floor 1.00);
+    CC-MARKETING has no history (insufficient)."""
     rows = (
-        flat_history("CC-SALES", "1.00", 30)
-        + flat_history("CC-SUPPORT", "1.00", 30)
-        + flat_history("CC-COLLECTIONS", "1.00", 30)
-        + flat_history("CC-FINANCE", "1.00", 30)
-        + flat_history("CC-MARKETING", "1.00", 3)
+        flat_baselines("CC-SALES", "1.00")
+        + flat_baselines("CC-SUPPORT", "1.00")
+        + flat_baselines("CC-COLLECTIONS", "1.00")
+        + flat_baselines("CC-FINANCE", "1.00", band="5")
+        + flat_baselines("CC-MARKETING", "1.00", weeks=0, history_days=3)
     )
-    write_baselines(db, rows)
-    return db
+    return write_rules(rules_template, tmp_path / "rules.json", rows, settings={"window_hours": 0})
 
 
 @pytest.fixture
-def settings(tmp_path: Path, registry_dir: Path, policies_path: Path, baseline_db: Path) -> Settings:
+def settings(tmp_path: Path, policies_path: Path, rules_path: Path) -> Settings:
     """Receiver settings on tmp paths (dry-run, no HMAC)."""
     return Settings(
         spool_dir=tmp_path / "spool",
         webhook_secret=SECRET,
         cost_api_token=COST_TOKEN,
-        db_path=baseline_db,
-        registry_dir=registry_dir,
+        rules_path=rules_path,
         policies_path=policies_path,
         refresh_interval_s=0.2,
     )
@@ -307,3 +391,28 @@ def spool_ids(spool_dir: Path) -> list[str]:
     for p in sorted(spool_dir.glob("events-*.jsonl")):
         out += [orjson.loads(line)["event_id"] for _, line in iter_complete_lines(p)]
     return out
+
+
+def install_rules(db: Path, rules: Path, schema: str = "analytics") -> None:
+    """Write an artifact's tables into a warehouse as the export models (replacing hand-made marts)."""
+    import orjson
+
+    from guardrails.rulebook import TABLES
+
+    tables = orjson.loads(rules.read_bytes())["tables"]
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        for name, model in TABLES.items():
+            cols = tables[name]["columns"]
+            con.execute(f"drop table if exists {schema}.{model}")
+            types = {c: "date" if c in ("cost_date", "date_day") else "varchar" for c in cols}
+            con.execute(f"create table {schema}.{model} ({', '.join(f'{c} {types[c]}' for c in cols)})")
+            if tables[name]["rows"]:
+                marks = ", ".join("?" for _ in cols)
+                con.executemany(
+                    f"insert into {schema}.{model} values ({marks})",
+                    [[None if v is None else str(v) for v in row] for row in tables[name]["rows"]],
+                )
+    finally:
+        con.close()

@@ -1,59 +1,80 @@
-"""Backtest over a seeded synthetic history: injected overruns detected, planned spikes not flagged."""
+"""Backtest on a small built warehouse: injections, both policies in one run, reproducible, CLI lines."""
 
 from __future__ import annotations
 
-import random
+import datetime as dt
+import re
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app as cli
-from guardrails.backtest import run_backtest
-from guardrails.baselines import BaselineHistory, DailyCost
-from guardrails.policy import PolicySet
-from tests.guardrails.conftest import write_baselines
-
-END = date(2026, 10, 31)
+from flows.dbt_runner import run_dbt
+from guardrails.backtest import plan_injections, run_backtest
+from ingestion.registries import load_registries
+from simulator.synthetic_raw import create_raw_tables, write_synthetic_raw
 
 
-def _history(days: int = 150) -> list[tuple]:
-    rng = random.Random(3)
-    rows = []
-    for center, level in (("CC-SALES", 900), ("CC-SUPPORT", 1400), ("CC-SMALL", 40)):
-        for i in range(days):
-            d = END - timedelta(days=i)
-            weekly = 0.75 if d.weekday() >= 5 else 1.0
-            rows.append(
-                (d, center, Decimal(str(round(level * weekly * rng.uniform(0.96, 1.04), 2))), "within")
-            )
-    return rows
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8 000 synthetic conversations over 6 weeks, built through the guardrail marts."""
+    db = tmp_path_factory.mktemp("backtest") / "wh.duckdb"
+    load_registries(db)
+    con = duckdb.connect(str(db))
+    try:
+        create_raw_tables(con)
+    finally:
+        con.close()
+    write_synthetic_raw(db, 8000, start=dt.datetime(2026, 9, 1, tzinfo=dt.UTC), days=42, seed=5,
+                        load_registries=False)  # fmt: skip
+    run_dbt(["run", "--select", "+path:models/marts/guardrails"], db, quiet=True)
+    return db
 
 
-def test_backtest_detects_overruns_and_respects_planned_spikes(tmp_path):
-    p = tmp_path / "p.yaml"
-    p.write_text(
-        "policy_version: bt\n"
-        'defaults: {day_of_week: true, dow_weeks: 6, min_history_dow: 4, floor_amount: "1"}\n'
-    )
-    hist = BaselineHistory(source="t")
-    for d, cc, cost, status in _history():
-        hist.by_center.setdefault(cc, {})[d] = DailyCost(d, cost, status)
-    result = run_backtest(hist, PolicySet.load(p), months=3, seed=11)
-    # a 15 % band cannot see every +15-20 % overrun through +-4 % noise; bigger ones are always caught
-    assert result.injected >= 10 and result.detection_rate >= 0.8
-    assert result.missed and max(result.missed) < Decimal("0.25")
-    assert result.false_alerts_per_center_month <= 1.0
-    assert sum(c.planned_alerts for c in result.centers.values()) == 0
-    assert all(c.days == 90 for c in result.centers.values())
-    assert 1 <= result.median_hours_to_detect <= 24
-    again = run_backtest(hist, PolicySet.load(p), months=3, seed=11)
-    assert again.table() == result.table()  # seeded: reproducible
+def test_injections_are_seeded_and_in_range():
+    days = [date(2026, 10, 1) + timedelta(days=i) for i in range(60)]
+    plan = plan_injections(["A", "B", "C"], days, seed=3)
+    assert plan == plan_injections(["A", "B", "C"], days, seed=3)
+    overruns = [i for i in plan.values() if i.kind == "overrun"]
+    planned = [i for i in plan.values() if i.kind == "planned"]
+    assert overruns and planned
+    assert all(Decimal("0.20") <= i.size <= Decimal("0.80") and 6 <= i.onset_hour <= 18 for i in overruns)
+    assert all(Decimal("0.20") <= i.size <= Decimal("0.50") for i in planned)
 
 
-def test_backtest_cli_reads_the_mart(tmp_path):
-    db = tmp_path / "wh.duckdb"
-    write_baselines(db, _history(120))
-    res = CliRunner().invoke(cli, ["guardrails", "backtest", "--months", "2", "--db", str(db)])
+def test_backtest_reports_both_policies_reproducibly(warehouse: Path):
+    result = run_backtest(warehouse, months=1, seed=11)
+    ours, seed_rule = result.ours, result.seed_rule
+    assert ours.overruns and len(ours.overruns) == len(seed_rule.overruns)  # the same injections
+    assert all(d is None or d >= 1 for _, d in ours.overruns)  # detected at or after the onset
+    assert 0 <= ours.detection_rate <= 1 and ours.false_alerts_per_center_month >= 0
+    lines = result.table().splitlines()
+    assert re.fullmatch(r"detection rate \d+ % \(\d+/\d+ overruns of >= \+25 %\)", lines[1])
+    assert lines[2].startswith("false alerts per cost center per month ")
+    assert lines[3].startswith("median delay from overrun onset to detection ")
+    assert lines[4].startswith("detection by overrun size: +20-25% ")
+    assert lines[5].startswith("detection of material overruns (>= +25 % and excess >= the floor) ")
+    assert [line.split(" ")[0:3] for line in lines[6:]] == [
+        ["seed", "rule:", w] for w in ("detection", "false", "median", "detection", "detection")
+    ]
+    again = run_backtest(warehouse, months=1, seed=11)
+    assert again.table() == result.table()
+    # the warehouse itself is untouched (the injections went into a copy)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        n = con.execute("select count(*) from analytics.fct_guardrail_baselines").fetchone()[0]
+    finally:
+        con.close()
+    assert n > 0
+
+
+def test_backtest_cli(warehouse: Path):
+    res = CliRunner().invoke(cli, ["guardrails", "backtest", "--months", "1", "--db", str(warehouse)])
     assert res.exit_code == 0, res.output
-    assert "detection rate" in res.output and "CC-SMALL" in res.output
+    assert "\ndetection rate " in res.output and "\nseed rule: detection rate " in res.output
+    missing = CliRunner().invoke(cli, ["guardrails", "backtest", "--db", str(warehouse) + ".nope"])
+    assert missing.exit_code == 1 and "does not exist" in missing.output

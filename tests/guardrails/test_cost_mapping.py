@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from guardrails.registry import CostRegistry, MappingNotFound
+import pytest
+
+from guardrails.registry import MappingNotFound, lookup
+from guardrails.rulebook import RuleBook
 from tests.guardrails.conftest import (
     COLLECTIONS_Q,
     COST_TOKEN,
@@ -13,6 +16,8 @@ from tests.guardrails.conftest import (
     MAPPINGS_CSV,
     SALES_OVERFLOW_Q,
     SALES_Q,
+    build_rules,
+    write_registry_files,
 )
 
 AUTH = {"Authorization": f"Bearer {COST_TOKEN}"}
@@ -41,7 +46,9 @@ def test_direct_parent_campaign_and_not_found(receiver):
     assert inherited["cost_center"] == "CC-SALES" and inherited["resolved_via"] == SALES_Q
     cx = get(queue_id="4103", platform="cxone").json()
     assert cx["cost_center"] == "CC-SUPPORT" and cx["resolved_via"] == "4102"
-    assert get(campaign="spring-promo").json()["cost_center"] == "CC-MARKETING"
+    # campaigns are keyed by id, as in the warehouse (the name is not a key)
+    assert get(campaign="spring-promo").status_code == 404
+    assert get(campaign="21358f9d-148e-5b17-b2ee-5d84d3bb28db").json()["cost_center"] == "CC-MARKETING"
     by_id = get(campaign="21358f9d-148e-5b17-b2ee-5d84d3bb28db", queue_id=SALES_Q).json()
     assert by_id["cost_center"] == "CC-MARKETING"  # the campaign is more specific than the queue
     # effective-dated: Collections moved to CC-FINANCE on 2026-01-01 (mapping in force *now*)
@@ -54,27 +61,30 @@ def test_direct_parent_campaign_and_not_found(receiver):
         "resolved_via": None,
     }
     missing = get(queue_id=FALLBACK_Q)
-    assert missing.status_code == 404 and "not in the cost-center registry" in missing.json()["detail"]
+    assert missing.status_code == 404 and "has no cost-center mapping in force" in missing.json()["detail"]
     nothing = get()
     assert nothing.status_code == 404 and nothing.json()["detail"] == "give queue_id or campaign"
 
 
-def test_lookup_on_a_past_day(registry_dir):
-    reg = CostRegistry.load(registry_dir)
-    assert reg.lookup(queue_id=COLLECTIONS_Q, day=date(2025, 6, 1)).cost_center == "CC-COLLECTIONS"
-    try:
-        reg.lookup(queue_id=SALES_Q, day=date(2024, 1, 1))
-    except MappingNotFound as exc:
-        assert "in force on 2024-01-01" in exc.reason
-    else:
-        raise AssertionError("expected MappingNotFound")
+def test_lookup_on_a_past_day(rules_template):
+    book = RuleBook.load(rules_template)
+    assert lookup(book, queue_id=COLLECTIONS_Q, day=date(2025, 6, 1)).cost_center == "CC-COLLECTIONS"
+    with pytest.raises(MappingNotFound) as exc:
+        lookup(book, queue_id=SALES_Q, day=date(2024, 1, 1))
+    assert "in force on 2024-01-01" in exc.value.reason
 
 
-def test_registry_change_is_served_without_restart(receiver, registry_dir):
-    path = registry_dir / "cost_center_mappings.csv"
-    path.write_text(
-        MAPPINGS_CSV + f"genesys,queue,{FALLBACK_Q},Emergency Fallback,CC-SUPPORT,1,,2025-01-01,,m-2026.2\n"
+def test_rules_change_is_served_without_restart(receiver, tmp_path):
+    """A new export (here: a mapping added to the registry, rebuilt with dbt) is hot-reloaded."""
+    work = tmp_path / "rebuild"
+    regs = write_registry_files(
+        work / "registries",
+        mappings=MAPPINGS_CSV
+        + f"genesys,queue,{FALLBACK_Q},Emergency Fallback,CC-SUPPORT,1,,2025-01-01,,m-2026.2\n",
     )
+    rebuilt = build_rules(work, regs)
+    path = receiver.settings.rules_path
+    path.write_bytes(rebuilt.read_bytes())
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         r = receiver.client.get("/api/v1/cost-mapping", params={"queue_id": FALLBACK_Q}, headers=AUTH)
@@ -82,25 +92,11 @@ def test_registry_change_is_served_without_restart(receiver, registry_dir):
             break
         time.sleep(0.1)
     assert r.status_code == 200 and r.json()["mapping_version"] == "m-2026.2"
-    # an invalid file is refused loudly and the last good registry keeps serving
-    path.write_text(MAPPINGS_CSV + "genesys,queue,x,Broken,,1,,2025-13-01,,m-bad\n")
+    # an invalid artifact is refused loudly and the last good rules keep serving
+    path.write_text('{"format": 1, "tables": {}}')
     time.sleep(0.8)
     again = receiver.client.get("/api/v1/cost-mapping", params={"queue_id": FALLBACK_Q}, headers=AUTH)
     assert again.status_code == 200 and again.json()["mapping_version"] == "m-2026.2"
-    assert "cost_center_mappings.csv row 11" in receiver.service.registry.last_error
-
-
-def test_the_repo_registry_files_load():
-    from guardrails.rates import RateBook
-    from guardrails.settings import DEFAULT_REGISTRY_DIR
-
-    reg = CostRegistry.load(DEFAULT_REGISTRY_DIR)
-    assert reg.lookup(queue_id=SALES_OVERFLOW_Q).cost_center == reg.lookup(queue_id=SALES_Q).cost_center
-    try:
-        reg.lookup(queue_id=FALLBACK_Q)  # org.yaml: "a fallback queue nobody registered"
-    except MappingNotFound as exc:
-        assert FALLBACK_Q in exc.reason
-    else:
-        raise AssertionError("the Emergency Fallback queue should have no mapping")
-    book = RateBook.load(DEFAULT_REGISTRY_DIR / "rate_cards.csv")
-    assert any(c.usage_type == "transcription" for c in book.cards)
+    assert "table 'rate_cards' missing" in receiver.service.rules.last_error
+    metrics = receiver.client.get("/metrics").text
+    assert 'ccfinops_guardrail_reload_failing{source="rules"} 1.0' in metrics

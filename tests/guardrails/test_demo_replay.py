@@ -18,22 +18,23 @@ import duckdb
 import orjson
 import pytest
 
-from guardrails.baselines import default_baseline_json
 from guardrails.spool import iter_complete_lines
-from simulator.demo_replay import replay_day, run_replay
+from simulator.demo_replay import default_baseline_json, replay_day, run_replay
 from simulator.server import run_simulator
-from tests.guardrails.conftest import spool_ids
-from tests.handmade_marts import (
-    FALLBACK_Q,
-    FCT_GUARDRAIL_BASELINES_DDL,
-    FCT_USAGE_COST_DDL,
-    SALES_Q,
-    SUPPORT_Q,
+from tests.guardrails.conftest import (
+    SHIPPED_REGISTRIES,
+    baseline_row,
+    build_rules,
+    install_rules,
+    spool_ids,
+    write_rules,
 )
+from tests.handmade_marts import FALLBACK_Q, FCT_USAGE_COST_DDL, SALES_Q, SUPPORT_Q
 
 COLLECTIONS_Q = "7fa856eb-9d8f-5326-844d-84b4737fd687"
 
-DDL = "create schema if not exists analytics;\n" + FCT_USAGE_COST_DDL + FCT_GUARDRAIL_BASELINES_DDL
+DDL = "create schema if not exists analytics;\n" + FCT_USAGE_COST_DDL
+SPIKE_CAMPAIGN = "06b42ef4-36b0-52bd-9230-af81df0b9763"  # collections-q4 (ingestion/registries/files)
 
 # One replay day: 10-minute inbound local calls on genesys_cloud_voice (0.0040/min = 0.04 a call).
 DAY_USAGE = {
@@ -44,11 +45,18 @@ DAY_USAGE = {
     "UNATTRIBUTED": (FALLBACK_Q, 5, "voice"),  # never evaluated
 }
 BASELINE = {"CC-SALES": "1.60", "CC-SUPPORT": "2.00", "CC-COLLECTIONS": "0.40"}
+BANDS = {"CC-SALES": "15", "CC-SUPPORT": "15", "CC-COLLECTIONS": "10"}  # cost_centers.csv
 # Provisional interval rows are not per-call usage and are not replayed.
 PROVISIONAL = 3
 
 
-def _write_warehouse(db: Path, day: date) -> int:
+@pytest.fixture(scope="module")
+def shipped_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped registries exported by dbt as the guardrail rule book."""
+    return build_rules(tmp_path_factory.mktemp("shipped"), SHIPPED_REGISTRIES)
+
+
+def _write_warehouse(db: Path, day: date, rules: Path) -> int:
     con = duckdb.connect(str(db))
     try:
         con.execute(DDL)
@@ -85,19 +93,14 @@ def _write_warehouse(db: Path, day: date) -> int:
             " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        history = [
-            (day - timedelta(days=d), cc, Decimal(amount), "ok")
-            for cc, amount in BASELINE.items()
-            for d in range(1, 36)
-        ]
-        # the replay day's own row is in the mart too; it never trains its own baseline
-        history += [(day, cc, Decimal(amount), "ok") for cc, amount in BASELINE.items()]
-        con.executemany(
-            "insert into analytics.fct_guardrail_baselines values (?, ?, ?, null, null, null, null, ?)",
-            history,
-        )
     finally:
         con.close()
+    history = [
+        baseline_row(cc, day - timedelta(days=d), amount, band=BANDS[cc], floor="5.00", daily_cost=amount)
+        for cc, amount in BASELINE.items()
+        for d in range(0, 36)
+    ]
+    install_rules(db, write_rules(rules, db.with_suffix(".rules.json"), history))
     return len(history)
 
 
@@ -108,17 +111,16 @@ def sim() -> Iterator[Any]:
 
 
 @pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, date, int]:
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped_rules: Path) -> tuple[Path, date, int]:
     for var in (
-        "CCFINOPS_BASELINE_JSON",
-        "CCFINOPS_REGISTRY_DIR",
+        "CCFINOPS_GUARDRAIL_RULES",
         "CCFINOPS_GUARDRAIL_POLICIES",
         "CCFINOPS_NOTIFY_URLS",
     ):
         monkeypatch.delenv(var, raising=False)
     day = datetime.now(UTC).date() - timedelta(days=1)  # the latest complete day (simulator clock)
     db = tmp_path / "warehouse.duckdb"
-    return db, day, _write_warehouse(db, day)
+    return db, day, _write_warehouse(db, day, shipped_rules)
 
 
 def _spool_records(spool: Path) -> list[dict[str, Any]]:
@@ -145,7 +147,7 @@ def test_replay_breaches_the_spiked_cost_center_and_leaves_an_action_pending(
     assert f"{n_usage} usage records" in text and f"accepted {len(result.sent_ids)}" in text
 
     # the spike: collections-q4 outbound calls, attributed by the campaign mapping to CC-COLLECTIONS
-    # (band 10 % on a 0.40 baseline -> upper 0.44; the policy floor 5.00 is passed too)
+    # (band 10 % on an expected 0.40 -> full-day upper 0.44; the floor 5.00 is passed too)
     assert result.spike_cost_center == "CC-COLLECTIONS"
     assert result.spike_upper_bound == Decimal("0.440000")
     assert set(result.breached) == {"CC-COLLECTIONS"}, text
@@ -163,7 +165,7 @@ def test_replay_breaches_the_spiked_cost_center_and_leaves_an_action_pending(
     assert by_cc["CC-SALES"] == {"allow"} and by_cc["CC-SUPPORT"] == {"allow"}
     assert "mitigate" in by_cc["CC-COLLECTIONS"] and by_cc["UNATTRIBUTED"] == {"allow"}
     spiked = [r for r in records if "-spike-" in r["event_id"]]
-    assert {r["campaign"] for r in spiked} == {"collections-q4"}
+    assert {r["campaign"] for r in spiked} == {SPIKE_CAMPAIGN}
     assert {r["cost_center"] for r in spiked} == {"CC-COLLECTIONS"}
     # the usage records were costed like the mart costed them (same rate card): 0.04 each
     usage = [r for r in records if "-spike-" not in r["event_id"]]
@@ -186,9 +188,9 @@ def test_replay_breaches_the_spiked_cost_center_and_leaves_an_action_pending(
     assert f"action {action.action_id} [pending, mode approve]" in text
     assert "skillEvaluationMethod='ALL'" in text
 
-    # the baselines were exported beside the warehouse, and the warehouse file is free again
+    # the rule book was exported beside the warehouse, and the warehouse file is free again
     exported = default_baseline_json(db)
-    assert len(json.loads(exported.read_text())) == baseline_rows
+    assert len(json.loads(exported.read_text())["tables"]["baselines"]["rows"]) == baseline_rows
     con = duckdb.connect(str(db))  # a writer can open it: nothing holds it
     con.close()
 

@@ -76,9 +76,8 @@ def test_kill_9_under_load_loses_no_acknowledged_event(tmp_path, settings):
     env = {
         **os.environ,
         "CCFINOPS_WEBHOOK_SECRET": SECRET,
-        "CCFINOPS_REGISTRY_DIR": str(settings.registry_dir),
+        "CCFINOPS_GUARDRAIL_RULES": str(settings.rules_path),
         "CCFINOPS_GUARDRAIL_POLICIES": str(settings.policies_path),
-        "CCFINOPS_DB": str(settings.db_path),
         "CCFINOPS_NOTIFY_URLS": "",
     }
     proc, url = _start(spool, env)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from guardrails.events import BodyError, parse_usage_event
-from guardrails.rates import RateBook
+from guardrails.rulebook import USAGE_TYPE, RuleBook
 from tests.guardrails.conftest import SALES_Q, SUPPORT_Q, seed_event
 
 GENESYS_BODY = {
@@ -71,39 +71,64 @@ def test_transcription_topic_and_bad_fields():
     assert exc.value.errors[0]["loc"] == ["body", "eventBody", "interactingDurationMs"]
 
 
-def test_rate_card_estimates(registry_dir):
-    book = RateBook.load(registry_dir / "rate_cards.csv")
-    # seed template (no carrier): highest Genesys voice rate 0.0150; 125 s -> 126 s billed
-    seed = parse_usage_event(seed_event("c-1", queue=SALES_Q, duration_ms=125_000))
-    assert book.estimate(seed) == Decimal("0.031500")
-    # Genesys notification: provider "Edge" matches no carrier row -> direction still honoured
-    assert book.estimate(parse_usage_event(NOTIFICATION)) == Decimal("0.031500")
-    # CXone skill id: platform cxone, 12 s minimum, highest CXone rate 0.0180
-    short = parse_usage_event(seed_event("c-2", queue="4102", duration_ms=3_000))
-    assert short.platform == "cxone"
-    assert book.estimate(short) == Decimal("0.003600")
-    explicit = parse_usage_event(
-        {
-            **seed_event("c-3", duration_ms=34_000),
-            "carrier": "genesys_cloud_voice",
-            "direction": "outbound",
-            "number_type": "local",
-        }
+def _estimate(book: RuleBook, body: dict) -> Decimal | None:
+    ev = parse_usage_event(body)
+    line = book.rate_line(
+        USAGE_TYPE[ev.event_type], ev.platform, ev.carrier, ev.direction, ev.number_type, ev.event_time.date()
     )
-    assert book.estimate(explicit) == Decimal("0.007140")  # 36 s x 0.0119/min (the vendor's own example)
-    transcription = parse_usage_event(
-        seed_event("c-4", duration_ms=61_000, event_type="ai.transcription.completed")
-    )
-    assert book.estimate(transcription) == Decimal("0.017600")  # 66 s x 0.0160/min
+    return None if line is None else line.cost(ev.duration_ms)
+
+
+def test_rate_card_estimates(rules_template):
+    book = RuleBook.load(rules_template)
+    # seed template (no leg): the assumed leg of var guardrail_unspecified_leg (Genesys Cloud Voice
+    # inbound toll-free, 0.0150/min); 125 s -> 126 s billed
+    assert _estimate(book, seed_event("c-1", queue=SALES_Q, duration_ms=125_000)) == Decimal("0.031500")
+    # a carrier without a rate line is unrated, as in the warehouse (int_usage_items_rated)
+    assert _estimate(book, NOTIFICATION) is None
+    known = {**NOTIFICATION, "eventBody": {**GENESYS_BODY, "provider": "genesys_cloud_voice"}}
+    assert _estimate(book, known) == Decimal("0.031500")  # inbound, number type assumed toll-free
+    # CXone skill id: platform cxone, 12 s minimum, assumed inbound toll-free 0.0180
+    short = seed_event("c-2", queue="4102", duration_ms=3_000)
+    assert parse_usage_event(short).platform == "cxone"
+    assert _estimate(book, short) == Decimal("0.003600")
+    explicit = {
+        **seed_event("c-3", duration_ms=34_000),
+        "carrier": "genesys_cloud_voice",
+        "direction": "outbound",
+        "number_type": "local",
+    }
+    assert _estimate(book, explicit) == Decimal("0.007140")  # 36 s x 0.0119/min (the vendor's own example)
+    transcription = seed_event("c-4", duration_ms=61_000, event_type="ai.transcription.completed")
+    assert _estimate(book, transcription) == Decimal("0.017600")  # 66 s x 0.0160/min (the '*' line)
 
 
 def test_genesys_event_through_the_receiver_is_attributed_by_queue(receiver):
     body = {
         **NOTIFICATION,
-        "eventBody": {**GENESYS_BODY, "eventTime": int(datetime.now(UTC).timestamp() * 1000)},
+        "eventBody": {
+            **GENESYS_BODY,
+            "provider": "genesys_cloud_voice",
+            "eventTime": int(datetime.now(UTC).timestamp() * 1000),
+        },
     }
     r = receiver.post(body)
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["cost_center"] == "CC-SUPPORT" and out["estimated_cost"] == "0.031500"
     assert out["decision"] == "allow" and out["upper_bound"] == "1.150000"
+    unrated = receiver.post(
+        {**NOTIFICATION, "eventBody": {**body["eventBody"], "provider": "Edge", "sessionId": "s-2"}}
+    )
+    assert unrated.json()["estimated_cost"] == "0"
+    assert any("unrated" in r for r in unrated.json()["reasons"])
+
+
+def test_durations_are_json_integers():
+    for bad in (False, True, "60000"):
+        with pytest.raises(BodyError) as exc:
+            parse_usage_event({**seed_event("b-1"), "duration_ms": bad})
+        assert exc.value.errors[0]["loc"] == ["body", "duration_ms"]
+    assert parse_usage_event({**seed_event("b-2"), "duration_ms": 60000.0}).duration_ms == 60_000
+    with pytest.raises(BodyError):
+        parse_usage_event({**GENESYS_BODY, "interactingDurationMs": False})

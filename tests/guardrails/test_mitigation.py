@@ -67,8 +67,8 @@ def _wait_actions(executor: MitigationExecutor, n: int) -> list:
 
 
 def _breach(receiver, cost_center: str, prefix: str) -> dict:
-    # baseline 1.00/day: 6000 s at 0.0150/min = 1.50 > any test bound
-    return receiver.post(seed_event(f"{prefix}-1", duration_ms=6_000_000, cost_center=cost_center)).json()
+    # expected 1.00/day, floor 1.00: 12000 s at 0.0150/min = 3.00 breaches at any hour
+    return receiver.post(seed_event(f"{prefix}-1", duration_ms=12_000_000, cost_center=cost_center)).json()
 
 
 def test_approve_then_rollback_restores_the_simulator(make_receiver, settings, writer, sim_env):

@@ -129,4 +129,5 @@ def test_metrics_and_health_are_served(receiver):
     assert "ccfinops_guardrail_spool_depth 0.0" in text
     assert "ccfinops_guardrail_request_seconds_bucket" in text
     health = receiver.client.get("/healthz").json()
-    assert health["policy_version"] == "test-1" and health["baseline_source"].startswith("duckdb:")
+    assert health["policy_version"] == "test-1" and health["policy_mode"] == "expected"
+    assert len(health["rules_version"]) == 12 and health["rules_error"] is None

@@ -83,3 +83,20 @@ def test_spool_to_raw_webhook_events(receiver, tmp_path):
     assert len(ids) == spooled
     _load(spool, db, pipes)  # nothing new: same rows
     assert len(_rows(db)) == spooled
+
+
+def test_prune_keeps_the_retention_window(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from guardrails.spool import prune_segments
+
+    day = date(2026, 12, 3)
+    for back in (0, 7, 35, 36, 90):
+        (tmp_path / segment_name(day - timedelta(days=back))).write_text("{}\n")
+    (tmp_path / "events-notadate.jsonl").write_text("")
+    removed = prune_segments(tmp_path, day, 35)
+    assert sorted(p.name for p in removed) == [
+        segment_name(date(2026, 9, 4)),
+        segment_name(date(2026, 10, 28)),
+    ]
+    assert len(list(tmp_path.glob("events-*.jsonl"))) == 4  # 0, 7 and 35 days back, and the stray file

@@ -52,6 +52,8 @@ def table_state(db: Path) -> dict[str, tuple[int, str]]:
             "config_cost_center_mappings",
             "config_rate_cards",
             "config_cost_pools",
+            "config_budgets",
+            "config_notification_routes",
         ):
             count, versions = con.execute(
                 f"select count(*), string_agg(distinct registry_version, ',') from raw.{table}"

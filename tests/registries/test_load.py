@@ -30,6 +30,8 @@ def test_shipped_registries_load_exactly(tmp_path: Path) -> None:
         "config_cost_center_mappings": 17,
         "config_rate_cards": 15,
         "config_cost_pools": 48,
+        "config_budgets": 7,
+        "config_notification_routes": 8,
     }
     assert result.versions["config_rate_cards"] == _version("rate_cards.csv")
     state = table_state(db)

@@ -1,0 +1,104 @@
+"""The month-end forecast of synthetic series: within its band, adds up, refuses short history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from forecast.backtest import backtest
+from forecast.model import forecast_month, seasonal_naive_month
+from simulator.cost_series import simulated_history
+
+WEEK = np.array([1.3, 1.2, 1.1, 1.1, 1.0, 0.7, 0.6])
+
+
+def _series(days: int, start: dt.date = dt.date(2026, 7, 1), noise: float = 0.04, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    dates = [start + dt.timedelta(days=k) for k in range(days)]
+    usage = [Decimal(str(round(200 * WEEK[d.weekday()] * (1 + rng.normal(0, noise)), 2))) for d in dates]
+    committed = [Decimal("100.000000")] * days
+    return dates, usage, committed
+
+
+def test_known_weekly_seasonality_lands_inside_the_band() -> None:
+    dates, usage, committed = _series(92)  # July .. September
+    f = forecast_month(dates, usage, committed, dt.date(2026, 9, 10), paths=400)
+    actual = sum(u + c for d, u, c in zip(dates, usage, committed, strict=True) if d.month == 9)
+    assert f.method == "ets_weekly"
+    assert f.bands["lower_95"] <= f.bands["lower_80"] <= f.forecast_cost <= f.bands["upper_80"]
+    assert f.bands["lower_80"] <= actual <= f.bands["upper_80"]
+    assert abs(f.forecast_cost - actual) / actual < Decimal("0.02")
+    # the 20 remaining days follow the weekly profile: a Monday costs more than the Sunday before it
+    by_day = {d.day: d for d in f.days}
+    assert by_day[dt.date(2026, 9, 14)].forecast_cost > by_day[dt.date(2026, 9, 13)].forecast_cost
+
+
+def test_month_to_date_plus_remainder_adds_up() -> None:
+    dates, usage, committed = _series(92)
+    usage = [u if d <= dt.date(2026, 9, 5) else None for d, u in zip(dates, usage, strict=True)]
+    f = forecast_month(dates, usage, committed, dt.date(2026, 9, 5), paths=200)
+    mtd = sum(
+        u + c
+        for d, u, c in zip(dates, usage, committed, strict=True)
+        if dt.date(2026, 9, 1) <= d <= dt.date(2026, 9, 5)
+    )
+    with pytest.raises(ValueError, match="committed cost must cover 2026-09-14"):
+        forecast_month(dates[:75], usage[:75], committed[:75], dt.date(2026, 9, 5))
+    assert f.month_to_date_cost == mtd
+    assert f.days_elapsed == 5 and len(f.days) == 25
+    assert f.remaining_committed_cost == Decimal("2500.000000")
+    assert f.forecast_cost == f.month_to_date_cost + sum(d.forecast_cost for d in f.days)
+    assert all(d.bands["lower_95"] >= d.committed_cost for d in f.days)  # usage is never negative
+
+
+def test_fewer_than_28_days_gives_no_number() -> None:
+    dates, usage, committed = _series(30, start=dt.date(2026, 9, 1))
+    usage = usage[:27] + [None] * 3
+    f = forecast_month(dates, usage, committed, dt.date(2026, 9, 27))
+    assert f.forecast_cost is None and set(f.bands.values()) == {None}
+    assert f.method == "insufficient_history"
+    assert f.reason == "insufficient_history: 27 days, 28 needed"
+    assert f.month_to_date_cost == sum(u + c for u, c in zip(usage[:27], committed[:27], strict=True))
+
+
+def test_complete_month_is_its_actual() -> None:
+    dates, usage, committed = _series(61)
+    f = forecast_month(dates, usage, committed, dt.date(2026, 8, 31))
+    assert f.method == "month_complete"
+    assert f.forecast_cost == sum(
+        u + c for d, u, c in zip(dates, usage, committed, strict=True) if d.month == 8
+    )
+
+
+def test_seasonal_naive_repeats_the_last_week() -> None:
+    week = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0]
+    assert seasonal_naive_month([1.0] * 7 + week, 5.0, 9) == sum(week) + 10.0 + 20.0 + 5.0
+
+
+def test_backtest_figures_on_a_small_history() -> None:
+    series = simulated_history(dt.date(2026, 6, 1), 61, trend_pct_per_month=2.0)
+    small = {"CC-SALES": series["CC-SALES"]}
+    summary = backtest(small, origin_days=(10, 20), paths=200)
+    # June 1 .. July 31: July is the only full month with 28 days of history before day 10
+    assert sorted((r.cost_center, r.month.month, r.origin_day) for r in summary.rows) == [
+        ("CC-SALES", 7, 10),
+        ("CC-SALES", 7, 20),
+    ]
+    sales = next(r for r in summary.rows if r.cost_center == "CC-SALES" and r.origin_day == 20)
+    assert sales.actual == float(
+        sum(
+            u + c
+            for d, u, c in zip(
+                small["CC-SALES"].days, small["CC-SALES"].usage, small["CC-SALES"].committed, strict=True
+            )
+            if d.month == 7
+        )
+    )
+    assert summary.mape(10) < 5.0
+    lines = summary.lines()
+    assert lines[0].startswith("month-total MAPE ") and "(seasonal naive " in lines[0]
+    assert lines[2].startswith("coverage of the 80 % interval ")
+    assert 0.0 <= summary.coverage(80) <= summary.coverage(95) <= 100.0
