@@ -57,3 +57,16 @@
 {% macro spark__local_timestamp(expression, tz) -%}
     from_utc_timestamp({{ expression }}, '{{ tz }}')
 {%- endmacro %}
+
+{#- A table of the integers start..stop (inclusive), one column; alias it: `{{ integer_series(0, 23) }} as g (h)`. -#}
+{% macro integer_series(start, stop) -%}
+    {{ return(adapter.dispatch('integer_series')(start, stop)) }}
+{%- endmacro %}
+
+{% macro default__integer_series(start, stop) -%}
+    generate_series({{ start }}, {{ stop }})
+{%- endmacro %}
+
+{% macro spark__integer_series(start, stop) -%}
+    range({{ start }}, {{ stop }} + 1)
+{%- endmacro %}
