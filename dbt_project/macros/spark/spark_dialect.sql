@@ -49,16 +49,35 @@
   {%- endif -%}
 {%- endmacro %}
 
-{#- Spark SQL text: bare `varchar` -> `string`; split at `;` that end a line (never empty). -#}
+{#- Spark SQL text (spark_types), split into statements at every `;` outside literals and comments. -#}
 {% macro spark_statements(sql) -%}
     {%- set translated = spark_types(sql) -%}
+    {%- set pieces = modules.re.split("(?s)('(?:[^'\\\\]|\\\\.|'')*'|--[^\\n]*|/\\*.*?\\*/)", translated) -%}
     {%- set parts = [] -%}
-    {%- for part in modules.re.split(';[ \\t]*(?:\\n|$)', translated) -%}
-        {%- if part.strip() -%}
-            {%- do parts.append(part) -%}
+    {%- set current = [] -%}
+    {%- for piece in pieces -%}
+        {%- if loop.index0 % 2 == 1 -%}
+            {%- do current.append(piece) -%}
+        {%- else -%}
+            {%- set chunks = piece.split(';') -%}
+            {%- for chunk in chunks -%}
+                {%- do current.append(chunk) -%}
+                {%- if not loop.last -%}
+                    {%- do parts.append(current | join('')) -%}
+                    {%- do current.clear() -%}
+                {%- endif -%}
+            {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(parts if parts else [translated]) }}
+    {%- do parts.append(current | join('')) -%}
+    {%- set statements = [] -%}
+    {%- for part in parts -%}
+        {#- a part with only comments / blanks is no statement -#}
+        {%- if modules.re.sub("(?s)--[^\\n]*|/\\*.*?\\*/", '', part).strip() -%}
+            {%- do statements.append(part) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements if statements else [translated]) }}
 {%- endmacro %}
 
 {#-
@@ -352,4 +371,9 @@
     insert overwrite table {{ target }} partition ({{ key_column }})
     select {{ dest_columns }} from {{ staged }};
     drop table if exists {{ staged }}
+{%- endmacro %}
+
+{#- Spark's own split_part (3.3+): the part number may be an expression (dbt-spark's needs a literal). -#}
+{% macro spark__split_part(string_text, delimiter_text, part_number) -%}
+    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
 {%- endmacro %}

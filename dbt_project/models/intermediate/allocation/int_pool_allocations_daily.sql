@@ -33,7 +33,7 @@ shares as (
         pools.period_start,
         pools.period_end,
         pools.shared_cost_cap,
-        pools.period_end - pools.period_start as days_in_month,
+        {{ days_between("pools.period_start", "pools.period_end") }} as days_in_month,
         minutes.cost_center,
         sum(minutes.queue_ms) * 1.0
         / sum(sum(minutes.queue_ms)) over (partition by pools.pool_name, pools.period_start) as share
