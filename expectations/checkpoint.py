@@ -38,6 +38,7 @@ from expectations.suites import (
     open_context,
     set_docs_site,
 )
+from ingestion import warehouse as _warehouse
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -434,7 +435,6 @@ def _duckdb_frame(
     months: list[dt.date] | None,
     as_of: dt.datetime,
 ) -> tuple[pd.DataFrame, FrameQuery]:
-    import duckdb
 
     from ingestion.warehouse import resolve_db_path
 
@@ -443,7 +443,7 @@ def _duckdb_frame(
         raise QualityError(
             f"warehouse {path} does not exist; run `ccfinops ingest` and `ccfinops build` first"
         )
-    con = duckdb.connect(str(path), read_only=True)
+    con = _warehouse.connect(str(path), read_only=True)
     try:
         # the check queries scan whole months: cap DuckDB's buffer pool (it spills beyond it)
         con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
@@ -463,12 +463,11 @@ def _duckdb_frame(
 def _append_duckdb(
     db_path: str | os.PathLike[str] | None, settings: QualitySettings, result: QualityResult
 ) -> None:
-    import duckdb
 
     from ingestion.warehouse import resolve_db_path
 
     rows = _dq_rows(result)
-    con = duckdb.connect(str(resolve_db_path(db_path)))
+    con = _warehouse.connect(str(resolve_db_path(db_path)))
     try:
         con.execute("begin transaction")
         for stmt in _create_dq_results_sql(settings.results_schema):
@@ -486,24 +485,19 @@ def _append_duckdb(
 
 
 def pg_url_from_env() -> str:
-    """``$CCFINOPS_PG_URL``, else a URL built from ``CCFINOPS_PG_HOST/PORT/USER/DB`` (loopback defaults)."""
-    url = os.environ.get("CCFINOPS_PG_URL")
-    if url:
-        return url
-    port = os.environ.get("CCFINOPS_PG_PORT")
-    if not port:
-        raise QualityError("PostgreSQL target needs CCFINOPS_PG_URL or CCFINOPS_PG_PORT")
-    host = os.environ.get("CCFINOPS_PG_HOST", "127.0.0.1")
-    user = os.environ.get("CCFINOPS_PG_USER", "ccf")
-    db = os.environ.get("CCFINOPS_PG_DB", "ccfinops")
-    return f"postgresql+psycopg2://{user}@{host}:{port}/{db}"
+    """The warehouse's PostgreSQL URL (``ingestion.warehouse.postgres_url``) or a QualityError."""
+    from ingestion.warehouse import postgres_url
+
+    try:
+        return postgres_url()
+    except ValueError as exc:
+        raise QualityError(str(exc)) from exc
 
 
 def _pg_connect(pg_url: str | None) -> Any:
-    import psycopg2
+    from ingestion.warehouse import connect_postgres
 
-    url = pg_url or pg_url_from_env()
-    return psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://"))
+    return connect_postgres(pg_url or pg_url_from_env())
 
 
 def _postgres_frame(

@@ -20,6 +20,7 @@ from typing import Any
 
 from expectations.checks import CATALOG_SQL, QUEUE_MART, USAGE_MART, Catalog, q
 from expectations.settings import QualitySettings, load_settings
+from ingestion import warehouse as _warehouse
 
 EXPORT_COLUMNS = (
     "source_record_id",
@@ -101,7 +102,6 @@ def open_queue_rows(
     db_path: str | os.PathLike[str] | None, settings: QualitySettings | None = None
 ) -> list[dict]:
     """The open queue, one dict per source record (``EXPORT_COLUMNS`` keys, fill columns empty)."""
-    import duckdb
 
     from ingestion.warehouse import resolve_db_path
 
@@ -109,7 +109,7 @@ def open_queue_rows(
     path = resolve_db_path(db_path)
     if not path.exists():
         raise FileNotFoundError(f"warehouse {path} does not exist")
-    con = duckdb.connect(str(path), read_only=True)
+    con = _warehouse.connect(str(path), read_only=True)
     try:
         marts = _marts_schema(con, settings)
         raw = q(settings.raw_schema)
@@ -295,7 +295,6 @@ def apply_attributions(
     now: dt.datetime | None = None,
 ) -> ApplyResult:
     """Validate ``file`` completely, then insert its rows into ``raw.manual_attributions`` atomically."""
-    import duckdb
 
     from ingestion.warehouse import resolve_db_path
 
@@ -306,7 +305,7 @@ def apply_attributions(
     file = Path(file)
     attributed_at = now or dt.datetime.now(dt.UTC)
     batch_id = f"recon-{attributed_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-    con = duckdb.connect(str(path))
+    con = _warehouse.connect(str(path))
     try:
         rows, blank = validate_apply_file(con, file, by, settings)
         raw = q(settings.raw_schema)

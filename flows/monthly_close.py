@@ -11,6 +11,7 @@ from prefect import flow, get_run_logger, task
 from flows.alerts import alert_on_failure
 from flows.locks import warehouse_lock
 from flows.tasks import dbt_build_task, notify_task
+from ingestion import warehouse as _warehouse
 
 ALLOCATION_SELECT = ("fct_cost_allocation_monthly",)
 
@@ -18,12 +19,11 @@ ALLOCATION_SELECT = ("fct_cost_allocation_monthly",)
 @task(name="write-chargebacks", retries=0)
 def chargeback_task(db_path: str, month: date, out_root: str, reused: bool) -> Any:
     """Read the month's frozen close from the marts and write the chargeback CSVs."""
-    import duckdb
 
     from flows.close import load_close, write_chargebacks
 
     with warehouse_lock(db_path):
-        con = duckdb.connect(db_path, read_only=True)
+        con = _warehouse.connect(db_path, read_only=True)
         try:
             result = load_close(con, month, reused=reused)
             write_chargebacks(con, result, Path(out_root))
@@ -55,9 +55,7 @@ def monthly_close(
     month = (month or previous_month(date.today())).replace(day=1)
     out_root = str(close_dir(out))
     with warehouse_lock(db_path):
-        import duckdb
-
-        con = duckdb.connect(db_path)
+        con = _warehouse.connect(db_path)
         try:
             already = is_closed(con, month)
         finally:

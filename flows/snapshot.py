@@ -23,6 +23,7 @@ from pathlib import Path
 
 from flows.locks import warehouse_lock
 from flows.settings import snapshot_dir
+from ingestion import warehouse as _warehouse
 
 MARTS_SCHEMA = "analytics"
 MARTS: tuple[str, ...] = (
@@ -146,7 +147,6 @@ def publish_snapshot(
     Guardrail actions are copied from ``actions_db`` (default: the guardrail executor's file under
     ``$CCFINOPS_SPOOL_DIR``, else ``<warehouse folder>/spool``) into ``guardrail_actions``.
     """
-    import duckdb
 
     started = time.perf_counter()
     storage = storage_version or os.environ.get(STORAGE_VERSION_ENV) or DEFAULT_STORAGE_VERSION
@@ -160,7 +160,7 @@ def publish_snapshot(
     final_parquet = parquet_root / f"v-{version}"
     result = SnapshotResult(out / SNAPSHOT_FILE, parquet_root / "current", version, storage)
     with warehouse_lock(db_path):
-        con = duckdb.connect(str(Path(db_path).resolve()))
+        con = _warehouse.connect(str(Path(db_path).resolve()))
         try:
             relations = _existing_relations(con, schema)
             wanted = [m for m in marts if m in relations]
@@ -270,6 +270,5 @@ def _prune_versions(parquet_root: Path, keep: int) -> None:
 
 def open_snapshot(out_dir: str | os.PathLike[str] | None = None):
     """A read-only connection to the published snapshot (what a BI tool would open)."""
-    import duckdb
 
-    return duckdb.connect(str(snapshot_dir(out_dir) / SNAPSHOT_FILE), read_only=True)
+    return _warehouse.connect(str(snapshot_dir(out_dir) / SNAPSHOT_FILE), read_only=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ingestion import warehouse as _warehouse
+
 SHIFTS_PATH = "/api/v2/scheduling/groups/shifts"
 MART = "analytics.fct_wfm_shift_constraints"
 
@@ -88,7 +90,7 @@ def load_constraints(
 
     with warehouse_lock(db_path):
         for attempt in range(2):
-            con = duckdb.connect(str(db_path))
+            con = _warehouse.connect(str(db_path))
             try:
                 return compute_constraints(con, week_start, tz=tz)
             except (TimezoneMismatch, duckdb.CatalogException):

@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ingestion import warehouse as _warehouse
+
 log = logging.getLogger(__name__)
 
 
@@ -159,9 +161,8 @@ def _key(c: Crossing, threshold: Decimal, target: str) -> str:
 
 def run_budget_alerts(db_path: str | Path, state_file: str | Path | None = None) -> AlertReport:
     """Read crossings and routes from the warehouse and send (state beside the warehouse by default)."""
-    import duckdb
 
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _warehouse.connect(str(db_path), read_only=True)
     try:
         crossings = read_crossings(con)
         routes = read_routes(con)

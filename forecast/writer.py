@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from forecast.model import PATHS, MonthForecast, forecast_month
+from ingestion import warehouse as _warehouse
 
 SERIES = "intermediate.int_forecast_daily_series"
 
@@ -182,9 +183,8 @@ def write_forecast(con, run: ForecastRun, series: dict[str, Series]) -> tuple[in
 
 def run_forecast(db_path: str | Path, paths: int = PATHS) -> ForecastRun:
     """Read the series, forecast, replace the raw forecast tables; returns what was written."""
-    import duckdb
 
-    con = duckdb.connect(str(db_path))
+    con = _warehouse.connect(str(db_path))
     try:
         series = read_series(con)
         run = forecast_all(series, paths=paths)

@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from ingestion import warehouse as _warehouse
+
 FORMAT = 1
 MICRO = Decimal("0.000001")
 HISTORY_DAYS = 400  # baselines exported: a little over a year before the newest day
@@ -49,11 +51,10 @@ def _plain(value: Any) -> Any:
 
 def read_tables(db_path: Path, schema: str = "analytics") -> dict[str, dict[str, Any]]:
     """Every export model as ``{table: {columns, rows}}`` (opens the warehouse read-only, then closes)."""
-    import duckdb
 
     if not schema.replace("_", "").isalnum():
         raise ValueError(f"invalid schema name {schema!r}")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _warehouse.connect(str(db_path), read_only=True)
     try:
         out: dict[str, dict[str, Any]] = {}
         for name, model in TABLES.items():

@@ -7,10 +7,15 @@ mid-load leaves its package there and the next run of the same pipeline finishes
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from ingestion.warehouse import RAW_DATASET
+
+# Arrow items get dlt's bookkeeping columns too (CONTRACTS: every raw table has _dlt_load_id/_dlt_id).
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
 
 
 def pipelines_dir_for(db_path: Path) -> Path:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingestion import warehouse as _warehouse
 from ingestion.warehouse import REPO_ROOT, resolve_db_path
 
 FOCUS_RELATION = "focus_cost_and_usage"
@@ -170,7 +171,6 @@ def export_focus_csv(
 
     The file is written to a temporary name and renamed, so a failed export leaves nothing behind.
     """
-    import duckdb
 
     db = Path(db_path)
     if not db.exists():
@@ -178,7 +178,7 @@ def export_focus_csv(
     out = Path(out_file)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    con = duckdb.connect(str(db), read_only=True)
+    con = _warehouse.connect(str(db), read_only=True)
     try:
         qualified = _find_relation(con, relation, schema)
         table_schema = qualified.split(".")[0].strip('"')

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import warehouse as _warehouse
 from ingestion.genesys_cloud import LedgerEntry
 from ingestion.windows import Window
 
@@ -27,7 +28,7 @@ def open_windows(db_path: Path, platform: str) -> list[LedgerEntry]:
     """``ingest_reconciliation_ledger`` rows still ``open`` for ``platform``."""
     if not db_path.exists():
         return []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _warehouse.connect(str(db_path), read_only=True)
     try:
         if not _table_exists(con, "ingest_reconciliation_ledger"):
             return []
@@ -45,7 +46,7 @@ def known_conversations(db_path: Path, start: datetime, end: datetime) -> dict[s
     """Conversation id → stored ``is_late`` for conversations that started in [start, end)."""
     if not db_path.exists():
         return {}
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _warehouse.connect(str(db_path), read_only=True)
     try:
         if not _table_exists(con, "genesys_conversations"):
             return {}

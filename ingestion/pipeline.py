@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 from ingestion.dlt_pipeline import raw_pipeline
 from ingestion.genesys_cloud import SourceStats
-from ingestion.http import ApiClient, RunCounters
+from ingestion.http import ApiClient, ApiError, RunCounters
 from ingestion.ingest_config import CXONE_ENV, CXONE_OPTIONAL, GENESYS_ENV, IngestOptions, credentials
+from ingestion.resources import ResourceTracker
 from ingestion.windows import Window, day_start, effective_start
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -48,7 +49,12 @@ RUN_STATS_COLUMNS = {
     "retries": {"data_type": "bigint"},
     "wait_seconds": {"data_type": "double"},
     "provisional_windows": {"data_type": "bigint"},
+    "unavailable_resources": {"data_type": "text"},
+    "failed_resources": {"data_type": "text"},
+    "error": {"data_type": "text"},
 }
+# Resources that load on their own when the core resource of their platform fails.
+STANDALONE_AUXILIARY = {"genesys": ("genesys_licence_usage",), "cxone": ()}
 
 
 @dataclass
@@ -69,6 +75,9 @@ class PlatformSummary:
     pulled_until: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    unavailable: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    error: str | None = None
 
     @property
     def total_records(self) -> int:
@@ -104,16 +113,59 @@ class IngestSummary:
         """Windows loaded from aggregates (granular pull failed)."""
         return sum(len(p.provisional_windows) for p in self.platforms.values())
 
+    @property
+    def partial(self) -> bool:
+        """An auxiliary resource failed (5xx/timeouts after retries): the rest was committed."""
+        return any(p.failed for p in self.platforms.values())
+
+    @property
+    def failed_platforms(self) -> dict[str, str]:
+        """Platform → reason, for platforms whose core resource failed."""
+        return {p.platform: p.error for p in self.platforms.values() if p.error}
+
     def lines(self) -> list[str]:
         """A short human-readable summary."""
         out = []
         for p in self.platforms.values():
-            out.append(
+            line = (
                 f"{p.platform}: {p.total_records} records, {p.pages} pages, {p.requests} requests, "
                 f"{p.status_429} x 429, {p.retries} retries, {p.wait_seconds:.1f}s waiting, "
                 f"{len(p.provisional_windows)} provisional windows, {len(p.replaced_windows)} replaced"
             )
+            if p.unavailable:
+                line += f"; unavailable: {', '.join(p.unavailable)}"
+            if p.failed:
+                line += f"; failed: {', '.join(p.failed)}"
+            if p.error:
+                line += f"; FAILED: {p.error}"
+            out.append(line)
         return out
+
+
+class _CoreFailed(Exception):
+    def __init__(self, summary: PlatformSummary, cause: BaseException) -> None:
+        self.summary = summary
+        self.cause = cause
+
+
+class IngestFailed(RuntimeError):
+    """A core resource failed; ``summary`` says what the other platforms/resources committed."""
+
+    def __init__(self, summary: IngestSummary, cause: BaseException) -> None:
+        self.summary = summary
+        self.cause = cause
+        reasons = "; ".join(f"{k}: {v}" for k, v in summary.failed_platforms.items())
+        super().__init__(f"core resource failed ({reasons})")
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The vendor error dlt wrapped (``PipelineStepFailed`` → ``ResourceExtractionError`` → ``ApiError``)."""
+    seen = exc
+    while seen.__cause__ is not None or seen.__context__ is not None:
+        if isinstance(seen, ApiError):
+            return seen
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    return seen if isinstance(seen, ApiError) else exc
 
 
 def _pipeline(db_path: Path, platform: str) -> Any:
@@ -140,6 +192,14 @@ def _repair_interrupted_normalize(pipeline: Any) -> None:
             shutil.rmtree(half)
         if done:
             shutil.rmtree(package)
+
+
+def _discard_extracted(pipeline: Any) -> None:
+    """Drop what a failed extract left (nothing of a window whose core pull failed is committed)."""
+    storage = pipeline._get_normalize_storage()  # noqa: SLF001 - dlt has no public per-stage drop
+    if storage.is_storage_ready():
+        for load_id in storage.extracted_packages.list_packages():
+            storage.extracted_packages.delete_package(load_id)
 
 
 def _finish_pending(pipeline: Any) -> None:
@@ -223,24 +283,42 @@ def _run_platform(
     pulled_until = _pulled_until(pipeline, source_name)
     eff_start = effective_start(start, pulled_until, options.trailing)
     stats = SourceStats()
-    if platform == "genesys":
-        retry = ledger.open_windows(db_path, "genesys")
-        late_before = pulled_until if pulled_until and eff_start < pulled_until else None
-        known = ledger.known_conversations(db_path, eff_start - timedelta(days=1), end) if late_before else {}
-        source = genesys_cloud(
-            eff_start,
-            end,
-            options=options.genesys,
-            api=api,
-            retry_windows=retry,
-            late_before=late_before,
-            known_conversations=known,
-            stats=stats,
-            progress=progress,
+    tracker = ResourceTracker(platform)
+
+    def make_source() -> Any:
+        if platform == "genesys":
+            retry = ledger.open_windows(db_path, "genesys")
+            late_before = pulled_until if pulled_until and eff_start < pulled_until else None
+            known = (
+                ledger.known_conversations(db_path, eff_start - timedelta(days=1), end) if late_before else {}
+            )
+            return genesys_cloud(
+                eff_start,
+                end,
+                options=options.genesys,
+                api=api,
+                retry_windows=retry,
+                late_before=late_before,
+                known_conversations=known,
+                stats=stats,
+                progress=progress,
+                tracker=tracker,
+            )
+        return nice_cxone(
+            eff_start, end, options=options.cxone, api=api, stats=stats, progress=progress, tracker=tracker
         )
-    else:
-        source = nice_cxone(eff_start, end, options=options.cxone, api=api, stats=stats, progress=progress)
-    pipeline.run(source)
+
+    error: BaseException | None = None
+    try:
+        pipeline.run(make_source())
+    except Exception as exc:  # a core vendor failure: commit what stands alone, then re-raise
+        error = _root_cause(exc)
+        if not isinstance(error, ApiError):
+            raise
+        _discard_extracted(pipeline)
+        standalone = STANDALONE_AUXILIARY[platform]
+        if standalone:
+            pipeline.run(make_source().with_resources(*standalone))
     finished = datetime.now(UTC)
     counters = api.counters.snapshot()
     summary = PlatformSummary(
@@ -258,6 +336,9 @@ def _run_platform(
         token_fetches=api.auth.fetches if api.auth else 0,
         started_at=started,
         finished_at=finished,
+        unavailable=tracker.by_status("unavailable"),
+        failed=tracker.by_status("failed"),
+        error=f"{type(error).__name__}: {error}" if error else None,
     )
     row = {
         "run_id": run_id,
@@ -273,11 +354,16 @@ def _run_platform(
         "retries": summary.retries,
         "wait_seconds": round(summary.wait_seconds, 3),
         "provisional_windows": len(summary.provisional_windows),
+        "unavailable_resources": ",".join(summary.unavailable) or None,
+        "failed_resources": ",".join(summary.failed) or None,
+        "error": summary.error,
     }
     stats_resource = dlt.resource(
         [row], name="ingest_run_stats", write_disposition="append", columns=RUN_STATS_COLUMNS
     )
     pipeline.run(stats_resource)
+    if error is not None:
+        raise _CoreFailed(summary, error)
     return summary
 
 
@@ -309,24 +395,31 @@ def ingest(
     db.parent.mkdir(parents=True, exist_ok=True)
     summary = IngestSummary(run_id=uuid.uuid4().hex[:16], db_path=db)
     bar = _ProgressBar(platforms) if progress else None
+    first_error: BaseException | None = None
     try:
         with relaxed_gc():
             for name in platforms:
-                summary.platforms[name] = _run_platform(
-                    db,
-                    name,
-                    clients[name],
-                    start_dt,
-                    end_dt,
-                    options,
-                    summary.run_id,
-                    bar.update if bar else None,
-                )
+                try:
+                    summary.platforms[name] = _run_platform(
+                        db,
+                        name,
+                        clients[name],
+                        start_dt,
+                        end_dt,
+                        options,
+                        summary.run_id,
+                        bar.update if bar else None,
+                    )
+                except _CoreFailed as failed:  # the other platforms still run and commit
+                    summary.platforms[name] = failed.summary
+                    first_error = first_error or failed.cause
     finally:
         if bar:
             bar.stop()
         for api in clients.values():
             api.close()
+    if first_error is not None:
+        raise IngestFailed(summary, first_error) from first_error
     return summary
 
 

@@ -27,6 +27,14 @@ class Faults:
     faults_on_auth: bool = False
     wfm_forbidden: bool = False  # WFM endpoints answer 403 (no WFM licence / permission)
     agent_status_forbidden: bool = False  # users aggregates query answers 403
+    # An org without products/permissions: only OAuth, discovery and the core analytics/reporting
+    # endpoints answer; every other vendor endpoint answers 404 (``minimal_org``). Finer: comma-
+    # separated path prefixes answering 403 (``forbidden_paths``) or 404 (``missing_paths``).
+
+    minimal_org: bool = False
+    forbidden_paths: str = ""
+    missing_paths: str = ""
+    failing_paths: str = ""  # comma-separated path prefixes answering 503 every time (a 5xx storm)
 
     def update(self, **kw: Any) -> None:
         """Set known knobs; unknown names raise ``ValueError`` naming the field."""
@@ -37,7 +45,9 @@ class Faults:
             current = getattr(self, key)
             if value is None:
                 setattr(self, key, None)
-            elif isinstance(current, bool) or key == "sync_drift" or key == "faults_on_auth":
+            elif isinstance(current, str):
+                setattr(self, key, str(value))
+            elif isinstance(current, bool) or key in ("sync_drift", "faults_on_auth", "minimal_org"):
                 setattr(self, key, bool(value))
             elif isinstance(current, int) and not isinstance(current, bool):
                 setattr(self, key, int(value))

@@ -224,7 +224,7 @@ def _run_with_simulator(
             f"simulator on {sim.base_url}: {conversations_per_month:,} Genesys conversations/month, "
             f"seed {seed}"
         )
-        _backfill(result, echo)
+        _backfill(result, echo, sim)
         if server is not None:
             with timing.phase("prefect_server_wait"):
                 server.wait_healthy()
@@ -234,7 +234,7 @@ def _run_with_simulator(
         _run_flows(result, today, sim, echo)
 
 
-def _backfill(result: DemoResult, echo: Echo) -> None:
+def _backfill(result: DemoResult, echo: Echo, sim: Any = None) -> None:
     start, end = result.window
     echo(f"backfill {start} .. {end - timedelta(days=1)} into {result.db_path}")
     try:
@@ -244,6 +244,14 @@ def _backfill(result: DemoResult, echo: Echo) -> None:
         with timing.phase("ingest"):
             load_registries(result.db_path)
             summary = ingest(result.db_path, "all", start, end)
+            if sim is not None:  # a user exporting the Cloud Voice usage CSV from the admin UI
+                from ingestion.genesys_cloud.voice_usage_file import load_voice_usage_file
+                from simulator.voice_usage_export import export_from_handle
+
+                csv_file = export_from_handle(
+                    sim, start, end, result.db_path.parent / "exports" / "cloud-voice-usage.csv"
+                )
+                echo(f"  voice usage CSV: {load_voice_usage_file(result.db_path, csv_file)} calls loaded")
         for line in getattr(summary, "lines", lambda: [str(summary)])():
             echo(f"  {line}")
         result.results["backfill"] = summary

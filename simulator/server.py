@@ -41,6 +41,11 @@ class Route:
     auth: bool = True
 
 
+# What a minimal org (OAuth + analytics only) answers; tokens/discovery carry no auth so never reach here.
+MINIMAL_ORG_PATHS = ("/api/v2/analytics/",)
+_CXONE_CONTACTS = re.compile(r"/incontactapi/services/v\d+\.0/contacts/completed$")
+
+
 class SimulatorApp:
     """Routes requests, applies auth, quota, faults and platform headers."""
 
@@ -176,6 +181,7 @@ class SimulatorApp:
                     with self.s.lock:
                         self.s.counters["status_429"] += 1
                     raise self._too_many(platform, bucket.retry_after_s(), bucket.capacity)
+                self._deny(req.path)
                 self._inject(before_auth=False, platform=platform, cap=bucket.capacity)
             elif f.faults_on_auth:
                 self._inject(before_auth=False, platform=platform, cap=self._quota(platform))
@@ -186,6 +192,21 @@ class SimulatorApp:
         if platform == GEN:
             resp.headers.extend(self._rate_headers(bucket))
         return resp
+
+    def _deny(self, path: str) -> None:
+        """Answer 403/404 the way an org without the permission/product does (faults knobs)."""
+        f = self.s.faults
+        for prefix in (p.strip() for p in f.forbidden_paths.split(",")):
+            if prefix and path.startswith(prefix):
+                raise ApiError(403, "missing.permissions", f"Missing permission for {path}")
+        for prefix in (p.strip() for p in f.failing_paths.split(",")):
+            if prefix and path.startswith(prefix):
+                raise ApiError(503, "service.unavailable", f"{path} is temporarily unavailable (simulated)")
+        missing = [p.strip() for p in f.missing_paths.split(",") if p.strip()]
+        if any(path.startswith(p) for p in missing) or (
+            f.minimal_org and not path.startswith(MINIMAL_ORG_PATHS) and not _CXONE_CONTACTS.match(path)
+        ):
+            raise ApiError(404, "not.found", f"No resource for {path} (product not enabled for this org)")
 
     def _inject(self, before_auth: bool, platform: str = GEN, cap: float = 0) -> None:
         f = self.s.faults

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from ingestion import warehouse as _warehouse
+
 HERE = Path(__file__).parent
 DATASETS_FILE = HERE / "datasets.yaml"
 DASHBOARD_FILE = HERE / "dashboard.yaml"
@@ -76,7 +78,7 @@ def describe_datasets(snapshot: Path, specs: Specs) -> dict[str, list[tuple[str,
     if not snapshot.is_file():
         raise BundleError(f"snapshot {snapshot} does not exist (run `ccfinops publish` first)")
     try:
-        con = duckdb.connect(str(snapshot), read_only=True)
+        con = _warehouse.connect(str(snapshot), read_only=True)
     except duckdb.Error as exc:
         raise BundleError(f"{snapshot} is not a DuckDB snapshot: {str(exc).splitlines()[0]}") from None
     try:

@@ -60,3 +60,16 @@
 {% macro default__wide_int() -%}numeric{%- endmacro %}
 
 {% macro duckdb__wide_int() -%}hugeint{%- endmacro %}
+
+{#- 100 x numerator / denominator for DECIMAL money of any sign (denominator > 0), exact to 6
+    decimals (half up on the magnitude); null when the denominator is null or not positive. -#}
+{% macro money_pct(numerator, denominator) -%}
+    cast(case
+        when ({{ denominator }}) is null or ({{ denominator }}) <= 0 or ({{ numerator }}) is null then null
+        else (case when ({{ numerator }}) < 0 then -1 else 1 end)
+            * {{ micros_to_decimal(int_div_round(
+                'cast(' ~ to_micros('abs(' ~ numerator ~ ')') ~ ' as ' ~ wide_int() ~ ') * 100000000',
+                to_micros(denominator)
+            )) }}
+    end as decimal(18, 6))
+{%- endmacro %}

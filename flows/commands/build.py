@@ -10,6 +10,8 @@ from typing import Any
 
 import typer
 
+from ingestion import warehouse as _warehouse
+
 CENT = Decimal("0.01")
 
 
@@ -66,22 +68,14 @@ def _fetch(target: str, db_path: Path | None, queries: list[tuple[str, list[Any]
             results.append([tuple(row) for row in rows])
         return results
     if target == "duckdb":
-        import duckdb
-
-        con = duckdb.connect(str(db_path), read_only=True)
+        con = _warehouse.connect(str(db_path), read_only=True)
         try:
             return [con.execute(sql.replace("%s", "?"), params).fetchall() for sql, params in queries]
         finally:
             con.close()
-    import psycopg2
+    from ingestion.warehouse import connect_postgres
 
-    con = psycopg2.connect(
-        host="127.0.0.1",
-        port=int(os.environ.get("CCFINOPS_PG_PORT", "5432")),
-        user=os.environ.get("CCFINOPS_PG_USER", "ccf"),
-        password=os.environ.get("CCFINOPS_PG_PASSWORD", ""),
-        dbname=os.environ.get("CCFINOPS_PG_DB", "ccfinops"),
-    )
+    con = connect_postgres()
     try:
         with con.cursor() as cur:
             results = []

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from ingestion import warehouse as _warehouse
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``forecast`` command group."""
@@ -43,7 +45,6 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[int, typer.Option(help="Simulated paths per forecast.")] = 500,
     ) -> None:
         """Forecast each month from day 5, 10, 15 and 20; print MAPE vs seasonal naive and coverage."""
-        import duckdb
 
         from forecast.backtest import backtest
         from forecast.writer import read_series
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
         if not path.exists():
             typer.echo(f"error: warehouse {path} does not exist", err=True)
             raise typer.Exit(2)
-        con = duckdb.connect(str(path), read_only=True)
+        con = _warehouse.connect(str(path), read_only=True)
         try:
             series = read_series(con)
         finally:

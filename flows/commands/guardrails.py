@@ -262,7 +262,7 @@ def backtest(
     db: DbOpt = None,
 ) -> None:
     """Inject overruns into a copy of the warehouse, rebuild its baselines, replay both policies."""
-    from guardrails.backtest import run_backtest
+    from flows.guardrail_backtest import run_backtest
     from ingestion.warehouse import resolve_db_path
 
     warehouse = Path(resolve_db_path(db))

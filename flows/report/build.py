@@ -12,7 +12,8 @@ from typing import Any
 
 from flows.report import charts
 from flows.report.figures import Figures, collect, latest_complete_week, spool_audit_db
-from forecast.report import forecast_chart
+from flows.report.forecast import forecast_chart
+from ingestion import warehouse as _warehouse
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -213,9 +214,8 @@ def build_weekly_report(
 ) -> WeeklyReport:
     """Read the marts (and the guardrail audit in ``spool_dir``), render HTML + CSVs into
     ``<out_root>/<iso-week>/`` (written to a temporary folder, then renamed in)."""
-    import duckdb
 
-    con = duckdb.connect(str(Path(db_path).resolve()))
+    con = _warehouse.connect(str(Path(db_path).resolve()))
     try:
         if week is None:
             monday = latest_complete_week(con)

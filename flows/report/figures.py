@@ -39,7 +39,7 @@ class Figures:
     allocation: Table = field(default_factory=list)
     wfm: Table = field(default_factory=list)
     wem_quality: Table = field(default_factory=list)
-    forecast_monthly: Table = field(default_factory=list)  # forecast/report.py
+    forecast_monthly: Table = field(default_factory=list)  # flows/report/forecast.py
     forecast_daily: Table = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -129,7 +129,7 @@ def collect(
         allocation_month=month,
     )
     _mitigations(fig, audit_db if audit_db is not None else spool_audit_db())
-    from forecast.report import collect as forecast_figures
+    from flows.report.forecast import collect as forecast_figures
 
     fig.forecast_monthly, fig.forecast_daily = forecast_figures(con)
     return fig

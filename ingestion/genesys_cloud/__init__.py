@@ -1,4 +1,6 @@
-"""dlt source ``genesys_cloud``: conversation details (async jobs), queue aggregates, licences, voice CSV.
+"""dlt source ``genesys_cloud``: conversation details (async jobs), queue aggregates, licences.
+
+The Cloud Voice usage report has no public API: ``voice_usage_file`` loads the CSV a user exports.
 
 Granular data comes from async detail jobs, one per window. A window whose job (or cursor) keeps
 expiring is loaded as queue aggregates marked ``is_provisional`` and recorded as ``open`` in
@@ -21,6 +23,7 @@ from ingestion.genesys_cloud import helpers as h
 from ingestion.genesys_cloud import settings as s
 from ingestion.genesys_cloud.parse_pool import default_workers, parse_pool
 from ingestion.http import ApiClient, GenesysClientCredentials, RetryPolicy, RunCounters, TokenBucket
+from ingestion.resources import ResourceTracker
 from ingestion.windows import Window, chunk, iso_z
 
 __all__ = ["GenesysOptions", "LedgerEntry", "SourceStats", "genesys_cloud", "make_client"]
@@ -110,6 +113,7 @@ def genesys_cloud(
     known_conversations: dict[str, bool] | None = None,
     stats: SourceStats | None = None,
     progress: ProgressFn | None = None,
+    tracker: ResourceTracker | None = None,
 ) -> Sequence[DltResource]:
     """Genesys Cloud raw tables for [start, end) plus any ledger windows still open.
 
@@ -127,6 +131,7 @@ def genesys_cloud(
         known_conversations: already-loaded ids → stored ``is_late``.
         stats: filled with what was extracted.
         progress: ``fn(platform, done, total, records)`` after each window.
+        tracker: records each resource's outcome; auxiliary ones answering 403/404 are skipped.
     """
     opts = options or GenesysOptions()
     if api is None:
@@ -134,6 +139,7 @@ def genesys_cloud(
             raise ValueError("genesys_cloud needs client_id, client_secret, api_base and login_base")
         api = make_client(api_base, login_base, client_id, client_secret, opts)
     st = stats if stats is not None else SourceStats()
+    rt = tracker if tracker is not None else ResourceTracker(s.PLATFORM)
 
     def flattener() -> h.DetailFlattener:
         return h.DetailFlattener(iso_z(late_before) if late_before else None, known_conversations)
@@ -141,7 +147,7 @@ def genesys_cloud(
     @dlt.resource(name="conversation_details", write_disposition="merge")
     def conversation_details() -> Iterator[Any]:
         """Conversations, sessions, segments, evaluations, queue intervals and ledger rows."""
-        available = h.availability(api)
+        available = rt.guard("genesys.data_availability", lambda: h.availability(api), None)
         requested = chunk(start, end, opts.job_window)
         windows = list(requested)
         for entry in retry_windows:
@@ -150,6 +156,7 @@ def genesys_cloud(
         st.windows_total = len(windows)
         succeeded: list[Window] = []
         failed: dict[Window, str] = {}
+        rt.ok("genesys.conversation_details")
         for window, outcome in _pull_all(api, windows, opts, flattener):
             if isinstance(outcome, h.JobLost):
                 failed[window] = outcome.reason
@@ -171,7 +178,12 @@ def genesys_cloud(
 
         interval_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         for window in windows:
-            for row in h.aggregates(api, window, opts.granularity):
+            rows = rt.guard(
+                "genesys.queue_intervals", lambda w=window: h.aggregates(api, w, opts.granularity), []
+            )
+            if rt.statuses["genesys.queue_intervals"].status != "ok":
+                break
+            for row in rows:
                 at = row["interval_start"]
                 row["is_provisional"] = any(w.start <= at < w.end for w in failed) and not any(
                     w.start <= at < w.end for w in succeeded
@@ -233,36 +245,38 @@ def genesys_cloud(
         columns=s.LICENCE_COLUMNS,
     )
     def licence_usage() -> Iterator[list[dict[str, Any]]]:
-        """Billable licence usage per calendar month touched by the pull."""
-        for m_start, m_end in h.month_spans(start, end):
-            rows = h.billable_usage(api, m_start, m_end, opts.tuning)
+        """Billable licence usage per calendar month touched by the pull, plus months a previous run
+        could not fetch (5xx/timeouts: kept in the source state as ``licence_retry_months``)."""
+        state = dlt.current.source_state()
+        months = sorted(
+            set(h.month_spans(start, end))
+            | {
+                (datetime.fromisoformat(a), datetime.fromisoformat(b))
+                for a, b in state.get("licence_retry_months", [])
+            }
+        )
+        for i, (m_start, m_end) in enumerate(months):
+            rows = rt.guard(
+                "genesys.licence_usage",
+                lambda a=m_start, b=m_end: h.billable_usage(api, a, b, opts.tuning),
+                [],
+            )
+            status = rt.statuses["genesys.licence_usage"].status
+            if status != "ok":
+                # a failure is retried by the next run; an org without billing (403/404) is not
+                pending = months[i:] if status == "failed" else []
+                state["licence_retry_months"] = [[a.isoformat(), b.isoformat()] for a, b in pending]
+                return
             st.count(s.LICENCE_TABLE, len(rows))
             if rows:
                 yield rows
-
-    @dlt.resource(
-        name=s.VOICE_USAGE_TABLE, write_disposition="merge", primary_key=s.PRIMARY_KEYS[s.VOICE_USAGE_TABLE]
-    )
-    def voice_usage() -> Iterator[Any]:
-        """The Cloud Voice usage CSV (per call, 6-second rounded, exact cost) by ≤31-day chunks."""
-        first = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        last = (
-            end
-            if end == end.replace(hour=0, minute=0, second=0, microsecond=0)
-            else (end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
-        )
-        for window in chunk(first, last, timedelta(days=s.MAX_INTERVAL_DAYS)):
-            table = h.voice_usage(api, window.start, window.end)
-            st.count(s.VOICE_USAGE_TABLE, table.num_rows)
-            if table.num_rows:
-                yield table
+        state["licence_retry_months"] = []
 
     from ingestion.genesys_cloud.wfm import default_queue_ids, wfm_resources  # auxiliary (issue 16)
 
     return (
         conversation_details,
         licence_usage,
-        voice_usage,
         *wfm_resources(api, start, end, lambda: default_queue_ids(api)),
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -14,7 +13,6 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from ingestion.genesys_cloud import settings as s
 from ingestion.http import ApiClient, ApiError
@@ -184,43 +182,6 @@ def billable_usage(
             {"period_start": start, "period_end": end, "charge_name": usage["name"], "user_count": count}
         )
     return rows
-
-
-def voice_usage(api: ApiClient, start: datetime, end: datetime) -> pa.Table:
-    """The Cloud Voice usage CSV for [start, end) (whole days) as a ``genesys_voice_usage`` Arrow table."""
-    params = {"startDate": start.date().isoformat(), "endDate": end.date().isoformat()}
-    resp = api.request("GET", s.VOICE_USAGE_CSV_PATH, params=params)
-    return parse_voice_csv(resp.content)
-
-
-def parse_voice_csv(content: bytes) -> pa.Table:
-    """Parse the usage CSV with exact decimals; a malformed value raises naming the column."""
-    if not content.strip():
-        return s.VOICE_USAGE_SCHEMA.empty_table()
-    types = {
-        "SIP Call Id": pa.string(),
-        "Start time": pa.string(),
-        "Direction": pa.string(),
-        "Usage Group": pa.string(),
-        "Adjusted Duration (seconds)": pa.int64(),
-        "Usage Rate Per Minute": pa.decimal128(18, 6),
-        "Total cost": pa.decimal128(18, 6),
-        "Currency": pa.string(),
-    }
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(content),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types, include_columns=list(s.VOICE_USAGE_CSV_COLUMNS)
-            ),
-        )
-    except (pa.ArrowInvalid, KeyError) as exc:
-        raise ValueError(f"voice usage CSV: {exc}") from exc
-    table = table.rename_columns([s.VOICE_USAGE_CSV_COLUMNS[c] for c in table.column_names])
-    table = table.set_column(
-        table.schema.get_field_index("call_start"), "call_start", table["call_start"].cast(s.TS)
-    )
-    return table.select(s.VOICE_USAGE_SCHEMA.names).cast(s.VOICE_USAGE_SCHEMA)
 
 
 # ----------------------------------------------------------------------------- flatteners

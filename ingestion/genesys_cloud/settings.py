@@ -12,7 +12,6 @@ JOBS_PATH = "/api/v2/analytics/conversations/details/jobs"
 AVAILABILITY_PATH = "/api/v2/analytics/conversations/details/jobs/availability"
 AGGREGATES_PATH = "/api/v2/analytics/conversations/aggregates/query"
 BILLABLE_USAGE_PATH = "/api/v2/billing/reports/billableusage"
-VOICE_USAGE_CSV_PATH = "/api/v2/ccfinops-sim/voice-usage.csv"  # Admin-UI CSV; simulator stand-in
 
 DEFAULT_RATE_PER_MIN = 100.0
 MAX_INTERVAL_DAYS = 31

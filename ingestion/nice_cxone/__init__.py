@@ -14,6 +14,7 @@ from ingestion.genesys_cloud import SourceStats
 from ingestion.http import ApiClient, CxonePasswordGrant, RetryPolicy, RunCounters, TokenBucket
 from ingestion.nice_cxone import helpers as h
 from ingestion.nice_cxone import settings as s
+from ingestion.resources import ResourceTracker
 from ingestion.windows import chunk
 
 __all__ = ["CxoneOptions", "make_client", "nice_cxone"]
@@ -72,6 +73,7 @@ def nice_cxone(
     api: ApiClient | None = None,
     stats: SourceStats | None = None,
     progress: ProgressFn | None = None,
+    tracker: ResourceTracker | None = None,
 ) -> Sequence[DltResource]:
     """CXone completed contacts that started in [start, end).
 
@@ -88,6 +90,7 @@ def nice_cxone(
         api: a ready client (the pipeline passes one so counters are shared).
         stats: filled with what was extracted.
         progress: ``fn(platform, done, total, records)`` after each window.
+        tracker: records each resource's outcome (dispositions are auxiliary: names stay empty).
     """
     opts = options or CxoneOptions()
     if api is None:
@@ -97,22 +100,27 @@ def nice_cxone(
             auth_base, api_base, access_key_id, access_key_secret, client_id, client_secret, opts
         )
     st = stats if stats is not None else SourceStats()
+    rt = tracker if tracker is not None else ResourceTracker(s.PLATFORM)
 
     @dlt.resource(name=s.CONTACTS_TABLE, write_disposition="merge", primary_key=s.PRIMARY_KEY)
     def completed_contacts() -> Iterator[Any]:
         """Completed contacts as Arrow tables, window by window."""
-        names = h.dispositions(api, opts.api_version)
-        flattener = h.ContactFlattener(names)
         windows = chunk(start, end, min(opts.window, timedelta(days=s.MAX_RANGE_DAYS)))
         st.windows_total = len(windows)
+        flattener: h.ContactFlattener | None = None
         for window in windows:
             for page in h.completed_contact_pages(api, window, opts.api_version, opts.top):
+                if flattener is None:  # lookups after the core resource answered, never as a gate
+                    rt.ok("cxone.completed_contacts")
+                    names = rt.guard("cxone.dispositions", lambda: h.dispositions(api, opts.api_version), {})
+                    flattener = h.ContactFlattener(names)
                 table = flattener.table(page)
                 st.count(s.CONTACTS_TABLE, table.num_rows)
                 yield table
             st.windows_done += 1
             if progress:
                 progress(s.PLATFORM, st.windows_done, st.windows_total, sum(st.records.values()))
+        rt.ok("cxone.completed_contacts")
         state = dlt.current.source_state()
         old = state.get("pulled_until")
         if old is None or end.isoformat() > old:

@@ -79,8 +79,9 @@ COLUMNS: dict[str, tuple[dict[str, dict[str, Any]], set[str], tuple[str, ...]]] 
             "allocation_basis": _TEXT,
             "charge_name": _TEXT,
             "rule_version": _TEXT,
+            "owner_cost_center": _TEXT,
         },
-        {"cap", "charge_name"},
+        {"cap", "charge_name", "owner_cost_center"},
         ("pool_name", "period_start"),
     ),
     "config_budgets": (

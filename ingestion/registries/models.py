@@ -114,6 +114,7 @@ class CostCenterMapping(_Row):
     key: Text
     key_name: Text
     cost_center: Text | None = None
+    #: split attribution is not modelled: an item goes to one cost center, so the weight must be 1
     weight: Dec = Field(default=Decimal(1), gt=0, le=1)
     parent_queue_id: Text | None = None
     effective_from: Day
@@ -124,6 +125,11 @@ class CostCenterMapping(_Row):
     def _check(self) -> CostCenterMapping:
         if self.effective_to is not None and self.effective_to <= self.effective_from:
             raise _field_error("effective_to", "must be after effective_from (the range is [from, to))")
+        if self.weight != 1:
+            raise _field_error(
+                "weight",
+                "must be 1: an item is charged to one cost center (split attribution is not modelled)",
+            )
         if self.cost_center is None and self.parent_queue_id is None:
             raise _field_error("cost_center", "required unless parent_queue_id names the parent queue")
         if self.cost_center is not None and self.parent_queue_id is not None:
@@ -185,9 +191,14 @@ class CostPool(_Row):
     allocation_basis: Literal["queue_minutes"] = "queue_minutes"
     charge_name: Text | None = None
     rule_version: Text
+    owner_cost_center: Text | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CostPool:
+        if self.cap is not None and self.owner_cost_center is None:
+            raise _field_error(
+                "owner_cost_center", "a pool with a cap needs the cost center charged the amount above it"
+            )
         if self.period_start.day != 1:
             raise _field_error("period_start", "must be the first day of a month")
         nxt = _next_month(self.period_start)

@@ -39,6 +39,8 @@ REGISTRIES: dict[str, tuple[str, type[BaseModel], str]] = {
     "budgets": ("budgets.csv", Budget, "config_budgets"),
     "notification_routes": ("notification_routes.csv", NotificationRoute, "config_notification_routes"),
 }
+#: registries an org may not keep (a missing file loads as an empty table)
+OPTIONAL_REGISTRIES = frozenset({"budgets", "notification_routes"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ def validate_registries(files_dir: Path | None = None, mappings_url: str | None 
                 name, mappings_url, content_version(body), parsed[0], parsed[1], "record", tuple(records)
             )
             issues.extend(parsed[2])
+            continue
+        if name in OPTIONAL_REGISTRIES and not (folder / file_name).exists():
+            # an org without budgets (or routes) has none: an empty registry, not an error
+            files[name] = RegistryFile(name, file_name, content_version(b""), [], [], "row", ())
             continue
         result = read_csv_registry(folder / file_name, model, name)
         issues.extend(result[1])
@@ -264,6 +270,19 @@ def _cross_checks(files: dict[str, RegistryFile]) -> list[RegistryIssue]:
         issues.extend(
             _overlaps(pools, lambda r: r.pool_name, lambda r: (r.period_start, r.period_end), "period_start")
         )
+        if centers is not None:
+            known = _raw_values(centers, "cost_center")
+            for row, number in zip(pools.rows, pools.row_numbers, strict=True):
+                if row.owner_cost_center is not None and row.owner_cost_center not in known:
+                    issues.append(
+                        RegistryIssue(
+                            pools.source,
+                            number,
+                            "owner_cost_center",
+                            f"unknown cost center {row.owner_cost_center!r} (not in cost_centers.csv)",
+                            pools.unit,
+                        )
+                    )
     issues.extend(_budget_checks(files))
     issues.extend(_route_checks(files))
     return issues

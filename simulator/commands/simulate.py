@@ -35,6 +35,13 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Step change of the volume: DATE:FACTOR, e.g. 2026-08-10:1.3.")
         ] = None,
         host: Annotated[str, typer.Option(help="Bind address (keep loopback).")] = "127.0.0.1",
+        minimal_org: Annotated[
+            bool,
+            typer.Option(
+                "--minimal-org/--full-org",
+                help="An org with OAuth + analytics/contact reporting only: every other endpoint 404s.",
+            ),
+        ] = False,
     ) -> None:
         """Serve the simulated platform APIs until interrupted (see simulator/README.md)."""
         from simulator.config import Credentials, SimConfig
@@ -62,6 +69,8 @@ def register(app: typer.Typer) -> None:
                 cfg.faults.update(**knobs)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--faults") from exc
+        if minimal_org:
+            cfg.faults.minimal_org = True
         creds = Credentials.for_seed(seed)
         base = f"http://{host}:{port}"
         typer.echo(f"ccfinops simulator on {base} (seed {seed}); export these to point the clients at it:")

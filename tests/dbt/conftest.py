@@ -20,6 +20,9 @@ from simulator.synthetic_raw import create_raw_tables, write_synthetic_raw
 
 #: the dbt nodes this area owns (the efficiency / guardrail / FOCUS marts are tested by their own area)
 CORE_SELECT = [
+    # the efficiency intermediates need the seeds (built with the marts below)
+    "--exclude",
+    "path:models/intermediate/efficiency",
     "--select",
     "path:models/staging",
     "path:models/intermediate",

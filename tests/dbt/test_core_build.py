@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -74,20 +75,43 @@ def test_voice_cost_matches_python_rating(built_warehouse: Path) -> None:
 def test_allocation_conserves_every_pool_and_month(built_warehouse: Path) -> None:
     rows = query(
         built_warehouse,
-        "select month, cost_pool, pool_amount, allocated_shared_cost, cost_center, queue_minutes"
+        "select month, cost_pool, allocated_shared_cost, cost_center, allocation_kind, queue_minutes"
         " from analytics.fct_cost_allocation_monthly",
     )
     totals: dict[tuple, Decimal] = defaultdict(Decimal)
-    amounts: dict[tuple, Decimal] = {}
-    for month, pool, amount, allocated, cost_center, minutes in rows:
-        totals[(month, pool)] += allocated
-        amounts[(month, pool)] = amount
+    for month, pool, allocated, cost_center, kind, minutes in rows:
+        totals[(str(month), pool)] += allocated
         assert allocated == allocated.quantize(Decimal("0.01"))
         if cost_center == "UNALLOCATED":
-            assert minutes == 0
-    assert totals == {key: amount.quantize(Decimal("0.01")) for key, amount in amounts.items()}
-    # the shared pool is capped: least(3400, 3000)
-    assert {a for (m, p), a in amounts.items() if p == "shared_ivr_routing"} == {Decimal("3000.00")}
+            assert minutes == 0 and kind in ("unallocated", "cap_overflow")
+    # telemetry 2026-08-25 .. 2026-09-03: August (from accounting_start 2026-08-01) in full, the
+    # shared pool above its 3 000.00 cap included; September month-to-date, 3 of 30 days
+    # (3 400.00 / 30 = 113.333..: the 10 left-over cents go to days 1-10 -> 340.02)
+    assert totals == {
+        ("2026-08-01", "cxone_platform_fee"): Decimal("6600.00"),
+        ("2026-08-01", "genesys_cx3_licences"): Decimal("23250.00"),
+        ("2026-08-01", "genesys_wem_add_on"): Decimal("4500.00"),
+        ("2026-08-01", "shared_ivr_routing"): Decimal("3400.00"),
+        ("2026-09-01", "cxone_platform_fee"): Decimal("660.00"),
+        ("2026-09-01", "genesys_cx3_licences"): Decimal("2325.00"),
+        ("2026-09-01", "genesys_wem_add_on"): Decimal("450.00"),
+        ("2026-09-01", "shared_ivr_routing"): Decimal("340.02"),
+    }
+    overflow = query(
+        built_warehouse,
+        "select cost_center, sum(allocated_shared_cost) from analytics.fct_cost_allocation_monthly"
+        " where allocation_kind = 'cap_overflow' group by 1",
+    )
+    assert overflow == [("CC-PLATFORM", Decimal("440.02"))]  # 400.00 + 40.02 to the pool's owner
+    pools = query(
+        built_warehouse,
+        "select month, pool_amount, accrued_amount, is_month_closed from analytics.fct_cost_pool_monthly"
+        " where cost_pool = 'shared_ivr_routing' order by 1",
+    )
+    assert pools == [
+        (dt.date(2026, 8, 1), Decimal("3000.00"), Decimal("3400.00"), True),
+        (dt.date(2026, 9, 1), Decimal("3000.00"), Decimal("340.02"), False),
+    ]
 
 
 def test_attribution_mix_and_reconciliation(built_warehouse: Path) -> None:

@@ -218,7 +218,8 @@ def test_attribution_rules(hand_warehouse: Path) -> None:
     assert usage[("g5-cust", "voice")][8] == "2026.2"
     assert usage[("1001", "voice")][3:5] == ("CC-SUPPORT", "direct")
     assert usage[("1002", "voice")][3:5] == ("CC-SUPPORT", "inherited")
-    assert usage[("2001", "voice")][3:5] == ("CC-RETENTION", "direct")
+    # outbound renewals campaign (CC-MARKETING) on the Retention skill: the campaign is more specific
+    assert usage[("2001", "voice")][3:5] == ("CC-MARKETING", "campaign")
 
 
 def test_missing_rate_stays_with_null_cost_and_is_queued(hand_warehouse: Path) -> None:
@@ -239,36 +240,53 @@ def test_missing_rate_stays_with_null_cost_and_is_queued(hand_warehouse: Path) -
 def test_shared_pool_split_by_largest_remainder(hand_warehouse: Path) -> None:
     rows = query(
         hand_warehouse,
-        "select cost_center, allocated_shared_cost, queue_minutes, direct_cost"
+        "select cost_center, allocation_kind, allocated_shared_cost, queue_minutes"
         " from analytics.fct_cost_allocation_monthly"
-        " where month = date '2026-08-01' and cost_pool = 'shared_ivr_routing' order by 1",
+        " where month = date '2026-08-01' and cost_pool = 'shared_ivr_routing' order by 1, 2",
     )
-    # 3000.00 (cap) over 205.4 / 30 / 107 / 50 s of voice: 1570.336.. 229.357.. 818.042.. 382.263..;
-    # two cents left over go to the largest remainders (UNATTRIBUTED .78, CC-SALES .64)
-    allocated = {cc: amount for cc, amount, _, _ in rows}
+    # 3000.00 (cap) accrues 30 000 cents / 31 days: 96.78 on days 1-13, 96.77 after. Days with voice:
+    # 08-03 g1 125.4 s + g3 60 s CC-SALES, g2 30 s UNATTRIBUTED -> 83.30 / 13.48 (left-over cent .93);
+    # 08-04 CXone 107 s CC-SUPPORT, 50 s CC-MARKETING -> 65.96 / 30.82; 08-31 g4 20 s CC-SALES -> 96.77;
+    # the 28 days without voice are UNALLOCATED; the 400.00 above the cap goes to the owner CC-PLATFORM.
+    allocated = {(cc, kind): amount for cc, kind, amount, _ in rows}
     assert allocated == {
-        "CC-RETENTION": Decimal("382.26"),
-        "CC-SALES": Decimal("1570.34"),
-        "CC-SUPPORT": Decimal("818.04"),
-        "UNATTRIBUTED": Decimal("229.36"),
+        ("CC-MARKETING", "allocated"): Decimal("30.82"),
+        ("CC-PLATFORM", "cap_overflow"): Decimal("400.00"),
+        ("CC-SALES", "allocated"): Decimal("180.07"),
+        ("CC-SUPPORT", "allocated"): Decimal("65.96"),
+        ("UNALLOCATED", "unallocated"): Decimal("2709.67"),
+        ("UNATTRIBUTED", "allocated"): Decimal("13.48"),
     }
-    assert sum(allocated.values()) == Decimal("3000.00")
+    assert sum(allocated.values()) == Decimal("3400.00")  # the pool in full, above the cap included
     sales = next(r for r in rows if r[0] == "CC-SALES")
-    assert sales[2] == Decimal("3.423333")  # 205.4 s
-    assert sales[3] == Decimal("0.300700")  # 0.0315 + 0.0176 + 0.25 + 0.0016 (g3 has no rate)
+    assert sales[3] == Decimal("3.423333")  # 205.4 s
 
 
-def test_pool_without_minutes_is_unallocated(hand_warehouse: Path) -> None:
+def test_open_month_is_month_to_date(hand_warehouse: Path) -> None:
     rows = query(
         hand_warehouse,
-        "select cost_pool, cost_center, allocated_shared_cost from analytics.fct_cost_allocation_monthly"
+        "select cost_pool, cost_center, allocation_kind, allocated_shared_cost, days_accrued, is_month_closed"
+        " from analytics.fct_cost_allocation_monthly"
         " where month = date '2026-09-01' order by 1, 2",
     )
+    # telemetry ends 2026-09-01: one day of September accrues (1/30 of each pool); g5 (6 s Genesys,
+    # CC-RETENTION) is the only basis, so the CXone fee has none that day
     assert rows == [
-        ("cxone_platform_fee", "UNALLOCATED", Decimal("6600.00")),
-        ("genesys_cx3_licences", "CC-RETENTION", Decimal("23250.00")),
-        ("genesys_wem_add_on", "CC-RETENTION", Decimal("4500.00")),
-        ("shared_ivr_routing", "CC-RETENTION", Decimal("3000.00")),
+        ("cxone_platform_fee", "UNALLOCATED", "unallocated", Decimal("220.00"), 1, False),
+        ("genesys_cx3_licences", "CC-RETENTION", "allocated", Decimal("775.00"), 1, False),
+        ("genesys_wem_add_on", "CC-RETENTION", "allocated", Decimal("150.00"), 1, False),
+        ("shared_ivr_routing", "CC-PLATFORM", "cap_overflow", Decimal("13.34"), 1, False),
+        ("shared_ivr_routing", "CC-RETENTION", "allocated", Decimal("100.00"), 1, False),
+    ]
+    pools = query(
+        hand_warehouse,
+        "select month, sum(monthly_amount), sum(accrued_amount) from analytics.fct_cost_pool_monthly"
+        " group by 1 order by 1",
+    )
+    # nothing before accounting_start (2026-08-01, the first month with telemetry); August in full
+    assert pools == [
+        (dt.date(2026, 8, 1), Decimal("37750.00"), Decimal("37750.00")),
+        (dt.date(2026, 9, 1), Decimal("37750.00"), Decimal("1258.34")),
     ]
 
 
@@ -288,3 +306,19 @@ def test_manual_attribution_applies_on_next_incremental_build(hand_warehouse: Pa
     assert row[8] == "manual:batch-1"
     reasons = query(db, "select source_record_id, reason from analytics.reconciliation_queue")
     assert reasons == [("g3-cust", "missing_rate")]
+
+
+def test_accounting_start_after_last_telemetry_fails_the_build(hand_warehouse: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from flows.dbt_runner import DbtRunError, run_dbt
+
+    db = tmp_path / "late.duckdb"
+    shutil.copy(hand_warehouse, db)
+    with pytest.raises(DbtRunError) as caught:
+        run_dbt(
+            ["run", "--select", "int_accounting_period", "--vars", "{accounting_start: 2026-10-01}"],
+            db,
+            quiet=True,
+        )
+    assert "accounting_start = 2026-10-01 is after the last telemetry day (2026-09-01)" in str(caught.value)

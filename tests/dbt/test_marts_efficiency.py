@@ -11,13 +11,14 @@ Traffic, all Sales (CC-SALES), September 2026:
   g3  Mon 14 Sep  Genesys Sales, 60 s voice, NO_RESOLUTION
   c1  Wed 09 Sep  CXone Inbound Sales (4101), 30 s voice, disposition Resolved
 
-CC-SALES has every minute of September, so fct_cost_allocation_monthly gives it all four pools.
-Proration to (week, queue) by voice milliseconds of the pool's platform:
-  Genesys pools 27 750.00 over Sales 180 000 ms (week 07) / 60 000 ms (week 14)
-      -> 20 812.50 / 6 937.50
-  shared pool 3 000.00 over 180 000 / 60 000 / 30 000 ms (Sales w07, Sales w14, 4101 w07)
-      -> 2 000.00 / 666.666667 / 333.333333 (the left-over micro-unit goes to the largest remainder)
-  CXone fee 6 600.00 -> 4101 week 07
+Pools accrue per calendar day (1/30 of September's amount) from accounting_start (2026-09-01,
+the first month with telemetry) to the last telemetry day (14 Sep: September is month-to-date).
+A day's accrual is split by that day's voice minutes on the pool's platform; a day without any is
+UNALLOCATED; the 400.00 above the shared pool's cap goes to its owner CC-PLATFORM. Per day:
+  Genesys pools 775.00 + 150.00 = 925.00 -> Sales on 07, 08 and 14 Sep (no Genesys voice on 09 Sep)
+  shared pool 100.00 -> Sales on 07, 08, 14 Sep; skill 4101 on 09 Sep
+  CXone fee 220.00 -> skill 4101 on 09 Sep
+  week of 07 Sep: Sales 2 x 1 025.00 = 2 050.00, 4101 320.00; week of 14 Sep: Sales 1 025.00
 """
 
 from __future__ import annotations
@@ -166,13 +167,13 @@ def test_cost_per_resolved_to_the_cent(efficiency_warehouse: Path) -> None:
     # voice g1 2 min + g2 1 min at 0.0040; transcription 2 min at 0.0160
     assert week["telephony_cost"] == Decimal("0.012")
     assert week["transcription_cost"] == Decimal("0.032")
-    # 20 812.50 (Genesys pools, 180 of 240 s) + 2 000.00 (shared pool, 180 of 270 s)
-    assert week["licensing_allocation"] == Decimal("22812.50")
-    assert week["total_cost"] == Decimal("22812.544")
+    # two days (07, 08 Sep) of 925.00 Genesys pools + 100.00 shared pool
+    assert week["licensing_allocation"] == Decimal("2050.00")
+    assert week["total_cost"] == Decimal("2050.044")
     assert week["resolved_count"] == 2
-    # 22 812.544 / 2
-    assert week["cost_per_resolved"] == Decimal("11406.272")
-    assert week["cost_per_resolved"].quantize(Decimal("0.01")) == Decimal("11406.27")
+    # 2 050.044 / 2
+    assert week["cost_per_resolved"] == Decimal("1025.022")
+    assert week["cost_per_resolved"].quantize(Decimal("0.01")) == Decimal("1025.02")
     assert week["null_reason"] is None
     assert (week["interaction_count"], week["handled_count"]) == (2, 2)
     # handle = talk + acw: g1 100 + 20, g2 50 + 10 -> mean 90 s
@@ -184,16 +185,16 @@ def test_cxone_cell_gets_the_cxone_fee_and_its_share_of_the_shared_pool(efficien
     cell = _weekly(efficiency_warehouse)[("2026-09-07", str(INBOUND_SALES_SKILL))]
     # 30 s at 0.0090 /min
     assert cell["telephony_cost"] == Decimal("0.0045")
-    assert cell["licensing_allocation"] == Decimal("6933.333333")  # 6 600.00 + 333.333333
+    assert cell["licensing_allocation"] == Decimal("320.00")  # 09 Sep: CXone fee 220.00 + shared 100.00
     assert cell["resolved_count"] == 1  # disposition "Resolved"
-    assert cell["cost_per_resolved"] == Decimal("6933.337833")
+    assert cell["cost_per_resolved"] == Decimal("320.0045")
     assert cell["avg_wem_score"] is None  # CXone has no WEM evaluations
 
 
 def test_zero_resolved_week_has_null_cost_and_reason(efficiency_warehouse: Path) -> None:
     week = _weekly(efficiency_warehouse)[("2026-09-14", SALES)]
     assert week["telephony_cost"] == Decimal("0.004")
-    assert week["licensing_allocation"] == Decimal("7604.166667")  # 6 937.50 + 666.666667
+    assert week["licensing_allocation"] == Decimal("1025.00")  # 14 Sep: 925.00 + 100.00
     assert week["resolved_count"] == 0
     assert week["cost_per_resolved"] is None
     assert week["null_reason"] == "no_resolved_interactions"
@@ -212,5 +213,11 @@ def test_licensing_weeks_sum_to_the_monthly_allocation(efficiency_warehouse: Pat
         "select sum(licensing_allocation) from analytics.fct_cost_per_resolved_weekly"
         " where cost_center = 'CC-SALES'",
     )[0]
-    # all four September pools: 23 250 + 4 500 + 6 600 + 3 000
-    assert september == Decimal("37350.00")
+    # the days with CC-SALES minutes: 2 050.00 + 320.00 + 1 025.00
+    assert september == Decimal("3395.00")
+    (month_to_date,) = query(
+        efficiency_warehouse, "select sum(allocated_shared_cost) from analytics.fct_cost_allocation_monthly"
+    )[0]
+    # 14 of 30 days: 10 850.00 + 2 100.00 + 3 080.00 + 1 400.00 + cap overflow 186.72 (40 000 cents
+    # / 30 days: 13.34 on days 1-10, 13.33 after)
+    assert month_to_date == Decimal("17616.72")

@@ -30,11 +30,18 @@ create table analytics.fct_cost_per_resolved_weekly (
     evaluation_count bigint
 );
 create table analytics.fct_cost_allocation_monthly (
-    month date, cost_pool varchar, cost_center varchar, pool_amount decimal(18,2),
+    month date, cost_pool varchar, cost_center varchar, allocation_kind varchar,
     queue_minutes decimal(18,3),
     total_minutes decimal(18,3), allocation_share decimal(18,10), allocated_shared_cost decimal(18,2),
-    direct_cost decimal(18,2), allocation_rule_version varchar, currency varchar default 'USD'
+    days_accrued integer, allocation_rule_version varchar, currency varchar default 'USD'
 );
+create table analytics.fct_cost_pool_monthly (
+    month date, cost_pool varchar, pool_amount decimal(18,6), accrued_amount decimal(18,6)
+);
+insert into analytics.fct_cost_pool_monthly values
+    ('2026-11-01', 'genesys_cx3_licences', 23250, 23250),
+    ('2026-11-01', 'shared_ivr_routing', 3000, 3000),
+    ('2026-10-01', 'shared_ivr_routing', 3000, 3000);
 create table analytics.fct_cost_center_daily (cost_date date, cost_center varchar, daily_cost decimal(18,6));
 create table analytics.reconciliation_queue (
     usage_id varchar, source_record_id varchar, cost decimal(18,6), reason varchar
@@ -139,60 +146,60 @@ def seed_warehouse(db_path: Path) -> Path:
                     date(2026, 11, 1),
                     "genesys_cx3_licences",
                     "CC-SALES",
-                    "23250.00",
+                    "allocated",
                     600,
                     1000,
                     "0.6",
                     "13950.00",
-                    "61.60",
+                    30,
                     "pools-2026.1",
                 ),
                 (
                     date(2026, 11, 1),
                     "genesys_cx3_licences",
                     "CC-SUPPORT",
-                    "23250.00",
+                    "allocated",
                     400,
                     1000,
                     "0.4",
                     "9300.00",
-                    "0.00",
+                    30,
                     "pools-2026.1",
                 ),
                 (
                     date(2026, 11, 1),
                     "shared_ivr_routing",
                     "CC-SALES",
-                    "3000.00",
+                    "allocated",
                     1,
                     3,
                     "0.3333333333",
                     "1000.00",
-                    "61.60",
+                    30,
                     "pools-2026.1",
                 ),
                 (
                     date(2026, 11, 1),
                     "shared_ivr_routing",
                     "CC-SUPPORT",
-                    "3000.00",
+                    "allocated",
                     2,
                     3,
                     "0.6666666667",
                     "2000.00",
-                    "0.00",
+                    30,
                     "pools-2026.1",
                 ),
                 (
                     date(2026, 10, 1),
                     "shared_ivr_routing",
                     "CC-SALES",
-                    "3000.00",
+                    "allocated",
                     1,
                     1,
                     "1",
                     "3000.00",
-                    "86.80",
+                    30,
                     "pools-2026.1",
                 ),
             ],

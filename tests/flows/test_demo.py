@@ -63,8 +63,7 @@ def test_demo_end_to_end_small_org(prefect_harness: None, tmp_path: Path) -> Non
     con = duckdb.connect(str(db), read_only=True)
     try:
         pools = con.execute(
-            "select sum(pool_amount) from (select distinct cost_pool, pool_amount from "
-            "analytics.fct_cost_allocation_monthly where month = ?)",
+            "select sum(accrued_amount) from analytics.fct_cost_pool_monthly where month = ?",
             [last],
         ).fetchone()[0]
         direct = con.execute(

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app as cli
 from flows.dbt_runner import run_dbt
-from guardrails.backtest import plan_injections, run_backtest
+from flows.guardrail_backtest import plan_injections, run_backtest
 from ingestion.registries import load_registries
 from simulator.synthetic_raw import create_raw_tables, write_synthetic_raw
 

@@ -173,18 +173,28 @@ def build_handmade(db: Path) -> Path:
         )
         con.execute(
             """create table analytics.fct_cost_allocation_monthly (month date, cost_pool varchar,
-            cost_center varchar, pool_amount decimal(18, 6), queue_minutes decimal(18, 6),
+            cost_center varchar, allocation_kind varchar, queue_minutes decimal(18, 6),
             total_minutes decimal(18, 6), allocation_share decimal(18, 9),
-            allocated_shared_cost decimal(18, 6), direct_cost decimal(18, 6),
-            allocation_rule_version varchar)"""
+            allocated_shared_cost decimal(18, 6), allocation_rule_version varchar)"""
+        )
+        con.execute(
+            """create table analytics.fct_cost_pool_monthly (month date, cost_pool varchar,
+            pool_amount decimal(18, 6), accrued_amount decimal(18, 6))"""
         )
         for month in ("2026-10-01", "2026-11-01"):
-            # shared_ivr_routing: 3400 capped at 3000, split 2:1; one licence pool to one cost center.
+            # shared_ivr_routing: 3400 capped at 3000, split 2:1 (400 to its owner); one licence pool.
+            rows = [
+                "'shared_ivr_routing', 'CC-SALES', 'allocated', 20, 30, 0.666666667, 2000.00, 'p1'",
+                "'shared_ivr_routing', 'CC-SUPPORT', 'allocated', 10, 30, 0.333333333, 1000.00, 'p1'",
+                "'shared_ivr_routing', 'CC-PLATFORM', 'cap_overflow', null, null, null, 400.00, 'p1'",
+                "'genesys_wem_add_on', 'CC-SALES', 'allocated', 30, 30, 1, 4500.00, 'pools-2026.1'",
+            ]
+            values = ", ".join(f"('{month}', {row})" for row in rows)
+            con.execute(f"insert into analytics.fct_cost_allocation_monthly values {values}")
             con.execute(
-                f"""insert into analytics.fct_cost_allocation_monthly values
-                ('{month}', 'shared_ivr_routing', 'CC-SALES', 3000, 20, 30, 0.666666667, 2000.00, 0, 'p1'),
-                ('{month}', 'shared_ivr_routing', 'CC-SUPPORT', 3000, 10, 30, 0.333333333, 1000.00, 0, 'p1'),
-                ('{month}', 'genesys_wem_add_on', 'CC-SALES', 4500, 30, 30, 1, 4500.00, 0, 'pools-2026.1')"""
+                f"""insert into analytics.fct_cost_pool_monthly values
+                ('{month}', 'shared_ivr_routing', 3000, 3400),
+                ('{month}', 'genesys_wem_add_on', 4500, 4500)"""
             )
         cols = ", ".join(
             f'"{c}" '

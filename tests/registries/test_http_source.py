@@ -70,7 +70,7 @@ def _shipped_mappings_as_json() -> list[dict[str, Any]]:
 def test_url_source_loads_validated_mappings(service: tuple[str, _Registry], tmp_path: Path) -> None:
     url, state = service
     records = _shipped_mappings_as_json()
-    records[0]["weight"] = 0.75  # JSON number, must stay exact
+    records[0]["weight"] = 1.0  # JSON number (a mapping's weight must be 1)
     state.body = json.dumps({"mappings": records}).encode()
     db = tmp_path / "wh.duckdb"
     result = load_registries(db, mappings_url=url)
@@ -87,7 +87,7 @@ def test_url_source_loads_validated_mappings(service: tuple[str, _Registry], tmp
         con.close()
     assert rows == [
         ("4101", "1.000000", "2025.1"),
-        ("d41a4916-e89a-57c0-aa86-60d147f9421a", "0.750000", "2025.1"),
+        ("d41a4916-e89a-57c0-aa86-60d147f9421a", "1.000000", "2025.1"),
     ]
 
 

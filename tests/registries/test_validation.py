@@ -82,6 +82,22 @@ CASES = {
         _cell("cost_center_mappings.csv", 1, "weight", "0"),
         "cost_center_mappings.csv: row 1, field 'weight': Input should be greater than 0",
     ),
+    "split weight": (
+        _cell("cost_center_mappings.csv", 1, "weight", "0.5"),
+        "cost_center_mappings.csv: row 1, field 'weight': must be 1: an item is charged to one cost center",
+    ),
+    "pool cap without owner": (
+        _cell("cost_pools.csv", 37, "owner_cost_center", ""),
+        "cost_pools.csv: row 37, field 'owner_cost_center': a pool with a cap needs the cost center charged",
+    ),
+    "pool owner not a cost center": (
+        _cell("cost_pools.csv", 37, "owner_cost_center", "CC-NOPE"),
+        "cost_pools.csv: row 37, field 'owner_cost_center': unknown cost center 'CC-NOPE'",
+    ),
+    "overlapping pool periods": (
+        _cells("cost_pools.csv", 2, {"period_start": "2026-01-01", "period_end": "2026-02-01"}),
+        "cost_pools.csv: row 2, field 'period_start': range overlaps row 1",
+    ),
     "effective_to before effective_from": (
         _cell("cost_center_mappings.csv", 7, "effective_to", "2024-12-31"),
         "cost_center_mappings.csv: row 7, field 'effective_to': must be after effective_from",

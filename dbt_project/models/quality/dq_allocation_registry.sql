@@ -1,6 +1,7 @@
 {#-
-    Per month and pool: the allocated pool amount against the registry's shared-cost cap
-    (stg_config__cost_pools.shared_cost_cap, i.e. least(monthly_amount, cap)), in micro-units.
+    Per month and pool: the pool amount shared by allocation (fct_cost_pool_monthly.pool_amount)
+    against the registry's shared-cost cap (stg_config__cost_pools.shared_cost_cap, i.e.
+    least(monthly_amount, cap)), in micro-units; allocated = every kind of pool money charged so far.
     Σ allocated = pool amount is a dbt test (tests/singular/assert_allocation_conserves_each_pool).
 -#}
 with
@@ -17,16 +18,35 @@ pools as (
 
 ),
 
-allocated as (
+pool_months as (
+
+    select * from {{ ref('fct_cost_pool_monthly') }}
+
+),
+
+allocation_rows as (
 
     select
         month,
         cost_pool,
-        max(pool_amount) as pool_amount,
         sum(allocated_shared_cost) as allocated,
         count(*) as allocation_rows
     from allocation
     group by 1, 2
+
+),
+
+allocated as (
+
+    select
+        pool_months.month,
+        pool_months.cost_pool,
+        pool_months.pool_amount,
+        allocation_rows.allocated,
+        coalesce(allocation_rows.allocation_rows, 0) as allocation_rows
+    from pool_months
+    left join allocation_rows
+        on pool_months.month = allocation_rows.month and pool_months.cost_pool = allocation_rows.cost_pool
 
 ),
 

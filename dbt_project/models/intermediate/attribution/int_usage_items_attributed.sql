@@ -1,14 +1,19 @@
 {#-
-    Cost-center attribution of every usage item (mapping effective on usage_date). Precedence:
-      1 manual        a reviewed row in raw.manual_attributions for the source record
-      2 direct        the conversation's explicit cost_center attribute
-      3 direct /      the originating (first ACD) queue's cost center: direct on the originating
-        inherited     queue itself, inherited by every overflow / fallback / transfer queue after it
-      4 parent_default the originating queue has no cost center of its own (a fallback queue
-                      entered first): its parent_queue_id chain's cost center (multi-hop)
-      5 direct / parent_default  no usable originating queue: the item's own queue, then its parents
-      6 campaign      the campaign's mapping
-      7 unattributed  cost center UNATTRIBUTED (listed in reconciliation_queue)
+    Cost-center attribution of every usage item (mapping effective on usage_date). The
+    precedence is var('attribution_precedence') in dbt_project.yml, most specific first (default:
+    manual, explicit, campaign, originating_queue, originating_queue_parent, queue, queue_parent);
+    macros/attribution.sql generates the case / coalesce from it, so the order lives once.
+      manual          a reviewed row in raw.manual_attributions for the source record
+      explicit        the conversation's explicit cost_center attribute ('direct')
+      campaign        the campaign's mapping (the IVR passes both queue and campaign: the
+                      campaign is the more specific key)
+      originating_queue  the originating (first ACD) queue's cost center: 'direct' on the
+                      originating queue itself, 'inherited' on every overflow / fallback /
+                      transfer queue after it
+      originating_queue_parent  the originating queue has no cost center of its own: its
+                      parent_queue_id chain's cost center (multi-hop, 'parent_default')
+      queue, queue_parent  no usable originating queue: the item's own queue, then its parents
+      otherwise       cost center UNATTRIBUTED (listed in reconciliation_queue)
     Manual and explicit cost centers count only when registered in config_cost_centers (an
     unknown explicit attribute is listed in reconciliation_queue as unknown_cost_center).
     mapping_version = the version of the mapping row used; 'manual:<batch_id>' for manual,
@@ -88,42 +93,7 @@ attributed as (
 
     select
         *,
-        case
-            when manual_cost_center is not null then 'manual'
-            when registered_explicit_cost_center is not null then 'direct'
-            when originating_cost_center is not null
-                then
-                    case
-                        when queue_id is null or queue_id = originating_queue_id then 'direct'
-                        else 'inherited'
-                    end
-            when originating_parent_cost_center is not null then 'parent_default'
-            when queue_cost_center is not null then 'direct'
-            when queue_parent_cost_center is not null then 'parent_default'
-            when campaign_cost_center is not null then 'campaign'
-            else 'unattributed'
-        end as attribution_method,
-        coalesce(
-            manual_cost_center,
-            registered_explicit_cost_center,
-            originating_cost_center,
-            originating_parent_cost_center,
-            queue_cost_center,
-            queue_parent_cost_center,
-            campaign_cost_center,
-            '{{ var("unattributed_cost_center") }}'
-        ) as cost_center,
-        case
-            when manual_cost_center is not null
-                then coalesce('manual:' || manual_batch_id, 'manual')
-            when registered_explicit_cost_center is not null then 'conversation_attribute'
-            when originating_cost_center is not null then originating_mapping_version
-            when originating_parent_cost_center is not null then originating_parent_mapping_version
-            when queue_cost_center is not null then queue_mapping_version
-            when queue_parent_cost_center is not null then queue_parent_mapping_version
-            when campaign_cost_center is not null then campaign_mapping_version
-            else 'no_mapping'
-        end as mapping_version
+        {{ attribution_columns() }}
     from joined
 
 )

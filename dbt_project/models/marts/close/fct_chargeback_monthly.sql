@@ -1,6 +1,8 @@
 {#-
     Chargeback lines per month and cost center: direct usage per usage type (rated cost, newest
-    rate-card version) and the allocated share of each licence / shared pool (its rule version).
+    rate-card version) and each licence / shared pool's money by allocation kind (allocated share,
+    cap overflow to the pool's owner, unallocated), with its rule version. Pool amounts are at
+    their own grain in fct_cost_pool_monthly (no money column repeats here).
     Closing a month (`dbt build --vars '{close_month: YYYY-MM-01}'`, the monthly_close flow) freezes
     its lines: is_closed, close_id and closed_at are set, and later builds keep them untouched
     (incremental, never fully refreshed) until the month is closed again. Open months are
@@ -36,12 +38,12 @@ usage_lines as (
         cost_center,
         'usage' as line_type,
         usage_type as item,
+        cast(null as varchar) as allocation_kind,
         sum(cost) as amount,
-        max(rate_card_version) as rule_version,
-        cast(null as decimal(18, 2)) as pool_amount
+        max(rate_card_version) as rule_version
     from usage_cost
     where cost is not null
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -52,11 +54,11 @@ shared_lines as (
         cost_center,
         'shared' as line_type,
         cost_pool as item,
+        allocation_kind,
         sum(allocated_shared_cost) as amount,
-        max(allocation_rule_version) as rule_version,
-        max(pool_amount) as pool_amount
+        max(allocation_rule_version) as rule_version
     from allocation
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -91,14 +93,14 @@ selected as (
 final as (
 
     select
-        {{ surrogate_key(['month', 'cost_center', 'line_type', 'item']) }} as chargeback_line_id,
+        {{ surrogate_key(['month', 'cost_center', 'line_type', 'item', 'allocation_kind']) }} as chargeback_line_id,
         cast(month as date) as month,
         cast(cost_center as varchar) as cost_center,
         cast(line_type as varchar) as line_type,
         cast(item as varchar) as item,
+        cast(allocation_kind as varchar) as allocation_kind,
         cast(amount as decimal(18, 6)) as amount,
         cast(rule_version as varchar) as rule_version,
-        cast(pool_amount as decimal(18, 2)) as pool_amount,
         {% if close_month -%}
             month = cast('{{ close_month }}' as date) as is_closed,
             case

@@ -1,7 +1,7 @@
 {#-
     One row per month of fct_chargeback_monthly: whether it is closed (close_id, closed_at), the
-    allocation rule versions, totals of pools, allocated shares and direct usage, and whether every
-    pool is allocated exactly (allocated = pool amount).
+    allocation rule versions, totals of pools (accrued, from fct_cost_pool_monthly), the pool money on
+    chargeback lines and direct usage, and whether every pool is charged exactly (lines = accrued).
 -#}
 with
 
@@ -11,16 +11,35 @@ lines as (
 
 ),
 
-pools as (
+pool_months as (
+
+    select * from {{ ref('fct_cost_pool_monthly') }}
+
+),
+
+allocated as (
 
     select
         month,
         item as cost_pool,
-        max(pool_amount) as pool_amount,
         sum(amount) as allocated
     from lines
     where line_type = 'shared'
     group by 1, 2
+
+),
+
+-- every pool's accrued money (cap overflow included) against what its lines carry
+pools as (
+
+    select
+        coalesce(pool_months.month, allocated.month) as month,
+        coalesce(pool_months.cost_pool, allocated.cost_pool) as cost_pool,
+        pool_months.accrued_amount as pool_amount,
+        allocated.allocated
+    from pool_months
+    full outer join allocated
+        on pool_months.month = allocated.month and pool_months.cost_pool = allocated.cost_pool
 
 ),
 

@@ -178,16 +178,17 @@ pool_charges as (
         'Usage' as charge_category,
         'Recurring' as charge_frequency,
         allocation.month as charge_period_start,
-        coalesce(
-            cost_pools.period_end, {{ dbt.dateadd('month', 1, 'allocation.month') }}
-        ) as charge_period_end,
+        -- month-to-date for the open month: the charge covers the days accrued
+        {{ dbt.dateadd('day', 'allocation.days_accrued', 'allocation.month') }} as charge_period_end,
         allocation.month as billing_period_start,
         cast(allocation.allocated_shared_cost as decimal(18, 6)) as billed_cost,
-        cast(coalesce(allocation.allocation_share, 1) as decimal(18, 6)) as pricing_quantity,
+        -- one charge per month-to-date allocation row: priced at what it bills (the share of the
+        -- pool is x_ columns / ConsumedQuantity; open months accrue per day)
+        cast(1 as decimal(18, 6)) as pricing_quantity,
         'Months' as pricing_unit,
         cast(coalesce(allocation.queue_minutes, 0) as decimal(18, 6)) as consumed_quantity,
         'Minutes' as consumed_unit,
-        cast(cost_pools.shared_cost_cap as decimal(18, 6)) as unit_price,
+        cast(allocation.allocated_shared_cost as decimal(18, 6)) as unit_price,
         coalesce(cost_pools.currency, '{{ var("default_currency", "USD") }}') as currency,
         'pool:' || allocation.cost_pool as sku_id,
         allocation.allocation_rule_version as price_version,
@@ -195,8 +196,14 @@ pool_charges as (
             ('x_PoolType', 'cost_pools.pool_type'),
             ('x_AllocationBasis', 'cost_pools.allocation_basis'),
             ('x_AllocationRuleVersion', 'allocation.allocation_rule_version'),
+            ('x_AllocationKind', 'allocation.allocation_kind'),
         ]) }} as sku_price_details,
-        'Share of ' || allocation.cost_pool
+        case allocation.allocation_kind
+            when 'cap_overflow' then 'Amount above the cap of '
+            when 'unallocated' then 'Unallocated days of '
+            else 'Share of '
+        end
+        || allocation.cost_pool
         || ' for ' || allocation.cost_center
         || coalesce(' allocated by ' || cost_pools.allocation_basis, '')
         || coalesce(' (rule ' || allocation.allocation_rule_version || ')', '')
@@ -208,7 +215,7 @@ pool_charges as (
         cast(null as varchar) as carrier,
         cast(null as varchar) as direction,
         cast(null as varchar) as number_type,
-        cast(null as varchar) as attribution_method,
+        allocation.allocation_kind as attribution_method,
         cast(null as varchar) as mapping_version,
         cast(null as varchar) as rate_card_version,
         allocation.cost_pool,
@@ -218,7 +225,8 @@ pool_charges as (
     from allocation
     left join cost_pools
         on allocation.cost_pool = cost_pools.pool_name
-            and allocation.month = cost_pools.period_start
+            and allocation.month >= cost_pools.period_start
+            and (cost_pools.period_end is null or allocation.month < cost_pools.period_end)
 
 ),
 

@@ -21,13 +21,21 @@
 
 with
 
+period as (
+
+    select * from {{ ref('int_accounting_period') }}
+
+),
+
 rated as (
 
     select * from {{ ref('int_usage_items_rated') }}
+    -- coverage: nothing before accounting_start is charged
+    where (select period.accounting_start from period) <= usage_date
     {% if is_incremental() %}
         -- usage_start (a raw timestamp) lets the scans skip old row groups; usage_date decides
-        where usage_start >= {{ utc_day_start(window_start) }}
-            and usage_date >= {{ window_start }}
+        and usage_start >= {{ utc_day_start(window_start) }}
+        and usage_date >= {{ window_start }}
     {% endif %}
 
 ),

@@ -10,7 +10,19 @@
     reasons the cost center the item was attributed to.
     queue_path (the ACD queue chain, consecutive repeats collapsed) is assembled here for the
     flagged conversations only.
+    following_pool_cost: on no_cost_center rows, the pool money that follows the item: the
+    UNATTRIBUTED share of each day's pool allocation (int_pool_allocations_daily) split over that
+    day's unattributed voice items by their milliseconds (cents, largest remainder), so the
+    rows sum to everything UNATTRIBUTED was allocated; 0 on the other reasons (no repeat).
+    amount_at_stake = cost (0 when unrated) + following_pool_cost.
 -#}
+
+{%- set following_cents -%}
+    case
+        when flagged.reason = 'no_cost_center' then coalesce(following_pools.following_cents, 0)
+        else 0
+    end
+{%- endset %}
 
 with
 
@@ -47,6 +59,76 @@ mappings_daily as (
 cost_centers as (
 
     select * from {{ ref('stg_config__cost_centers') }}
+
+),
+
+pool_allocations as (
+
+    select * from {{ ref('int_pool_allocations_daily') }}
+
+),
+
+pool_accruals as (
+
+    select * from {{ ref('int_pool_accruals_daily') }}
+
+),
+
+unattributed_pool_days as (
+
+    select
+        pool_allocations.date_day,
+        pool_allocations.pool_name,
+        pool_allocations.currency,
+        pool_accruals.pool_platform,
+        pool_allocations.allocated_cents as pool_day_cents
+    from pool_allocations
+    inner join pool_accruals
+        on pool_allocations.date_day = pool_accruals.date_day
+            and pool_allocations.pool_name = pool_accruals.pool_name
+    where pool_allocations.cost_center = '{{ var("unattributed_cost_center") }}'
+        and pool_allocations.allocation_kind = 'allocated'
+
+),
+
+pool_items as (
+
+    select
+        unattributed_pool_days.date_day,
+        unattributed_pool_days.pool_name,
+        unattributed_pool_days.pool_day_cents,
+        usage_cost.usage_id,
+        usage_cost.duration_ms
+    from unattributed_pool_days
+    inner join usage_cost
+        on unattributed_pool_days.date_day = usage_cost.usage_date
+            and (
+                unattributed_pool_days.pool_platform = 'all'
+                or unattributed_pool_days.pool_platform = usage_cost.platform
+            )
+            and unattributed_pool_days.currency
+            = coalesce(usage_cost.currency, unattributed_pool_days.currency)
+    where usage_cost.cost_center = '{{ var("unattributed_cost_center") }}'
+        and usage_cost.usage_type = 'voice'
+        and usage_cost.duration_ms > 0
+
+),
+
+pool_apportioned as (
+
+    {{ largest_remainder(
+        'pool_items', ['date_day', 'pool_name'], 'duration_ms', 'pool_day_cents', 'usage_id'
+    ) }}
+
+),
+
+following_pools as (
+
+    select
+        usage_id,
+        sum(allocated_cents) as following_cents
+    from pool_apportioned
+    group by 1
 
 ),
 
@@ -214,6 +296,18 @@ final as (
         flagged.currency,
         flagged.cost_center,
         flagged.reason,
+        {{ cents_to_decimal(following_cents) }} as following_pool_cost,
+        cast(
+            case
+                when
+                    flagged.reason = 'unknown_cost_center'
+                    and flagged.cost_center = '{{ var("unattributed_cost_center") }}'
+                    then 0
+                else coalesce(flagged.cost, 0)
+            end
+            + {{ cents_to_decimal(following_cents) }}
+            as decimal(18, 6)
+        ) as amount_at_stake,
         case
             when flagged.reason <> 'no_cost_center'
                 then nullif(
@@ -226,6 +320,8 @@ final as (
                 )
         end as suggested_cost_center
     from flagged
+    left join following_pools
+        on flagged.usage_id = following_pools.usage_id
     left join queue_paths
         on flagged.platform = queue_paths.platform
             and flagged.conversation_id = queue_paths.conversation_id

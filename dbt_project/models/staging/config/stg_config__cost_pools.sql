@@ -20,6 +20,7 @@ renamed as (
         cast(allocation_basis as varchar) as allocation_basis,
         cast(charge_name as varchar) as charge_name,
         cast(currency as varchar) as currency,
+        cast(owner_cost_center as varchar) as owner_cost_center,
 
         ----------  amounts
         cast(monthly_amount as decimal(18, 6)) as monthly_amount,

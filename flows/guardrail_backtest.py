@@ -28,6 +28,7 @@ from pathlib import Path
 
 from guardrails.policy import PlannedEvent, assess
 from guardrails.rulebook import RuleBook
+from ingestion import warehouse as _warehouse
 
 MICRO = Decimal("0.000001")
 SIZE_BUCKETS = (
@@ -167,14 +168,13 @@ def run_backtest(
     dbt_vars: dict[str, object] | None = None,
 ) -> BacktestResult:
     """Inject, rebuild the baselines with dbt on a copy, replay both modes hour by hour."""
-    import duckdb
 
     from flows.dbt_runner import run_dbt
 
     with tempfile.TemporaryDirectory(prefix="ccfinops-backtest-") as tmp:
         copy = Path(tmp) / "backtest.duckdb"
         shutil.copy(db_path, copy)
-        con = duckdb.connect(str(copy))
+        con = _warehouse.connect(str(copy))
         try:
             unattributed = con.execute(
                 f"select distinct unattributed_cost_center from {schema}.dim_guardrail_receiver_settings"
