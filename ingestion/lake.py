@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.warehouse import RAW_DATASET
+from ingestion.warehouse import RAW_DATASET, connect
 
 #: the UTC day of these columns partitions the event tables (hive layout ``day=YYYY-MM-DD``)
 DAY_COLUMNS: dict[str, str] = {
@@ -53,13 +53,11 @@ def default_lake_dir() -> Path:
 
 def export_raw_to_lake(db_path: str | os.PathLike[str], lake_dir: str | os.PathLike[str]) -> LakeExport:
     """Write every table of the warehouse's ``raw`` schema as parquet under ``<lake_dir>/raw/``."""
-    import duckdb
-
     started = time.perf_counter()
     root = Path(lake_dir).resolve() / RAW_DATASET
     root.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         con.execute("set preserve_insertion_order = false")
         tables = [
