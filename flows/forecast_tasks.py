@@ -13,7 +13,7 @@ from typing import Any
 from prefect import task
 
 from flows.locks import warehouse_lock
-from flows.tasks import _logger, require
+from flows.tasks import _logger
 from flows.timing import phase
 
 FORECAST_SELECT = ("path:models/marts/forecast",)
@@ -22,8 +22,9 @@ FORECAST_SELECT = ("path:models/marts/forecast",)
 @task(name="forecast-month-end", retries=0)
 def forecast_task(db_path: str) -> Any:
     """Forecast every cost center's month end and rebuild the forecast marts."""
-    run_forecast = require("forecast.writer", "run_forecast")
-    run_dbt = require("flows.dbt_runner", "run_dbt")
+    from flows.dbt_runner import run_dbt
+    from forecast.writer import run_forecast
+
     with phase("forecast"), warehouse_lock(db_path):
         run = run_forecast(Path(db_path))
         run_dbt(["build", "--select", *FORECAST_SELECT], Path(db_path), quiet=True)
@@ -37,7 +38,8 @@ def forecast_task(db_path: str) -> Any:
 @task(name="budget-alerts", retries=0)
 def budget_alert_task(db_path: str, state_file: str | None = None) -> Any:
     """Send budget threshold alerts to owners and finance (each once per threshold and month)."""
-    run_budget_alerts = require("forecast.alerts", "run_budget_alerts")
+    from forecast.alerts import run_budget_alerts
+
     with phase("forecast"), warehouse_lock(db_path):
         report = run_budget_alerts(Path(db_path), state_file)
     _logger().info(

@@ -105,7 +105,10 @@ def aht_chart(rows: list[dict[str, Any]]) -> str | None:
 
     data = []
     for r in _plain(rows):
-        for kind, key in (("forecast", "forecast_aht_s"), ("actual", "actual_aht_s")):
+        for kind, key in (
+            ("forecast", "forecasted_handle_time_seconds"),
+            ("actual", "actual_handle_time_seconds"),
+        ):
             if r.get(key) is not None:
                 data.append({"queue": r["queue_name"], "kind": kind, "seconds": r[key]})
     if not data:

@@ -38,6 +38,7 @@ class Figures:
     reconciliation: Table = field(default_factory=list)
     allocation: Table = field(default_factory=list)
     wfm: Table = field(default_factory=list)
+    vendor_variance: Table = field(default_factory=list)
     wem_quality: Table = field(default_factory=list)
     forecast_monthly: Table = field(default_factory=list)  # flows/report/forecast.py
     forecast_daily: Table = field(default_factory=list)
@@ -117,7 +118,8 @@ def collect(
     fig.guardrail_actions = _mart(
         con, "rpt_weekly_guardrail_actions", this_week, [week_start], "cost_center, decision"
     )
-    fig.wfm = _mart(con, "rpt_weekly_handle_time", this_week, [week_start], "queue_id")
+    fig.wfm = _mart(con, "rpt_weekly_wfm", this_week, [week_start], "platform, queue_name, queue_id")
+    fig.vendor_variance = _mart(con, "rpt_monthly_vendor_variance", "month = ?", [month], "currency")
     fig.wem_quality = _mart(con, "rpt_weekly_wem_quality", in_trend, trend, "week_start, queue_id")
     fig.summary.update(
         total_cost=head.get("total_cost", Decimal("0.00")),

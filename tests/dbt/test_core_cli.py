@@ -14,7 +14,11 @@ from flows.cli import app
 from flows.dbt_runner import DbtRunError, run_dbt
 from tests.dbt.conftest import CORE_SELECT, query
 
-SELECT_ARGS = [arg for node in [*CORE_SELECT[1:-2], "rpt_cost_center_monthly"] for arg in ("--select", node)]
+#: the core area's path: selectors, the seeds (efficiency intermediates) and the summary mart
+_NODES = [n for n in CORE_SELECT[CORE_SELECT.index("--select") + 1 :] if n.startswith("path:")]
+SELECT_ARGS = [
+    arg for node in [*_NODES, "path:seeds", "rpt_cost_center_monthly"] for arg in ("--select", node)
+]
 
 
 def test_build_prints_cost_summary(built_warehouse: Path, tmp_path: Path) -> None:

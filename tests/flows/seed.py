@@ -27,7 +27,8 @@ create table analytics.fct_cost_per_resolved_weekly (
     week_start date, queue_id varchar, cost_center varchar, telephony_cost decimal(18,6),
     licensing_allocation decimal(18,6), transcription_cost decimal(18,6), resolved_count bigint,
     cost_per_resolved decimal(18,6), null_reason varchar, avg_wem_score decimal(9,2),
-    evaluation_count bigint
+    evaluation_count bigint, total_cost decimal(18,6), currency varchar default 'USD',
+    cost_per_resolved_id varchar, avg_handle_seconds decimal(18,1)
 );
 create table analytics.fct_cost_allocation_monthly (
     month date, cost_pool varchar, cost_center varchar, allocation_kind varchar,
@@ -57,11 +58,43 @@ create table raw.genesys_queue_intervals (
     t_talk_sum_ms bigint, t_acw_sum_ms bigint, is_provisional boolean
 );
 """
+WFM_INPUTS_DDL = """
+create table intermediate.int_wfm_actuals_weekly (
+    platform varchar, queue_id varchar, week_start date, actual_offered bigint, handled_count bigint,
+    handle_ms bigint
+);
+create table intermediate.int_wfm_forecast_weekly (
+    platform varchar, queue_id varchar, week_start date, forecast_interval_count bigint,
+    forecast_offered double, forecast_aht_seconds double
+);
+create table intermediate.int_wfm_occupancy_weekly (
+    platform varchar, queue_id varchar, week_start date, agent_count bigint, interacting_ms bigint,
+    idle_ms bigint, staffed_ms bigint
+);
+create table staging.stg_wfm__source_status (
+    platform varchar, resource varchar, status varchar, reason varchar, checked_at timestamptz
+);
+create table staging.stg_genesys__wfm_forecast_intervals (
+    forecast_id varchar, business_unit_id varchar, planning_group_id varchar, week_date date,
+    interval_start timestamptz, interval_end timestamptz, forecast_offered double, forecast_aht_seconds double
+);
+create table staging.stg_genesys__wfm_planning_groups (
+    planning_group_id varchar, queue_id varchar, business_unit_id varchar, planning_group_name varchar
+);
+create table analytics.fct_vendor_voice_reconciliation_monthly (
+    vendor_month_id varchar, month date, currency varchar, matched_calls bigint,
+    warehouse_only_calls bigint, vendor_only_calls bigint, warehouse_cost decimal(18,6),
+    vendor_cost decimal(18,6), variance decimal(18,6), variance_pct decimal(18,6),
+    matched_variance decimal(18,6), warehouse_only_cost decimal(18,6), vendor_only_cost decimal(18,6)
+);
+"""
 DDL = (
     "create schema if not exists analytics;\ncreate schema if not exists raw;\n"
+    "create schema if not exists staging;\ncreate schema if not exists intermediate;\n"
     + FCT_USAGE_COST_DDL
     + FCT_GUARDRAIL_BASELINES_DDL
     + FLOW_TABLES_DDL
+    + WFM_INPUTS_DDL
 )
 
 
@@ -130,7 +163,8 @@ def seed_warehouse(db_path: Path) -> Path:
                 ],
             )
         con.executemany(
-            "insert into analytics.fct_cost_per_resolved_weekly values (?,?,?,?,?,?,?,null,null,?,?)",
+            "insert into analytics.fct_cost_per_resolved_weekly"
+            " values (?,?,?,?,?,?,?,null,null,?,?,null,'USD',null,null)",
             [
                 (date(2026, 11, 9), SALES_Q, "CC-SALES", "100.00", "50.00", "10.00", 40, "80.00", 10),
                 (REPORT_WEEK, SALES_Q, "CC-SALES", "120.50", "50.25", "12.34", 37, "86.00", 5),
@@ -139,6 +173,12 @@ def seed_warehouse(db_path: Path) -> Path:
                 (REPORT_WEEK, BILLING_Q, "CC-FINANCE", "33.33", "11.11", "0.01", 3, None, 0),
             ],
         )
+        con.execute(
+            "update analytics.fct_cost_per_resolved_weekly"
+            " set total_cost = telephony_cost + licensing_allocation + transcription_cost,"
+            " cost_per_resolved_id = md5(week_start || queue_id || cost_center)"
+        )
+        _seed_wfm_and_vendor(con)
         con.executemany(
             "insert into analytics.fct_cost_allocation_monthly values (?,?,?,?,?,?,?,?,?,?,'USD')",
             [
@@ -239,6 +279,76 @@ def seed_warehouse(db_path: Path) -> Path:
     finally:
         con.close()
     return db_path
+
+
+def _seed_wfm_and_vendor(con) -> None:
+    """WFM inputs of the report week and the vendor reconciliation months.
+
+    Sales (Genesys): forecast 40 offered at 300 s, actual 50 offered (+25.0 %), 40 handled in 13 200 s
+    (330.0 s, +10.0 %); members 10 h interacting, 4 h idle (occupancy 0.7143), 15 h staffed.
+    Support (Genesys): 20 offered, 10 handled in 2 400 s (240.0 s); the forecast endpoints answered
+    403 and no routing-status time is known. Billing (CXone): 3 offered and handled in 600 s
+    (200.0 s), 1 h interacting, 1 h idle (0.5000), 2 h staffed; CXone exposes no forecast.
+    Vendor: November 120 matched calls, 2 warehouse-only, 1 vendor-only, 61.60 vs 61.245.
+    """
+    wk = REPORT_WEEK
+    con.executemany(
+        "insert into intermediate.int_wfm_actuals_weekly values (?,?,?,?,?,?)",
+        [
+            ("genesys", SALES_Q, wk, 50, 40, 13_200_000),
+            ("genesys", SUPPORT_Q, wk, 20, 10, 2_400_000),
+            ("cxone", BILLING_Q, wk, 3, 3, 600_000),
+        ],
+    )
+    con.execute(
+        "insert into intermediate.int_wfm_forecast_weekly values ('genesys', ?, ?, 672, 40, 300)",
+        [SALES_Q, wk],
+    )
+    con.executemany(
+        "insert into intermediate.int_wfm_occupancy_weekly values (?,?,?,?,?,?,?)",
+        [
+            ("genesys", SALES_Q, wk, 3, 36_000_000, 14_400_000, 54_000_000),
+            ("cxone", BILLING_Q, wk, 1, 3_600_000, 3_600_000, 7_200_000),
+        ],
+    )
+    con.execute(
+        "insert into staging.stg_wfm__source_status values ('genesys', 'forecast', 'unavailable',"
+        " 'HTTP 403: missing wfm:shortTermForecast:view', '2026-11-23 06:00:00+00')"
+    )
+    con.executemany(
+        "insert into analytics.fct_vendor_voice_reconciliation_monthly values"
+        " (?,?,'USD',?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                "vm-2026-11",
+                date(2026, 11, 1),
+                120,
+                2,
+                1,
+                "61.600000",
+                "61.245000",
+                "0.355000",
+                "0.579639",
+                "0.000000",
+                "1.200000",
+                "0.845000",
+            ),
+            (
+                "vm-2026-10",
+                date(2026, 10, 1),
+                90,
+                0,
+                0,
+                "50.000000",
+                "50.000000",
+                "0.000000",
+                "0.000000",
+                "0.000000",
+                "0.000000",
+                "0.000000",
+            ),
+        ],
+    )
 
 
 #: the dbt nodes built on top of the hand-made marts: the reporting, WFM and close marts and the

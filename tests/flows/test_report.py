@@ -93,10 +93,56 @@ def test_report_numbers_to_the_cent(seeded_db: Path, tmp_path: Path) -> None:
     assert allocation["CC-SALES"]["total_cost"] == "15011.60"
     assert allocation["CC-SUPPORT"]["total_cost"] == "11300.00"
 
-    wfm = _csv(report.folder / "wfm_handle_time.csv")
+    wfm = {w["queue_name"]: w for w in _csv(report.folder / "wfm_review.csv")}
+    keys = (
+        "platform",
+        "forecasted_handle_time_seconds",
+        "actual_handle_time_seconds",
+        "handle_time_variance_pct",
+        "forecasted_offered",
+        "actual_offered",
+        "volume_variance_pct",
+        "actual_occupancy_rate",
+        "staffed_hours",
+        "cost_per_resolved",
+        "cost_per_staffed_hour",
+        "wem_quality_score",
+        "forecast_label",
+        "occupancy_label",
+    )
+    # Sales: 13 200 s / 40 = 330.0 s vs 300 forecast (+10.0 %); 50 vs 40 offered (+25.0 %);
+    # 10 h / (10 + 4) h = 0.7143; 183.09 / 37 = 4.948... -> 4.95; 183.09 / 15 h = 12.206 -> 12.21
+    assert tuple(wfm["Sales"][k] for k in keys) == (
+        "genesys", "300.0", "330.0", "10.0", "40.00", "50", "25.0", "0.7143", "15.00", "4.95", "12.21",
+        "86.00", "available", "available",
+    )  # fmt: skip
+    # Support: forecast 403 -> null, labelled with the vendor's reason; no routing-status time;
+    # 280.00 of cost but 0 resolved -> no cost per resolved (never zero)
+    assert tuple(wfm["Support Tier 1"][k] for k in keys) == (
+        "genesys", "", "240.0", "", "", "20", "", "", "", "", "", "",
+        "HTTP 403: missing wfm:shortTermForecast:view", "no data",
+    )  # fmt: skip
+    # Billing (CXone): no forecast exposed; 44.45 / 3 = 14.8166 -> 14.82; 44.45 / 2 h = 22.225 -> 22.23
+    assert tuple(wfm["Billing"][k] for k in keys) == (
+        "cxone", "", "200.0", "", "", "3", "", "0.5000", "2.00", "14.82", "22.23", "",
+        "not exposed by CXone", "available",
+    )  # fmt: skip
+    assert len(wfm) == 3
+
+    vendor = _csv(report.folder / "vendor_variance.csv")
+    # November only: 61.60 warehouse vs 61.245 vendor -> +0.355 -> 0.36 (half up), 0.58 % of vendor cost
     assert [
-        (w["queue_name"], w["forecast_aht_s"], w["actual_aht_s"], w["aht_variance_pct"]) for w in wfm
-    ] == [("Sales", "300.0", "330.0", "10.0")]
+        (
+            v["month"],
+            v["matched_calls"],
+            v["unmatched_calls"],
+            v["warehouse_cost"],
+            v["vendor_cost"],
+            v["variance"],
+            v["variance_pct"],
+        )
+        for v in vendor
+    ] == [("2026-11-01", "120", "3", "61.60", "61.25", "0.36", "0.58")]
     quality = {r["week_start"]: r["quality_score"] for r in _csv(report.folder / "wem_quality.csv")}
     assert quality == {"2026-11-09": "80.0", "2026-11-16": "86.0"}
 
@@ -113,6 +159,10 @@ def test_report_numbers_to_the_cent(seeded_db: Path, tmp_path: Path) -> None:
     assert html.count("<svg") >= 5  # charts are inline SVG: the file is self-contained
     assert "<script" not in html and 'src="http' not in html
     assert "183.09" in html and "14.82" in html
+    assert "not exposed by CXone" in html and "HTTP 403: missing wfm:shortTermForecast:view" in html
+    assert "interacting / (interacting + idle) time" in html and "total cost / on-queue" in html
+    assert "Workload (Erlangs)" not in html
+    assert 'id="vendor-variance"' in html and "+0.36" in html
 
 
 def test_named_week_and_rerender_replaces_archive(seeded_db: Path, tmp_path: Path) -> None:

@@ -75,6 +75,9 @@ def test_monthly_mart_budget_thresholds_and_sums(forecast_db: Path) -> None:
         )
     )
     for cc, (*_, mtd, forecast) in rows.items():
+        if forecast is None:  # too little usage history: no month-end figure, the method says why
+            assert rows[cc][4] == "insufficient_history", cc
+            continue
         assert daily[cc] == forecast, cc
         assert mtd <= forecast
     con = duckdb.connect(str(forecast_db), read_only=True)

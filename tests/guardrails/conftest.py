@@ -54,6 +54,7 @@ CC-SUPPORT,Support,b@example.com,,true
 CC-COLLECTIONS,Collections,c@example.com,10,true
 CC-FINANCE,Finance,d@example.com,20,true
 CC-MARKETING,Marketing,e@example.com,,true
+CC-PLATFORM,Platform (shared),f@example.com,,true
 """
 
 # 0.0150/min toll-free inbound is the highest Genesys voice rate -> the seed template's estimate.

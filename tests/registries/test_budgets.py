@@ -134,3 +134,23 @@ def test_bad_budget_loads_nothing(tmp_path: Path, reg_dir: Path) -> None:
         load_registries(db, reg_dir)
     assert table_state(db) == before
     assert before["config_budgets"][0] == 7
+
+
+def test_an_org_without_budgets_or_routes_still_loads(reg_dir: Path, tmp_path: Path) -> None:
+    """Budgets and routes are optional: missing files are no error and load no rows."""
+    (reg_dir / BUDGETS).unlink()
+    (reg_dir / ROUTES).unlink()
+    db = tmp_path / "no-budgets.duckdb"
+    load_registries(db, reg_dir)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        centers = con.execute("select count(*) from raw.config_cost_centers").fetchone()[0]
+        rows = {
+            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+            for t in ("config_budgets", "config_notification_routes")
+            if t in tables
+        }
+    finally:
+        con.close()
+    assert centers == 8 and all(n == 0 for n in rows.values())
