@@ -7,14 +7,14 @@ export CCFINOPS_PG_USER ?= ccf
 export CCFINOPS_PG_DB ?= ccfinops
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench focus-validator superset postgres-start postgres-stop
+.PHONY: install demo test lint bench focus-validator superset postgres-start postgres-stop java
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[dev,spark]"
 	touch $@
 
 demo: install
@@ -22,6 +22,10 @@ demo: install
 
 focus-validator:
 	.ci/focus-validator.sh
+
+# Java >= 17 for Apache Spark (the dbt `spark` target and tests/dbt/test_core_spark.py)
+java:
+	.ci/java.sh
 
 # Apache Superset 6.1 in its own venv (.venv-superset) for `ccfinops bi` and the BI end-to-end test.
 superset:
@@ -45,7 +49,9 @@ lint: install
 	mkdir -p warehouse
 	cd dbt_project && CCFINOPS_DB=$(CURDIR)/warehouse/lint.duckdb ../$(BIN)/sqlfluff lint models tests snapshots macros
 
+# wrk (guardrail benchmark) and Java (Spark build in the transform benchmark) when missing
 bench: install
+	.ci/bench-deps.sh
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/transform.py
 	$(BIN)/python benchmarks/guardrails.py

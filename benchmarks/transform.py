@@ -11,14 +11,21 @@ From one warehouse it reports:
   * one hand-written DuckDB query computing ``fct_cost_allocation_monthly`` from the same raw
     tables (rating, attribution, allocation with largest remainder) - checked to give exactly
     the dbt mart's rows.
-Ratios: model execution / hand-written query (target <= 3), incremental / full build (<= 0.10).
-Medians of ``--repeats`` runs.
+  * dbt start-up alone (``dbt parse``: load the project, check the partial-parse cache, write the
+    manifest), so the incremental wall time can be read without it;
+  * with ``--spark`` (default when pyspark and java are available): the same raw data exported as
+    parquet (``ingestion/lake.py``) and the same full ``dbt build`` on the ``spark`` target
+    (local[2] Spark in this process), beside DuckDB's.
+Ratios: model execution / hand-written query (target <= 3), incremental / full build (<= 0.10),
+Spark full build / DuckDB full build. Medians of ``--repeats`` runs (Spark: one run).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -265,6 +272,49 @@ def timed_build(db: Path, args: list[str]) -> tuple[float, float]:
     return wall, sum(models.values())
 
 
+def dbt_startup_seconds(db: Path) -> float:
+    """Wall seconds of ``dbt parse`` on the project: dbt's start-up (project, profile, manifest) alone."""
+    start = time.perf_counter()
+    run_dbt(["parse"], db, quiet=True)
+    return time.perf_counter() - start
+
+
+def spark_available() -> bool:
+    """pyspark, dbt-spark and a java binary are installed."""
+    return (
+        shutil.which("java") is not None
+        and importlib.util.find_spec("pyspark") is not None
+        and importlib.util.find_spec("dbt.adapters.spark") is not None
+    )
+
+
+def spark_full_build(base: Path, workdir: Path, select: list[str]) -> tuple[float, float, float]:
+    """Export ``base``'s raw tables as parquet, then a full Spark ``dbt build``.
+
+    Returns (export seconds, build wall seconds, summed model seconds).
+    """
+    from ingestion.lake import export_raw_to_lake
+
+    spark_dir = workdir / "spark"
+    shutil.rmtree(spark_dir, ignore_errors=True)
+    os.environ["CCFINOPS_SPARK_DIR"] = str(spark_dir)
+    os.environ["CCFINOPS_SPARK_LAKE"] = str(spark_dir / "lake")
+    exported = export_raw_to_lake(base, spark_dir / "lake")
+    start = time.perf_counter()
+    run_dbt(
+        ["build", "--full-refresh", "--exclude", "resource_type:snapshot", *select],
+        target="spark",
+        quiet=True,
+    )
+    wall = time.perf_counter() - start
+    results = artifacts_dir(None, "spark") / "target" / "run_results.json"
+    models = {k: v for k, v in model_timings(results).items() if k.startswith("model.")}
+    slowest = sorted(models.items(), key=lambda kv: -kv[1])[:5]
+    print("    spark slowest models: " + ", ".join(f"{k.split('.')[-1]} {v:.2f} s" for k, v in slowest))
+    print(f"    spark data tests: {data_test_seconds(results):.2f} s")
+    return exported.seconds, wall, sum(models.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(
@@ -278,6 +328,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", nargs="*", default=[], help="dbt selection (default: the whole project)")
     parser.add_argument(
         "--reuse-raw", action="store_true", help="reuse base.duckdb of an earlier run in --workdir"
+    )
+    parser.add_argument(
+        "--spark",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also build the same data on the spark target (default: when pyspark and java are installed)",
     )
     args = parser.parse_args(argv)
     rows = 200_000 if args.quick else args.rows
@@ -320,6 +376,12 @@ def main(argv: list[str] | None = None) -> int:
             f"incremental +1 h ({hour:,} conversations) {wall:.1f} s (models {models:.1f} s)"
         )
 
+    startup = dbt_startup_seconds(workdir / "run.duckdb")
+    spark = None
+    if args.spark or (args.spark is None and spark_available()):
+        spark = spark_full_build(base, workdir, select)
+        print(f"spark: export {spark[0]:.1f} s, full build {spark[1]:.1f} s (models {spark[2]:.1f} s)")
+
     med = statistics.median
     print()
     print(f"conversations:                    {rows:,} over {args.days:g} days, repeats {repeats}")
@@ -330,6 +392,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio model execution / hand-written: {med(full_models) / med(hand):6.2f}  (target <= 3)")
     print(f"ratio incremental / full (wall):      {med(incr_wall) / med(full_wall):6.3f} (target <= 0.10)")
     print(f"ratio incremental / full (models):    {med(incr_models) / med(full_models):6.3f}")
+    print(f"dbt start-up (dbt parse):         {startup:8.1f} s (part of every wall time above)")
+    print(
+        f"ratio incremental / full (wall, start-up excluded): "
+        f"{(med(incr_wall) - startup) / (med(full_wall) - startup):6.3f}"
+    )
+    if spark is not None:
+        export_s, spark_wall, spark_models = spark
+        print(
+            f"spark full dbt build wall time:   {spark_wall:8.1f} s (+ raw parquet export {export_s:.1f} s)"
+        )
+        print(f"spark full build model execution: {spark_models:8.1f} s")
+        print(f"ratio spark / duckdb full build (wall):   {spark_wall / med(full_wall):6.2f}")
+        print(f"ratio spark / duckdb full build (models): {spark_models / med(full_models):6.2f}")
     print(f"warehouse: {workdir}")
     return 0
 

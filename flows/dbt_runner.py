@@ -1,9 +1,11 @@
 """Run dbt commands on the warehouse through dbt's programmatic runner (``dbtRunner``).
 
 ``run_dbt(["build"], db_path)`` points dbt at ``dbt_project/`` (project and profiles), sets
-``CCFINOPS_DB`` for the duckdb target and keeps dbt's artefacts (``target/``, logs, partial-parse
-cache) beside the warehouse file, so concurrent builds of different warehouses never share a
-``target/`` folder. A failed invocation raises :class:`DbtRunError` naming every failing node.
+``CCFINOPS_DB`` for the duckdb target (``CCFINOPS_SPARK_DIR`` for the spark target: metastore,
+managed tables and the raw parquet lake beside the DuckDB file) and keeps dbt's artefacts
+(``target/``, logs, partial-parse cache) beside the warehouse file, so concurrent builds of
+different warehouses never share a ``target/`` folder. A failed invocation raises
+:class:`DbtRunError` naming every failing node.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from ingestion.warehouse import DBT_PROJECT_DIR, resolve_db_path
 
-TARGETS = ("duckdb", "postgres")
+TARGETS = ("duckdb", "postgres", "spark")
 _FAILED = {"error", "fail", "runtime error"}
 
 
@@ -49,6 +51,8 @@ def artifacts_dir(db_path: Path | None, target: str) -> Path:
     """Where dbt writes target/ and logs for this warehouse (beside the DuckDB file)."""
     if target == "duckdb" and db_path is not None:
         return db_path.parent / ".dbt" / db_path.stem
+    if target == "spark":
+        return spark_dir() / "dbt"
     port = os.environ.get("CCFINOPS_PG_PORT", "5432")
     return DBT_PROJECT_DIR / "target" / f"postgres-{port}"
 
@@ -73,6 +77,8 @@ def run_dbt(
     resolved = resolve_db_path(db_path) if target == "duckdb" else None
     if resolved is not None:
         os.environ["CCFINOPS_DB"] = str(resolved)
+    if target == "spark":
+        _pin_spark_dir(spark_dir(db_path))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     out_dir = target_path or artifacts_dir(resolved, target)
     full_args = [
@@ -102,6 +108,54 @@ def run_dbt(
             cause = "dbt reported failure without node results"
         raise DbtRunError(list(args), failed, cause)
     return result
+
+
+def spark_dir(db_path: str | os.PathLike[str] | None = None) -> Path:
+    """The spark target's folder: ``$CCFINOPS_SPARK_DIR``, else ``<warehouse>.spark/`` beside the DuckDB file.
+
+    It holds the Derby metastore, the managed tables (``spark-warehouse/``) and the raw parquet
+    lake (``lake/``, see ``ingestion/lake.py``) - never the repo (``warehouse/`` is gitignored).
+    """
+    configured = os.environ.get("CCFINOPS_SPARK_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    db = resolve_db_path(db_path)
+    return db.parent / f"{db.stem}.spark"
+
+
+_SPARK_SESSION_DIR: list[Path] = []
+
+
+def _pin_spark_dir(folder: Path) -> None:
+    # one Spark session (one JVM, one metastore) per process: its folder cannot change later
+    if _SPARK_SESSION_DIR and _SPARK_SESSION_DIR[0] != folder:
+        raise RuntimeError(
+            f"this process already runs Spark on {_SPARK_SESSION_DIR[0]}; {folder} needs a new process"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["CCFINOPS_SPARK_DIR"] = str(folder)
+    os.environ.setdefault("CCFINOPS_SPARK_LAKE", str(folder / "lake"))
+    # the raw tables a local lake has (sources not exported yet stay absent on Spark, as on DuckDB)
+    raw = Path(os.environ["CCFINOPS_SPARK_LAKE"]) / "raw"
+    if raw.is_dir():
+        tables = sorted(p.name for p in raw.iterdir() if p.is_dir() and not p.name.startswith("."))
+        os.environ["CCFINOPS_SPARK_RAW_TABLES"] = ",".join(tables)
+    else:  # a remote lake (s3a://, abfss://...): every raw source is registered
+        os.environ.pop("CCFINOPS_SPARK_RAW_TABLES", None)
+    if not _SPARK_SESSION_DIR:
+        _SPARK_SESSION_DIR.append(folder)
+
+
+def spark_session() -> Any:
+    """The Spark session dbt-spark's ``session`` method runs in (this process; after a spark ``run_dbt``)."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    # dbt ran the nodes in worker threads, so there is no "active" session here: take the one
+    # default session of the running context (getOrCreate would start a new, unconfigured one)
+    if SparkContext._active_spark_context is None:
+        raise RuntimeError("no Spark session in this process: run_dbt(..., target='spark') first")
+    return SparkSession.builder.getOrCreate()
 
 
 def release_duckdb() -> None:

@@ -8,6 +8,10 @@
     registries; the forecast tables are written by forecast/ (forecast_raw_tables).
 -#}
 {% macro ensure_optional_raw_tables() -%}
+    {{ return(adapter.dispatch('ensure_optional_raw_tables')()) }}
+{%- endmacro %}
+
+{% macro default__ensure_optional_raw_tables() -%}
     create schema if not exists raw;
     create table if not exists raw.manual_attributions (
         source_record_id varchar not null,

@@ -8,14 +8,23 @@
         when {{ column_name }} is null then null
         when substr(
             case
-                when length(regexp_replace({{ column_name }}, '[^0-9]', '', 'g')) = 11
-                    and substr(regexp_replace({{ column_name }}, '[^0-9]', '', 'g'), 1, 1) = '1'
-                    then substr(regexp_replace({{ column_name }}, '[^0-9]', '', 'g'), 2)
-                else regexp_replace({{ column_name }}, '[^0-9]', '', 'g')
+                when length({{ digits_only(column_name) }}) = 11
+                    and substr({{ digits_only(column_name) }}, 1, 1) = '1'
+                    then substr({{ digits_only(column_name) }}, 2)
+                else {{ digits_only(column_name) }}
             end,
             1,
             3
         ) in ('800', '833', '844', '855', '866', '877', '888') then 'toll_free'
         else 'local'
     end
+{%- endmacro %}
+
+{#- The digits of a text (every other character removed). -#}
+{% macro digits_only(column_name) -%}
+    {{ return(adapter.dispatch('digits_only')(column_name)) }}
+{%- endmacro %}
+
+{% macro default__digits_only(column_name) -%}
+    regexp_replace({{ column_name }}, '[^0-9]', '', 'g')
 {%- endmacro %}

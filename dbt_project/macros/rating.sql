@@ -31,7 +31,7 @@
 {% macro surrogate_key(parts) -%}
     {%- set items = [] -%}
     {%- for part in parts -%}
-        {%- do items.append("coalesce(cast(" ~ part ~ " as varchar), '')") -%}
+        {%- do items.append("coalesce(" ~ key_text(part) ~ ", '')") -%}
     {%- endfor -%}
     {{ dbt.hash(items | join(" || '|' || ")) }}
 {%- endmacro %}

@@ -41,11 +41,7 @@
     {%- endif -%}
     {%- set state = incremental_window_relation(relation) -%}
     {#- written by this very run, so not in dbt's relation cache: ask the catalog -#}
-    {%- set found = run_query(
-        "select count(*) from information_schema.tables where table_schema = '" ~ state.schema
-        ~ "' and table_name = '" ~ state.identifier ~ "'"
-    ).columns[0].values()[0] -%}
-    {%- if found | int == 0 -%}
+    {%- if not catalog_has_table(state.schema, state.identifier) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set value = run_query('select cast(window_start as varchar) from ' ~ state).columns[0].values() -%}
@@ -53,4 +49,17 @@
         {{ return(none) }}
     {%- endif -%}
     {{ return("cast('" ~ value[0][:10] ~ "' as date)") }}
+{%- endmacro %}
+
+{#- Whether the catalog has schema.identifier now (not dbt's relation cache). -#}
+{% macro catalog_has_table(schema, identifier) -%}
+    {{ return(adapter.dispatch('catalog_has_table')(schema, identifier)) }}
+{%- endmacro %}
+
+{% macro default__catalog_has_table(schema, identifier) -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_schema = '" ~ schema
+        ~ "' and table_name = '" ~ identifier ~ "'"
+    ).columns[0].values()[0] -%}
+    {{ return(found | int > 0) }}
 {%- endmacro %}

@@ -1,10 +1,18 @@
 {#- The UTC calendar date of a timestamp with time zone (independent of the session time zone). -#}
 {% macro utc_date(column_name) -%}
+    {{ return(adapter.dispatch('utc_date')(column_name)) }}
+{%- endmacro %}
+
+{% macro default__utc_date(column_name) -%}
     cast(({{ column_name }} at time zone 'UTC') as date)
 {%- endmacro %}
 
 {#- Whole milliseconds between two timestamps (null when either is null). -#}
 {% macro duration_ms(start_column, end_column) -%}
+    {{ return(adapter.dispatch('duration_ms')(start_column, end_column)) }}
+{%- endmacro %}
+
+{% macro default__duration_ms(start_column, end_column) -%}
     cast({{ dbt.datediff(start_column, end_column, 'millisecond') }} as bigint)
 {%- endmacro %}
 
@@ -49,5 +57,9 @@
 
 {#- Midnight UTC of a date, as a timestamp with time zone (for range filters on raw timestamps). -#}
 {% macro utc_day_start(date_expression) -%}
+    {{ return(adapter.dispatch('utc_day_start')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__utc_day_start(date_expression) -%}
     (cast({{ date_expression }} as timestamp) at time zone 'UTC')
 {%- endmacro %}

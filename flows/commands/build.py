@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +57,16 @@ class CostSummary:
 
 
 def _fetch(target: str, db_path: Path | None, queries: list[tuple[str, list[Any]]]) -> list[list[tuple]]:
+    if target == "spark":
+        from flows.dbt_runner import spark_session
+
+        session = spark_session()
+        results = []
+        for sql, params in queries:
+            literals = ["'" + str(value).replace("'", "''") + "'" for value in params]
+            rows = session.sql(sql.replace("%s", "{}").format(*literals)).collect()
+            results.append([tuple(row) for row in rows])
+        return results
     if target == "duckdb":
         con = _warehouse.connect(str(db_path), read_only=True)
         try:
@@ -131,7 +142,12 @@ def register(app: typer.Typer) -> None:
 
 
 DbOption = typer.Option(None, "--db", help="Warehouse file (default: $CCFINOPS_DB, ./warehouse).")
-TargetOption = typer.Option("duckdb", "--target", help="dbt target: duckdb or postgres.")
+TargetOption = typer.Option(
+    "duckdb",
+    "--target",
+    help="dbt target: duckdb, postgres or spark (spark: the --db warehouse's raw tables are exported"
+    " to parquet first, see README 'Apache Spark').",
+)
 FullRefreshOption = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch.")
 SelectOption = typer.Option(
     None,
@@ -154,10 +170,20 @@ def build(
     if target not in TARGETS:
         typer.echo(f"--target must be one of {', '.join(TARGETS)}", err=True)
         raise typer.Exit(2)
-    db_path = resolve_db_path(db) if target == "duckdb" else None
+    db_path = resolve_db_path(db) if target in ("duckdb", "spark") else None
     if db_path is not None and not db_path.exists():
         typer.echo(f"error: warehouse {db_path} does not exist; run `ccfinops ingest` first", err=True)
         raise typer.Exit(2)
+    if target == "spark":
+        from flows.dbt_runner import spark_dir
+        from ingestion.lake import export_raw_to_lake
+
+        # the raw tables dlt loaded into the DuckDB warehouse, as the parquet lake Spark reads
+        lake = Path(os.environ.get("CCFINOPS_SPARK_LAKE") or spark_dir(db_path) / "lake")
+        exported = export_raw_to_lake(db_path, lake)
+        rows = sum(exported.row_counts.values())
+        typer.echo(f"raw -> {exported.lake_dir}: {rows} rows, {exported.seconds:.1f} s")
+        os.environ["CCFINOPS_SPARK_LAKE"] = str(exported.lake_dir)
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")

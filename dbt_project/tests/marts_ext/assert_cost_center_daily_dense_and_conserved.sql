@@ -37,7 +37,7 @@ span_lengths as (
 
     select
         *,
-        last_date - first_date + 1 as calendar_days
+        {{ days_between('first_date', 'last_date') }} + 1 as calendar_days
     from spans
 
 ),

@@ -75,7 +75,7 @@ day_types as (
 hours as (
 
     select cast(g.h as integer) as hour_of_day
-    from generate_series(0, 23) as g (h)
+    from {{ integer_series(0, 23) }} as g (h)
 
 ),
 

@@ -271,7 +271,7 @@ queue_paths as (
     select
         platform,
         conversation_id,
-        string_agg(queue_id, ' > ' order by step_start) as queue_path
+        {{ ordered_string_agg('queue_id', "' > '", 'step_start') }} as queue_path
     from path_changes
     where previous_queue_id is null or previous_queue_id <> queue_id
     group by 1, 2

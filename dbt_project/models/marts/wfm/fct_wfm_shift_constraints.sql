@@ -48,12 +48,7 @@ local_usage as (
         queue_id,
         currency,
         cost,
-        cast(
-            cast(
-                usage_start as timestamp with time zone
-            ) at time zone '{{ var("wfm_timezone") }}' as timestamp
-        )
-            as local_start
+        {{ local_timestamp('usage_start', var("wfm_timezone")) }} as local_start
     from usage_cost
     where
         platform = '{{ var("wfm_platform") }}'
