@@ -37,6 +37,8 @@ MITIGATION_KINDS = (
 UNATTRIBUTED = "UNATTRIBUTED"
 CENTER_KEYS = frozenset({"warn_at_pct", "exempt_queues", "mitigations", "planned_events"})
 EVENT_KEYS = frozenset({"name", "start", "end", "uplift_pct", "approved_by", "reason", "expires"})
+EXEMPTION_KEYS = frozenset({"queue", "approved_by", "reason", "expires"})
+APPROVAL_KEYS = ("approved_by", "reason", "expires")
 
 
 class PolicyError(ValueError):
@@ -84,6 +86,20 @@ class PlannedEvent:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A priority queue never throttled (a breach there only warns), approved until its expiry."""
+
+    queue: str
+    approved_by: str
+    reason: str
+    expires: date
+
+    def applies(self, day: date) -> bool:
+        """In force on ``day``: before the expiry."""
+        return day < self.expires
+
+
+@dataclass(frozen=True)
 class MitigationSpec:
     """A predefined platform change."""
 
@@ -99,9 +115,14 @@ class CenterPolicy:
     """The resolved operational policy of one cost center."""
 
     warn_at_pct: Decimal
-    exempt_queues: frozenset[str]
+    exempt_queues: frozenset[str]  # every queue an exemption names, in force or expired
     mitigations: tuple[str, ...]
     planned_events: tuple[PlannedEvent, ...]
+    exemptions: tuple[Exemption, ...] = ()
+
+    def exempt_on(self, day: date) -> frozenset[str]:
+        """The queues whose exemption is in force on ``day``."""
+        return frozenset(e.queue for e in self.exemptions if e.applies(day))
 
 
 @dataclass
@@ -181,11 +202,7 @@ class PolicySet:
             unknown = sorted(set(ev) - EVENT_KEYS)
             if unknown:
                 raise PolicyError(f"{w}.{unknown[0]}: unknown key")
-            for key in ("approved_by", "reason", "expires"):
-                if not ev.get(key):
-                    raise PolicyError(
-                        f"{w}.{key}: every planned event needs who approved it, why and an expiry"
-                    )
+            _require_approval(ev, w, "planned event")
             start, end = _day(ev.get("start"), f"{w}.start"), _day(ev.get("end"), f"{w}.end")
             if end <= start:
                 raise PolicyError(
@@ -205,14 +222,37 @@ class PolicySet:
                     _day(ev["expires"], f"{w}.expires"),
                 )
             )
+        exemptions = []
+        for i, ex in enumerate(merged.get("exempt_queues") or []):
+            w = f"{where}.exempt_queues[{i}]"
+            if not isinstance(ex, dict):
+                raise PolicyError(
+                    f"{w}: {ex!r}: write {{queue, approved_by, reason, expires}} "
+                    "(every exemption says who approved it, why and until when)"
+                )
+            unknown = sorted(set(ex) - EXEMPTION_KEYS)
+            if unknown:
+                raise PolicyError(f"{w}.{unknown[0]}: unknown key")
+            if not ex.get("queue"):
+                raise PolicyError(f"{w}.queue: missing")
+            _require_approval(ex, w, "exemption")
+            exemptions.append(
+                Exemption(
+                    str(ex["queue"]),
+                    str(ex["approved_by"]),
+                    str(ex["reason"]),
+                    _day(ex["expires"], f"{w}.expires"),
+                )
+            )
         warn = _dec(merged.get("warn_at_pct", "90"), f"{where}.warn_at_pct")
         if not 0 < warn <= 100:
             raise PolicyError(f"{where}.warn_at_pct: {warn} must be in (0, 100]")
         return CenterPolicy(
             warn_at_pct=warn,
-            exempt_queues=frozenset(str(q) for q in merged.get("exempt_queues") or ()),
+            exempt_queues=frozenset(e.queue for e in exemptions),
             mitigations=tuple(merged.get("mitigations") or ()),
             planned_events=tuple(planned),
+            exemptions=tuple(exemptions),
         )
 
     def check_cost_centers(self, registered: frozenset[str]) -> None:
@@ -225,21 +265,46 @@ class PolicySet:
         """The cost center's policy, or the defaults."""
         return self.centers.get(cost_center, self.default)
 
-    def exempt_queues(self) -> frozenset[str]:
-        """Every queue exempt anywhere (mitigations never target them)."""
-        out: set[str] = set(self.default.exempt_queues)
-        for pol in self.centers.values():
-            out |= pol.exempt_queues
+    def exempt_queues(self, day: date | None = None) -> frozenset[str]:
+        """Every queue exempt anywhere (on ``day``: only exemptions in force); mitigations skip them."""
+        out: set[str] = set()
+        for pol in [self.default, *self.centers.values()]:
+            out |= pol.exempt_queues if day is None else pol.exempt_on(day)
         return frozenset(out)
 
-    def exceptions_in_force(self, day: date) -> list[dict[str, Any]]:
-        """Planned events and exemptions that apply on ``day`` (for the weekly report)."""
+    def exceptions_in_force(self, first: date, last: date | None = None) -> list[dict[str, Any]]:
+        """Exemptions and planned events in force on any day of [first, last] (the weekly report's list).
+
+        One row each: cost_center, kind (exemption | planned_event), name, queue, start, end,
+        uplift_pct, approved_by, reason, expires. An expired one is not listed.
+        """
+        last = last or first
         out = []
         for cc, pol in sorted(self.centers.items()):
+            for ex in pol.exemptions:
+                if ex.applies(first):
+                    out.append(
+                        {
+                            "cost_center": cc,
+                            "kind": "exemption",
+                            "name": f"queue {ex.queue}",
+                            "start": None,
+                            "end": None,
+                            "uplift_pct": None,
+                            **ex.__dict__,
+                        }
+                    )
             for ev in pol.planned_events:
-                if ev.applies(day):
-                    out.append({"cost_center": cc, "kind": "planned_event", **ev.__dict__})
+                if ev.start <= last and first < ev.end and (ev.expires is None or first < ev.expires):
+                    out.append({"cost_center": cc, "kind": "planned_event", "queue": None, **ev.__dict__})
         return out
+
+
+def _require_approval(entry: dict[str, Any], where: str, what: str) -> None:
+    """An exception (planned event, exemption) names who approved it (CAB), why and an expiry."""
+    for key in APPROVAL_KEYS:
+        if not entry.get(key):
+            raise PolicyError(f"{where}.{key}: every {what} needs who approved it, why and an expiry")
 
 
 def uplift_for(pol: CenterPolicy, day: date) -> tuple[Decimal, list[str]]:
@@ -393,10 +458,13 @@ def evaluate(
                 f"consumption {consumption_today} is at least {pol.warn_at_pct}% of the bound so far"
             )
         return decision
-    if queue_id and queue_id in pol.exempt_queues:
+    if queue_id and queue_id in pol.exempt_on(day):
         decision.decision = "warn"
         reasons.append(f"queue {queue_id} is a priority queue exempt from mitigation")
         return decision
+    if queue_id and queue_id in pol.exempt_queues:
+        expired = next(e for e in pol.exemptions if e.queue == queue_id)
+        reasons.append(f"exemption of queue {queue_id} expired on {expired.expires}: not applied")
     if not pol.mitigations:
         decision.decision = "warn"
         reasons.append("no mitigation configured for this cost center")

@@ -368,7 +368,7 @@ class GuardrailService:
             mode=mode,
             trigger_event_id=record["event_id"],
             reasons=decision.reasons,
-            exempt_queues=policies.exempt_queues(),
+            exempt_queues=policies.exempt_queues(date.fromisoformat(record["cost_date"])),
         )
 
     def _schedule_notification(self, decision: Decision, record: dict[str, Any]) -> None:

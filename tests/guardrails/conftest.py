@@ -82,7 +82,9 @@ cost_centers:
       - {name: launch, start: "2026-03-02", end: "2026-03-09", uplift_pct: "40", approved_by: cab@example.com,
          reason: CAB-12 spring launch, expires: "2026-03-09"}
   CC-SUPPORT:
-    exempt_queues: [ed311929-3aff-59bd-9167-11b93317423f]
+    exempt_queues:
+      - {queue: ed311929-3aff-59bd-9167-11b93317423f, approved_by: cab@example.com,
+         reason: CAB-7 escalations never throttled, expires: "2099-01-01"}
     mitigations: [pause_survey_branch]
   CC-COLLECTIONS:
     mitigations: [support_t2_routing]
