@@ -339,8 +339,15 @@ def assess(
     uplift_pct: Decimal = Decimal(0),
     window_band_factor: Decimal = Decimal(1),
     band_exponent: Decimal = Decimal(0),
+    intraday_band: tuple[Decimal | None, Decimal | None] = (None, None),
+    floor_min: Decimal | None = None,
 ) -> tuple[bool, Decimal | None, Decimal | None, Decimal | None, list[str]]:
-    """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now."""
+    """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now.
+
+    ``intraday_band``: the (cumulative, window) band % the warehouse measured for this hour of the
+    day (``dim_guardrail_intraday_bands``); the wider of it and the cost center's band applies. Where
+    it is ``None`` the band is widened by ``(1 / share) ** band_exponent`` instead.
+    """
     if row is None:
         return False, None, None, None, ["insufficient history: the warehouse has no baseline for this day"]
     scale = 1 + uplift_pct / 100
@@ -371,24 +378,42 @@ def assess(
     so_far = q(expected_day * share_now)
     projected = q(consumption / share_now) if share_now > 0 else None
     reasons: list[str] = []
-    band_now = q(band * _widen(share_now, band_exponent))
-    breach = consumption > so_far * (1 + band_now / 100) and consumption - so_far >= row.floor_amount
+    measured_now, measured_window = intraday_band
+    if measured_now is not None:
+        band_now = q(max(row.guardrail_band_pct, measured_now))
+    else:
+        band_now = q(band * _widen(share_now, band_exponent))
+    excess = consumption - so_far
+    if floor_min is None:
+        material = excess >= row.floor_amount
+    else:
+        material = excess >= floor_min and excess >= row.floor_amount * share_now
+    breach = consumption > so_far * (1 + band_now / 100) and material
     if breach:
         reasons.append(
-            f"consumption {consumption} above expected so far {so_far} + {band_now}% and by at least "
+            f"consumption {consumption} above expected so far {so_far} + {band_now}% and on track to "
+            f"exceed the day by at least {row.floor_amount}"
+            if floor_min is not None
+            else f"consumption {consumption} above expected so far {so_far} + {band_now}% and by at least "
             f"{row.floor_amount}"
         )
     if not breach and window_consumption is not None and share_window_start is not None:
         expected_window = expected_day * (share_now - share_window_start)
-        window_band = q(band * window_band_factor * _widen(share_now - share_window_start, band_exponent))
-        if (
-            window_consumption > expected_window * (1 + window_band / 100)
-            and window_consumption - expected_window >= row.floor_amount
-        ):
+        if measured_window is not None:
+            window_band = q(max(row.guardrail_band_pct, measured_window) * window_band_factor)
+        else:
+            window_band = q(band * window_band_factor * _widen(share_now - share_window_start, band_exponent))
+        window_excess = window_consumption - expected_window
+        if floor_min is None or expected_window <= 0:
+            window_material = window_excess >= row.floor_amount
+        else:  # the last hours' rate, continued for the rest of the day
+            on_track = excess + window_excess / expected_window * expected_day * (1 - share_now)
+            window_material = window_excess >= floor_min and on_track >= row.floor_amount
+        if window_consumption > expected_window * (1 + window_band / 100) and window_material:
             breach = True
             reasons.append(
                 f"last hours' consumption {window_consumption} above their expected {q(expected_window)} "
-                f"+ {window_band}% and by at least {row.floor_amount}"
+                f"+ {window_band}% and material (floor {row.floor_amount})"
             )
     return breach, upper_day, so_far, projected, reasons
 
@@ -407,6 +432,8 @@ def evaluate(
     share_window_start: Decimal | None = None,
     window_band_factor: Decimal = Decimal(1),
     band_exponent: Decimal = Decimal(0),
+    intraday_band: tuple[Decimal | None, Decimal | None] = (None, None),
+    floor_min: Decimal | None = None,
 ) -> Decision:
     """Decide for one cost center's running total at one moment of ``day``."""
     if not cost_center or cost_center == UNATTRIBUTED:
@@ -430,6 +457,8 @@ def evaluate(
         uplift_pct=uplift,
         window_band_factor=window_band_factor,
         band_exponent=band_exponent,
+        intraday_band=intraday_band,
+        floor_min=floor_min,
     )
     reasons += why
     decision = Decision(

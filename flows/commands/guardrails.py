@@ -262,6 +262,9 @@ def evaluate(
         consumption_today=amount,
         share_now=share,
         queue_id=queue_id,
+        band_exponent=book.band_exponent,
+        intraday_band=book.intraday_band(cost_center, when) if when else (None, None),
+        floor_min=book.floor_min,
     )
 
     def s(v: object) -> str | None:
