@@ -55,11 +55,7 @@ days as (
         baselines.cost_center,
         baselines.cost_date,
         baselines.expected_daily_cost,
-        case
-            when {{ dbt.datediff(iso_week_start('baselines.cost_date'), 'baselines.cost_date', 'day') }} >= 5  -- noqa: LT05
-                then 'weekend'
-            else 'weekday'
-        end as day_type
+        {{ guardrail_day_type('baselines.cost_date') }} as day_type
     from baselines
     cross join newest
     where baselines.cost_date < newest.newest_date
