@@ -278,7 +278,10 @@ def run_backtest(
             )
             uplift = ev.uplift_pct
         for mode, res in results.items():
-            hit = _first_alert(book, cc, day, hours, row, mode, uplift)
+            # an overrun counts as detected by any alert at or after its onset (one before it, on
+            # the ordinary part of the day, does not hide a later one: the receiver decides per event)
+            start = inj.onset_hour if inj is not None and inj.kind == "overrun" else 0
+            hit = _first_alert(book, cc, day, hours, row, mode, uplift, start)
             label = labels.get((cc, day)) if inj is None else None
             if label is not None:
                 (res.labelled_true if label else res.labelled_false).append(hit is not None)
@@ -318,14 +321,24 @@ def read_labels(con, schema: str, first: date, last: date) -> dict[tuple[str, da
 
 
 def _first_alert(
-    book: RuleBook, cc: str, day: date, hours: list[Decimal], row: object, mode: str, uplift: Decimal
+    book: RuleBook,
+    cc: str,
+    day: date,
+    hours: list[Decimal],
+    row: object,
+    mode: str,
+    uplift: Decimal,
+    from_hour: int = 0,
 ) -> int | None:
+    """The first end-of-hour check from ``from_hour`` on at which the policy would act."""
     from datetime import datetime, time
 
     running = Decimal(0)
     window = book.window_hours
     for h in range(24):
         running += hours[h]
+        if h < from_hour:
+            continue
         end_of_hour = datetime.combine(day, time(h, 59, 59, 999999))
         share = (
             book.cumulative_share(
