@@ -13,6 +13,11 @@ replay every day hour by hour through the policy engine — our policy and the s
 Reported per mode: detection rate over the overruns of >= +25 % (detected at or after the onset),
 false alerts per cost center per month (any alert on a day without an injected overrun, planned
 days included), median delay from onset to detection (hours, end-of-hour checks), detection by size.
+
+Real labels (``ccfinops guardrails label``, ``fct_guardrail_trigger_days``) on the replayed days
+without an injection count too: a day labelled true is a real overrun (an alert there is a
+detection, none a miss; onset unknown, so no delay), an alert on a day labelled false is a false
+alert. The run prints how many labels it used.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ class ModeResult:
     false_alerts: int = 0
     planned_alerts: int = 0
     material: list[bool] = field(default_factory=list)  # per overrun: its excess reached the floor
+    labelled_true: list[bool] = field(default_factory=list)  # per real day labelled true: alerted
+    labelled_false: list[bool] = field(default_factory=list)  # per real day labelled false: alerted
+    details: list[dict[str, object]] = field(default_factory=list)  # per overrun or alert, for analysis
 
     def counted(self) -> list[tuple[Decimal, int | None]]:
         """Overruns of at least +25 %."""
@@ -67,9 +75,11 @@ class ModeResult:
 
     @property
     def detection_rate(self) -> float:
-        """Detected / injected overruns of >= +25 %."""
+        """Detected / (injected overruns of >= +25 % and real days labelled true)."""
         c = self.counted()
-        return sum(1 for _, d in c if d is not None) / len(c) if c else float("nan")
+        hits = sum(1 for _, d in c if d is not None) + sum(self.labelled_true)
+        total = len(c) + len(self.labelled_true)
+        return hits / total if total else float("nan")
 
     @property
     def false_alerts_per_center_month(self) -> float:
@@ -85,7 +95,8 @@ class ModeResult:
     def lines(self, prefix: str = "") -> list[str]:
         """The report lines (names as in the acceptance criteria)."""
         c = self.counted()
-        detected = sum(1 for _, d in c if d is not None)
+        detected = sum(1 for _, d in c if d is not None) + sum(self.labelled_true)
+        total = len(c) + len(self.labelled_true)
         by_size = []
         for lo, hi in SIZE_BUCKETS:
             sel = [d for s, d in self.overruns if lo <= s < hi]
@@ -93,7 +104,9 @@ class ModeResult:
             by_size.append(f"+{lo * 100:.0f}-{min(hi, Decimal('0.80')) * 100:.0f}% {hit}/{len(sel)}")
         return [
             f"{prefix}detection rate {self.detection_rate * 100:.0f} % "
-            f"({detected}/{len(c)} overruns of >= +25 %)",
+            f"({detected}/{total} overruns of >= +25 %"
+            + (f", {len(self.labelled_true)} of them labelled true" if self.labelled_true else "")
+            + ")",
             f"{prefix}false alerts per cost center per month {self.false_alerts_per_center_month:.2f} "
             f"({self.false_alerts} on ordinary days, {self.planned_alerts} on planned days; "
             f"{self.centers} cost centers, {self.months:.1f} months)",
@@ -101,6 +114,9 @@ class ModeResult:
             f"{prefix}detection by overrun size: " + ", ".join(by_size),
             f"{prefix}detection of material overruns (>= +25 % and excess >= the floor) "
             f"{self._material_detected()}",
+            f"{prefix}labels used {len(self.labelled_true) + len(self.labelled_false)} "
+            f"({len(self.labelled_true)} true: {sum(self.labelled_true)} detected; "
+            f"{len(self.labelled_false)} false: {sum(self.labelled_false)} alerted again)",
         ]
 
     def _material_detected(self) -> str:
@@ -179,9 +195,10 @@ def run_backtest(
             unattributed = con.execute(
                 f"select distinct unattributed_cost_center from {schema}.dim_guardrail_receiver_settings"
             ).fetchone()[0]
-            last = con.execute(f"select max(cost_date) from {schema}.fct_cost_center_daily").fetchone()[0]
-            if last is None:
+            newest = con.execute(f"select max(cost_date) from {schema}.fct_cost_center_daily").fetchone()[0]
+            if newest is None:
                 raise ValueError("no daily cost history: build the warehouse first")
+            last = newest - timedelta(days=1)  # the newest day may still be in progress
             first = last - timedelta(days=months * 30 - 1)
             centers = [
                 r[0]
@@ -199,7 +216,18 @@ def run_backtest(
             ).fetchall():
                 hourly.setdefault((cc, day), [Decimal(0)] * 24)[hour] = Decimal(cost)
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-            plan = plan_injections(centers, days, seed)
+            # the cost-center days the warehouse has (dense from a cost center's first day of usage):
+            # a day before it has no cost to overrun and no alert to raise, so it is not replayed
+            present = {
+                (cc, day)
+                for cc, day in con.execute(
+                    f"select cost_center, cost_date from {schema}.fct_cost_center_daily "
+                    "where cost_date between ? and ?",
+                    [first, last],
+                ).fetchall()
+            }
+            labels = read_labels(con, schema, first, last)
+            plan = {key: inj for key, inj in plan_injections(centers, days, seed).items() if key in present}
             updates_h, updates_d = [], []
             excess: dict[tuple[str, date], Decimal] = {}
             for (cc, day), inj in plan.items():
@@ -225,54 +253,92 @@ def run_backtest(
         import json
 
         args = ["run", "--select", "fct_guardrail_baselines", "dim_guardrail_hourly_profiles"]
-        args += ["dim_guardrail_receiver_settings"]
+        args += ["dim_guardrail_receiver_settings", "dim_guardrail_intraday_bands"]
         if dbt_vars:
             args += ["--vars", json.dumps(dbt_vars)]
         run_dbt(args, copy, quiet=True)
         book = RuleBook.from_warehouse(copy, schema)
-    span = len(days) / 30
+    replayed = [(cc, day) for cc in centers for day in days if (cc, day) in present]
+    span = len(replayed) / max(1, len(centers)) / 30  # months per cost center, on average
     results = {m: ModeResult(m, span, len(centers)) for m in ("expected", "flat")}
-    for cc in centers:
-        for day in days:
-            inj = plan.get((cc, day))
-            hours = hourly.get((cc, day), [Decimal(0)] * 24)
-            row = book.baseline(cc, day)
-            uplift = Decimal(0)
-            if inj is not None and inj.kind == "planned":
-                ev = PlannedEvent(
-                    f"backtest {day}",
-                    day,
-                    day + timedelta(days=1),
-                    inj.size * 100,
-                    "backtest",
-                    "injected planned spike",
-                    day + timedelta(days=1),
-                )
-                uplift = ev.uplift_pct
-            for mode, res in results.items():
-                hit = _first_alert(book, cc, day, hours, row, mode, uplift)
-                if inj is not None and inj.kind == "overrun":
-                    detected = hit is not None and hit >= inj.onset_hour
-                    res.overruns.append((inj.size, hit - inj.onset_hour + 1 if detected else None))
-                    res.material.append(row is not None and excess[(cc, day)] >= row.floor_amount)
-                elif hit is not None:
-                    if inj is not None:
-                        res.planned_alerts += 1
-                    else:
-                        res.false_alerts += 1
+    for cc, day in replayed:
+        inj = plan.get((cc, day))
+        hours = hourly.get((cc, day), [Decimal(0)] * 24)
+        row = book.baseline(cc, day)
+        uplift = Decimal(0)
+        if inj is not None and inj.kind == "planned":
+            ev = PlannedEvent(
+                f"backtest {day}",
+                day,
+                day + timedelta(days=1),
+                inj.size * 100,
+                "backtest",
+                "injected planned spike",
+                day + timedelta(days=1),
+            )
+            uplift = ev.uplift_pct
+        for mode, res in results.items():
+            # an overrun counts as detected by any alert at or after its onset (one before it, on
+            # the ordinary part of the day, does not hide a later one: the receiver decides per event)
+            start = inj.onset_hour if inj is not None and inj.kind == "overrun" else 0
+            hit = _first_alert(book, cc, day, hours, row, mode, uplift, start)
+            label = labels.get((cc, day)) if inj is None else None
+            if label is not None:
+                (res.labelled_true if label else res.labelled_false).append(hit is not None)
+            if inj is not None or hit is not None:
+                res.details.append(
+                    {"cost_center": cc, "day": day, "kind": inj.kind if inj else "ordinary", "hit": hit,
+                     "size": inj.size if inj else None, "onset": inj.onset_hour if inj else None,
+                     "excess": excess.get((cc, day))}
+                )  # fmt: skip
+            if inj is not None and inj.kind == "overrun":
+                detected = hit is not None and hit >= inj.onset_hour
+                res.overruns.append((inj.size, hit - inj.onset_hour + 1 if detected else None))
+                res.material.append(row is not None and excess[(cc, day)] >= row.floor_amount)
+            elif hit is not None and label is not True:
+                if inj is not None:
+                    res.planned_alerts += 1
+                else:
+                    res.false_alerts += 1
     mode = book.policy_mode
     return BacktestResult(months, seed, results["expected"], results["flat"], mode)
 
 
+def read_labels(con, schema: str, first: date, last: date) -> dict[tuple[str, date], bool]:
+    """Reviewers' labels per (cost center, day) in [first, last] (the newest of the day wins, in dbt)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, "fct_guardrail_trigger_days"],
+    ).fetchone()[0]
+    if not exists:
+        return {}
+    rows = con.execute(
+        f"select cost_center, cost_date, is_true_alert from {schema}.fct_guardrail_trigger_days "
+        "where is_true_alert is not null and cost_date between ? and ?",
+        [first, last],
+    ).fetchall()
+    return {(cc, day): bool(flag) for cc, day, flag in rows}
+
+
 def _first_alert(
-    book: RuleBook, cc: str, day: date, hours: list[Decimal], row: object, mode: str, uplift: Decimal
+    book: RuleBook,
+    cc: str,
+    day: date,
+    hours: list[Decimal],
+    row: object,
+    mode: str,
+    uplift: Decimal,
+    from_hour: int = 0,
 ) -> int | None:
+    """The first end-of-hour check from ``from_hour`` on at which the policy would act."""
     from datetime import datetime, time
 
     running = Decimal(0)
     window = book.window_hours
     for h in range(24):
         running += hours[h]
+        if h < from_hour:
+            continue
         end_of_hour = datetime.combine(day, time(h, 59, 59, 999999))
         share = (
             book.cumulative_share(
@@ -296,6 +362,8 @@ def _first_alert(
             uplift_pct=uplift,
             window_band_factor=book.window_band_factor,
             band_exponent=book.band_exponent,
+            intraday_band=book.intraday_band(cc, end_of_hour),
+            floor_min=book.floor_min,
         )
         if breach:
             return h

@@ -37,6 +37,8 @@ MITIGATION_KINDS = (
 UNATTRIBUTED = "UNATTRIBUTED"
 CENTER_KEYS = frozenset({"warn_at_pct", "exempt_queues", "mitigations", "planned_events"})
 EVENT_KEYS = frozenset({"name", "start", "end", "uplift_pct", "approved_by", "reason", "expires"})
+EXEMPTION_KEYS = frozenset({"queue", "approved_by", "reason", "expires"})
+APPROVAL_KEYS = ("approved_by", "reason", "expires")
 
 
 class PolicyError(ValueError):
@@ -84,6 +86,20 @@ class PlannedEvent:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A priority queue never throttled (a breach there only warns), approved until its expiry."""
+
+    queue: str
+    approved_by: str
+    reason: str
+    expires: date
+
+    def applies(self, day: date) -> bool:
+        """In force on ``day``: before the expiry."""
+        return day < self.expires
+
+
+@dataclass(frozen=True)
 class MitigationSpec:
     """A predefined platform change."""
 
@@ -99,9 +115,14 @@ class CenterPolicy:
     """The resolved operational policy of one cost center."""
 
     warn_at_pct: Decimal
-    exempt_queues: frozenset[str]
+    exempt_queues: frozenset[str]  # every queue an exemption names, in force or expired
     mitigations: tuple[str, ...]
     planned_events: tuple[PlannedEvent, ...]
+    exemptions: tuple[Exemption, ...] = ()
+
+    def exempt_on(self, day: date) -> frozenset[str]:
+        """The queues whose exemption is in force on ``day``."""
+        return frozenset(e.queue for e in self.exemptions if e.applies(day))
 
 
 @dataclass
@@ -181,11 +202,7 @@ class PolicySet:
             unknown = sorted(set(ev) - EVENT_KEYS)
             if unknown:
                 raise PolicyError(f"{w}.{unknown[0]}: unknown key")
-            for key in ("approved_by", "reason", "expires"):
-                if not ev.get(key):
-                    raise PolicyError(
-                        f"{w}.{key}: every planned event needs who approved it, why and an expiry"
-                    )
+            _require_approval(ev, w, "planned event")
             start, end = _day(ev.get("start"), f"{w}.start"), _day(ev.get("end"), f"{w}.end")
             if end <= start:
                 raise PolicyError(
@@ -205,14 +222,37 @@ class PolicySet:
                     _day(ev["expires"], f"{w}.expires"),
                 )
             )
+        exemptions = []
+        for i, ex in enumerate(merged.get("exempt_queues") or []):
+            w = f"{where}.exempt_queues[{i}]"
+            if not isinstance(ex, dict):
+                raise PolicyError(
+                    f"{w}: {ex!r}: write {{queue, approved_by, reason, expires}} "
+                    "(every exemption says who approved it, why and until when)"
+                )
+            unknown = sorted(set(ex) - EXEMPTION_KEYS)
+            if unknown:
+                raise PolicyError(f"{w}.{unknown[0]}: unknown key")
+            if not ex.get("queue"):
+                raise PolicyError(f"{w}.queue: missing")
+            _require_approval(ex, w, "exemption")
+            exemptions.append(
+                Exemption(
+                    str(ex["queue"]),
+                    str(ex["approved_by"]),
+                    str(ex["reason"]),
+                    _day(ex["expires"], f"{w}.expires"),
+                )
+            )
         warn = _dec(merged.get("warn_at_pct", "90"), f"{where}.warn_at_pct")
         if not 0 < warn <= 100:
             raise PolicyError(f"{where}.warn_at_pct: {warn} must be in (0, 100]")
         return CenterPolicy(
             warn_at_pct=warn,
-            exempt_queues=frozenset(str(q) for q in merged.get("exempt_queues") or ()),
+            exempt_queues=frozenset(e.queue for e in exemptions),
             mitigations=tuple(merged.get("mitigations") or ()),
             planned_events=tuple(planned),
+            exemptions=tuple(exemptions),
         )
 
     def check_cost_centers(self, registered: frozenset[str]) -> None:
@@ -225,21 +265,46 @@ class PolicySet:
         """The cost center's policy, or the defaults."""
         return self.centers.get(cost_center, self.default)
 
-    def exempt_queues(self) -> frozenset[str]:
-        """Every queue exempt anywhere (mitigations never target them)."""
-        out: set[str] = set(self.default.exempt_queues)
-        for pol in self.centers.values():
-            out |= pol.exempt_queues
+    def exempt_queues(self, day: date | None = None) -> frozenset[str]:
+        """Every queue exempt anywhere (on ``day``: only exemptions in force); mitigations skip them."""
+        out: set[str] = set()
+        for pol in [self.default, *self.centers.values()]:
+            out |= pol.exempt_queues if day is None else pol.exempt_on(day)
         return frozenset(out)
 
-    def exceptions_in_force(self, day: date) -> list[dict[str, Any]]:
-        """Planned events and exemptions that apply on ``day`` (for the weekly report)."""
+    def exceptions_in_force(self, first: date, last: date | None = None) -> list[dict[str, Any]]:
+        """Exemptions and planned events in force on any day of [first, last] (the weekly report's list).
+
+        One row each: cost_center, kind (exemption | planned_event), name, queue, start, end,
+        uplift_pct, approved_by, reason, expires. An expired one is not listed.
+        """
+        last = last or first
         out = []
         for cc, pol in sorted(self.centers.items()):
+            for ex in pol.exemptions:
+                if ex.applies(first):
+                    out.append(
+                        {
+                            "cost_center": cc,
+                            "kind": "exemption",
+                            "name": f"queue {ex.queue}",
+                            "start": None,
+                            "end": None,
+                            "uplift_pct": None,
+                            **ex.__dict__,
+                        }
+                    )
             for ev in pol.planned_events:
-                if ev.applies(day):
-                    out.append({"cost_center": cc, "kind": "planned_event", **ev.__dict__})
+                if ev.start <= last and first < ev.end and (ev.expires is None or first < ev.expires):
+                    out.append({"cost_center": cc, "kind": "planned_event", "queue": None, **ev.__dict__})
         return out
+
+
+def _require_approval(entry: dict[str, Any], where: str, what: str) -> None:
+    """An exception (planned event, exemption) names who approved it (CAB), why and an expiry."""
+    for key in APPROVAL_KEYS:
+        if not entry.get(key):
+            raise PolicyError(f"{where}.{key}: every {what} needs who approved it, why and an expiry")
 
 
 def uplift_for(pol: CenterPolicy, day: date) -> tuple[Decimal, list[str]]:
@@ -274,8 +339,15 @@ def assess(
     uplift_pct: Decimal = Decimal(0),
     window_band_factor: Decimal = Decimal(1),
     band_exponent: Decimal = Decimal(0),
+    intraday_band: tuple[Decimal | None, Decimal | None] = (None, None),
+    floor_min: Decimal | None = None,
 ) -> tuple[bool, Decimal | None, Decimal | None, Decimal | None, list[str]]:
-    """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now."""
+    """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now.
+
+    ``intraday_band``: the (cumulative, window) band % the warehouse measured for this hour of the
+    day (``dim_guardrail_intraday_bands``); the wider of it and the cost center's band applies. Where
+    it is ``None`` the band is widened by ``(1 / share) ** band_exponent`` instead.
+    """
     if row is None:
         return False, None, None, None, ["insufficient history: the warehouse has no baseline for this day"]
     scale = 1 + uplift_pct / 100
@@ -306,24 +378,42 @@ def assess(
     so_far = q(expected_day * share_now)
     projected = q(consumption / share_now) if share_now > 0 else None
     reasons: list[str] = []
-    band_now = q(band * _widen(share_now, band_exponent))
-    breach = consumption > so_far * (1 + band_now / 100) and consumption - so_far >= row.floor_amount
+    measured_now, measured_window = intraday_band
+    if measured_now is not None:
+        band_now = q(max(row.guardrail_band_pct, measured_now))
+    else:
+        band_now = q(band * _widen(share_now, band_exponent))
+    excess = consumption - so_far
+    if floor_min is None:
+        material = excess >= row.floor_amount
+    else:
+        material = excess >= floor_min and excess >= row.floor_amount * share_now
+    breach = consumption > so_far * (1 + band_now / 100) and material
     if breach:
         reasons.append(
-            f"consumption {consumption} above expected so far {so_far} + {band_now}% and by at least "
+            f"consumption {consumption} above expected so far {so_far} + {band_now}% and on track to "
+            f"exceed the day by at least {row.floor_amount}"
+            if floor_min is not None
+            else f"consumption {consumption} above expected so far {so_far} + {band_now}% and by at least "
             f"{row.floor_amount}"
         )
     if not breach and window_consumption is not None and share_window_start is not None:
         expected_window = expected_day * (share_now - share_window_start)
-        window_band = q(band * window_band_factor * _widen(share_now - share_window_start, band_exponent))
-        if (
-            window_consumption > expected_window * (1 + window_band / 100)
-            and window_consumption - expected_window >= row.floor_amount
-        ):
+        if measured_window is not None:
+            window_band = q(max(row.guardrail_band_pct, measured_window) * window_band_factor)
+        else:
+            window_band = q(band * window_band_factor * _widen(share_now - share_window_start, band_exponent))
+        window_excess = window_consumption - expected_window
+        if floor_min is None or expected_window <= 0:
+            window_material = window_excess >= row.floor_amount
+        else:  # the last hours' rate, continued for the rest of the day
+            on_track = excess + window_excess / expected_window * expected_day * (1 - share_now)
+            window_material = window_excess >= floor_min and on_track >= row.floor_amount
+        if window_consumption > expected_window * (1 + window_band / 100) and window_material:
             breach = True
             reasons.append(
                 f"last hours' consumption {window_consumption} above their expected {q(expected_window)} "
-                f"+ {window_band}% and by at least {row.floor_amount}"
+                f"+ {window_band}% and material (floor {row.floor_amount})"
             )
     return breach, upper_day, so_far, projected, reasons
 
@@ -342,6 +432,8 @@ def evaluate(
     share_window_start: Decimal | None = None,
     window_band_factor: Decimal = Decimal(1),
     band_exponent: Decimal = Decimal(0),
+    intraday_band: tuple[Decimal | None, Decimal | None] = (None, None),
+    floor_min: Decimal | None = None,
 ) -> Decision:
     """Decide for one cost center's running total at one moment of ``day``."""
     if not cost_center or cost_center == UNATTRIBUTED:
@@ -365,6 +457,8 @@ def evaluate(
         uplift_pct=uplift,
         window_band_factor=window_band_factor,
         band_exponent=band_exponent,
+        intraday_band=intraday_band,
+        floor_min=floor_min,
     )
     reasons += why
     decision = Decision(
@@ -393,10 +487,13 @@ def evaluate(
                 f"consumption {consumption_today} is at least {pol.warn_at_pct}% of the bound so far"
             )
         return decision
-    if queue_id and queue_id in pol.exempt_queues:
+    if queue_id and queue_id in pol.exempt_on(day):
         decision.decision = "warn"
         reasons.append(f"queue {queue_id} is a priority queue exempt from mitigation")
         return decision
+    if queue_id and queue_id in pol.exempt_queues:
+        expired = next(e for e in pol.exemptions if e.queue == queue_id)
+        reasons.append(f"exemption of queue {queue_id} expired on {expired.expires}: not applied")
     if not pol.mitigations:
         decision.decision = "warn"
         reasons.append("no mitigation configured for this cost center")

@@ -32,7 +32,10 @@ TABLES = {
     "settings": "dim_guardrail_receiver_settings",
     "baselines": "fct_guardrail_baselines",
     "hourly_profiles": "dim_guardrail_hourly_profiles",
+    "intraday_bands": "dim_guardrail_intraday_bands",
 }
+#: tables a rule book exported before they existed may lack (the receiver then uses its fallback)
+OPTIONAL_TABLES = frozenset({"intraday_bands"})
 USAGE_TYPE = {"telephony.call.completed": "voice", "ai.transcription.completed": "transcription"}
 
 
@@ -183,7 +186,7 @@ class RuleBook:
         self.version = self.fingerprint[:12]
         self.exported_at = str(doc.get("exported_at") or "")
         tables = doc.get("tables") or {}
-        missing = [t for t in TABLES if t not in tables]
+        missing = [t for t in TABLES if t not in tables and t not in OPTIONAL_TABLES]
         if missing:
             raise RuleBookError(f"{where}: table {missing[0]!r} missing (export model {TABLES[missing[0]]})")
         self._tables = tables
@@ -203,6 +206,9 @@ class RuleBook:
         self.window_hours = int(settings[0]["window_hours"] or 0)
         self.window_band_factor = Decimal(str(settings[0]["window_band_factor"]))
         self.band_exponent = Decimal(str(settings[0]["intraday_band_exponent"]))
+        # materiality on the projected day (with a minimum already spent) or on the excess so far
+        basis = settings[0].get("materiality_basis") or "so_far"
+        self.floor_min = _d(settings[0].get("floor_min_amount")) if basis == "projected" else None
         self.assumed_leg = {
             s["platform"]: (s["assumed_carrier"], s["assumed_direction"], s["assumed_number_type"])
             for s in settings
@@ -212,6 +218,7 @@ class RuleBook:
         )
         self.baselines = self._index_baselines()
         self.profiles = self._index_profiles()
+        self.intraday_bands = self._index_intraday_bands()
 
     @classmethod
     def parse(cls, raw: bytes, where: str) -> RuleBook:
@@ -295,6 +302,13 @@ class RuleBook:
             )
         return out
 
+    def _index_intraday_bands(self) -> dict[tuple[str, str], list[tuple[Decimal | None, Decimal | None]]]:
+        out: dict[tuple[str, str], list[tuple[Decimal | None, Decimal | None]]] = {}
+        for r in self._rows("intraday_bands") if "intraday_bands" in self._tables else []:
+            bands = out.setdefault((r["cost_center"], r["day_type"]), [(None, None)] * 24)
+            bands[int(r["hour_of_day"])] = (_d(r["cumulative_band_pct"]), _d(r["window_band_pct"]))
+        return out
+
     # ------------------------------------------------------------------ rating
     def rate_line(
         self,
@@ -346,6 +360,13 @@ class RuleBook:
     def baseline(self, cost_center: str, day: date) -> Baseline | None:
         """The baseline row of a cost center and day (``None`` when the warehouse has not scored it)."""
         return self.baselines.get((cost_center, day))
+
+    def intraday_band(self, cost_center: str, at: datetime) -> tuple[Decimal | None, Decimal | None]:
+        """(cumulative, window) band % of the hour of ``at`` (UTC), measured on history in dbt;
+        ``None`` where the warehouse has too little history (the caller falls back)."""
+        day_type = "weekend" if at.weekday() >= 5 else "weekday"
+        bands = self.intraday_bands.get((cost_center, day_type))
+        return bands[at.hour] if bands is not None else (None, None)
 
     def cumulative_share(self, cost_center: str, at: datetime) -> Decimal:
         """Expected share of the day's cost incurred by ``at`` (UTC), interpolated within the hour."""

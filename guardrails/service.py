@@ -235,6 +235,8 @@ class GuardrailService:
             share_window_start=share_start,
             window_band_factor=book.window_band_factor,
             band_exponent=book.band_exponent,
+            intraday_band=book.intraday_band(cost_center, event.event_time),
+            floor_min=book.floor_min,
         )
         decision.reasons[:0] = notes
         if line is None and event.duration_ms > 0:
@@ -368,7 +370,7 @@ class GuardrailService:
             mode=mode,
             trigger_event_id=record["event_id"],
             reasons=decision.reasons,
-            exempt_queues=policies.exempt_queues(),
+            exempt_queues=policies.exempt_queues(date.fromisoformat(record["cost_date"])),
         )
 
     def _schedule_notification(self, decision: Decision, record: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""``ccfinops guardrails serve|actions|approve|rollback|evaluate``."""
+"""``ccfinops guardrails serve|actions|approve|rollback|label|evaluate|backtest|validate|export-rules``."""
 
 from __future__ import annotations
 
@@ -194,6 +194,41 @@ def rollback(
 
 
 @guardrails_app.command()
+def label(
+    target_id: Annotated[str, typer.Argument(help="Event id or action id (act-…) of the trigger")],
+    verdict: Annotated[str, typer.Argument(help="true (a real overrun) | false (a false alert)")],
+    by: Annotated[str, typer.Option("--by", help="Who labels (recorded)")],
+    note: Annotated[str | None, typer.Option(help="Why (recorded)")] = None,
+    spool: SpoolOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Mark a guardrail trigger true or false; the label reaches the warehouse with the spool."""
+    from guardrails.labels import LabelError, append_label
+    from guardrails.settings import resolve_spool_dir
+    from ingestion.warehouse import resolve_db_path
+
+    value = verdict.strip().lower()
+    if value not in ("true", "false"):
+        raise typer.BadParameter(f"VERDICT: {verdict!r} is not true or false")
+    try:
+        rec = append_label(
+            resolve_spool_dir(spool),
+            target_id,
+            value == "true",
+            by,
+            note,
+            db_path=Path(resolve_db_path(db)),
+        )
+    except LabelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{rec.label_id}: {rec.target_kind} {rec.target_id} ({rec.cost_center}, {rec.cost_date}) "
+        f"labelled {value} by {rec.labelled_by}"
+    )
+
+
+@guardrails_app.command()
 def evaluate(
     cost_center: Annotated[str, typer.Option(help="Cost center, e.g. CC-SALES")],
     consumption: Annotated[str, typer.Option(help="Consumption so far that day (decimal)")],
@@ -227,6 +262,9 @@ def evaluate(
         consumption_today=amount,
         share_now=share,
         queue_id=queue_id,
+        band_exponent=book.band_exponent,
+        intraday_band=book.intraday_band(cost_center, when) if when else (None, None),
+        floor_min=book.floor_min,
     )
 
     def s(v: object) -> str | None:

@@ -58,6 +58,37 @@ CSV_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("cost_date", "cost_center", "daily_cost", "baseline_30d", "upper_bound", "excess"),
     ),
     "guardrail_actions.csv": ("guardrail_actions", ("cost_center", "decision", "events")),
+    "guardrail_trigger_frequency.csv": (
+        "guardrail_trigger_frequency",
+        (
+            "week_start",
+            "cost_center",
+            "triggers",
+            "labelled_true",
+            "labelled_false",
+            "unlabelled",
+            "missed_labelled_true",
+            "actions",
+            "applied_actions",
+            "rolled_back_actions",
+        ),
+    ),
+    "guardrail_exceptions.csv": (
+        "guardrail_exceptions",
+        (
+            "cost_center",
+            "kind",
+            "name",
+            "queue",
+            "start",
+            "end",
+            "uplift_pct",
+            "approved_by",
+            "reason",
+            "expires",
+            "policy_version",
+        ),
+    ),
     "guardrail_mitigations.csv": (
         "guardrail_mitigations",
         ("day", "cost_center", "mitigation", "mode", "state", "policy_version", "updated_at"),
@@ -237,9 +268,11 @@ def build_weekly_report(
     out_root: str | os.PathLike[str],
     week: str | date | None = None,
     spool_dir: str | os.PathLike[str] | None = None,
+    policies_path: str | os.PathLike[str] | None = None,
 ) -> WeeklyReport:
-    """Read the marts (and the guardrail audit in ``spool_dir``), render HTML + CSVs into
-    ``<out_root>/<iso-week>/`` (written to a temporary folder, then renamed in)."""
+    """Read the marts (and the guardrail audit in ``spool_dir``, the exceptions of the guardrail
+    policies file), render HTML + CSVs into ``<out_root>/<iso-week>/`` (written to a temporary
+    folder, then renamed in)."""
 
     con = _warehouse.connect(str(Path(db_path).resolve()))
     try:
@@ -251,7 +284,12 @@ def build_weekly_report(
             monday = week - timedelta(days=week.weekday())
         else:
             monday = parse_iso_week(week)
-        fig = collect(con, monday, audit_db=spool_audit_db(spool_dir))
+        fig = collect(
+            con,
+            monday,
+            audit_db=spool_audit_db(spool_dir),
+            policies_path=Path(policies_path) if policies_path else None,
+        )
     finally:
         con.close()
     label = iso_week_label(monday)

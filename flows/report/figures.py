@@ -34,6 +34,8 @@ class Figures:
     guardrail_triggers: Table = field(default_factory=list)
     guardrail_actions: Table = field(default_factory=list)
     guardrail_mitigations: Table = field(default_factory=list)
+    guardrail_trigger_frequency: Table = field(default_factory=list)
+    guardrail_exceptions: Table = field(default_factory=list)  # policies file, in force in the week
     unattributed: Table = field(default_factory=list)
     reconciliation: Table = field(default_factory=list)
     allocation: Table = field(default_factory=list)
@@ -80,7 +82,12 @@ def spool_audit_db(spool_dir: str | Path | None = None) -> Path:
 
 
 def collect(
-    con, week_start: date, *, trend_weeks: int = TREND_WEEKS, audit_db: Path | None = None
+    con,
+    week_start: date,
+    *,
+    trend_weeks: int = TREND_WEEKS,
+    audit_db: Path | None = None,
+    policies_path: Path | None = None,
 ) -> Figures:
     """Read every figure for the ISO week starting ``week_start`` (a Monday) from the reporting marts."""
     con.execute("set timezone = 'UTC'")
@@ -118,6 +125,9 @@ def collect(
     fig.guardrail_actions = _mart(
         con, "rpt_weekly_guardrail_actions", this_week, [week_start], "cost_center, decision"
     )
+    fig.guardrail_trigger_frequency = _mart(
+        con, "rpt_weekly_guardrail_triggers", this_week, [week_start], "cost_center"
+    )
     fig.wfm = _mart(con, "rpt_weekly_wfm", this_week, [week_start], "platform, queue_name, queue_id")
     fig.vendor_variance = _mart(con, "rpt_monthly_vendor_variance", "month = ?", [month], "currency")
     fig.wem_quality = _mart(con, "rpt_weekly_wem_quality", in_trend, trend, "week_start, queue_id")
@@ -131,10 +141,35 @@ def collect(
         allocation_month=month,
     )
     _mitigations(fig, audit_db if audit_db is not None else spool_audit_db())
+    policy_exceptions(fig, policies_path)
     from flows.report.forecast import collect as forecast_figures
 
     fig.forecast_monthly, fig.forecast_daily = forecast_figures(con)
     return fig
+
+
+def policy_exceptions(fig: Figures, policies_path: Path | None = None) -> None:
+    """Exemptions and planned events of the guardrail policies file in force in the report week.
+
+    Read through the policy loader (``PolicySet.exceptions_in_force``), which decides what is in force;
+    the report only lists them. An unreadable file is a note, not a failed report.
+    """
+    import os
+
+    from guardrails.policy import PolicyError, PolicySet
+    from guardrails.settings import DEFAULT_POLICIES
+
+    path = policies_path or os.environ.get("CCFINOPS_GUARDRAIL_POLICIES") or DEFAULT_POLICIES
+    try:
+        policies = PolicySet.load(Path(path))
+    except (OSError, PolicyError) as exc:
+        fig.notes.append(f"Guardrail policy exceptions not listed: {exc}")
+        return
+    last = fig.week_end - timedelta(days=1)
+    fig.guardrail_exceptions = [
+        {**row, "policy_version": policies.version}
+        for row in policies.exceptions_in_force(fig.week_start, last)
+    ]
 
 
 def _mitigations(fig: Figures, audit_db: Path) -> None:

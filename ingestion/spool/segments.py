@@ -14,6 +14,11 @@ from pathlib import Path
 
 SEGMENT_GLOB = "events-*.jsonl"
 DEFAULT_SPOOL_DIR = Path("warehouse") / "spool"
+# beside the segments, never pruned: the executor's action state and audit (SQLite, written by the
+# receiver and ``ccfinops guardrails approve|rollback``) and the reviewers' labels (JSON lines,
+# appended by ``ccfinops guardrails label``)
+AUDIT_DB = Path("audit") / "actions.sqlite"
+LABELS_FILE = Path("labels") / "labels.jsonl"
 
 
 def resolve_spool_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:

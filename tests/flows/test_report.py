@@ -173,3 +173,50 @@ def test_named_week_and_rerender_replaces_archive(seeded_db: Path, tmp_path: Pat
     again = build_weekly_report(seeded_db, tmp_path / "r", "2026-11-12")  # any day in the week
     assert again.folder == first.folder and again.html.exists()
     assert [p.name for p in (tmp_path / "r").iterdir()] == ["2026-W46"]
+
+
+POLICIES_WITH_EXCEPTIONS = """
+policy_version: "2026.11.9"
+cost_centers:
+  CC-SALES:
+    planned_events:
+      - {name: black-friday, start: "2026-11-20", end: "2026-11-23", uplift_pct: "30",
+         approved_by: cab@acme.example, reason: "CAB-99 Black Fri", expires: "2026-11-30"}
+      - {name: old-promo, start: "2026-11-01", end: "2026-12-01", uplift_pct: "20",
+         approved_by: cab@acme.example, reason: "CAB-80 promo", expires: "2026-11-10"}
+  CC-SUPPORT:
+    exempt_queues:
+      - {queue: q-t2, approved_by: ops@acme.example, reason: "CAB-7 escalations", expires: "2027-01-01"}
+      - {queue: q-old, approved_by: ops@acme.example, reason: "CAB-3 pilot", expires: "2026-11-15"}
+"""
+
+
+def test_report_shows_trigger_frequency_and_exceptions_in_force(seeded_db: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(POLICIES_WITH_EXCEPTIONS)
+    con = duckdb.connect(str(seeded_db))
+    try:  # what fct_guardrail_triggers_weekly hands the report (its counts are tested with the mart)
+        con.execute(
+            "insert into analytics.rpt_weekly_guardrail_triggers values"
+            " ('t1', date '2026-11-16', 'CC-SALES', 3, 1, 1, 1, 0, 2, 1, 0),"
+            " ('t0', date '2026-11-09', 'CC-SALES', 9, 0, 0, 9, 0, 0, 0, 0)"
+        )
+    finally:
+        con.close()
+    report = build_weekly_report(seeded_db, tmp_path / "reports", "2026-W47", policies_path=policies)
+    freq = _csv(report.folder / "guardrail_trigger_frequency.csv")
+    assert [(r["cost_center"], r["triggers"], r["labelled_true"], r["labelled_false"], r["unlabelled"])
+            for r in freq] == [("CC-SALES", "3", "1", "1", "1")]  # fmt: skip
+    exceptions = _csv(report.folder / "guardrail_exceptions.csv")
+    # in force in the week: the Black Friday event and the T2 exemption; the expired ones are not listed
+    keys = ("cost_center", "kind", "name", "approved_by", "reason", "expires")
+    assert [tuple(e[k] for k in keys) for e in exceptions] == [
+        ("CC-SALES", "planned_event", "black-friday", "cab@acme.example", "CAB-99 Black Fri", "2026-11-30"),
+        ("CC-SUPPORT", "exemption", "queue q-t2", "ops@acme.example", "CAB-7 escalations", "2027-01-01"),
+    ]  # fmt: skip
+    html = report.html.read_text()
+    assert 'id="guardrail-trigger-frequency"' in html and 'id="guardrail-exceptions"' in html
+    assert "CAB-99 Black Fri" in html and "CAB-7 escalations" in html
+    assert "CAB-80 promo" not in html and "CAB-3 pilot" not in html

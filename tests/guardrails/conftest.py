@@ -82,7 +82,9 @@ cost_centers:
       - {name: launch, start: "2026-03-02", end: "2026-03-09", uplift_pct: "40", approved_by: cab@example.com,
          reason: CAB-12 spring launch, expires: "2026-03-09"}
   CC-SUPPORT:
-    exempt_queues: [ed311929-3aff-59bd-9167-11b93317423f]
+    exempt_queues:
+      - {queue: ed311929-3aff-59bd-9167-11b93317423f, approved_by: cab@example.com,
+         reason: CAB-7 escalations never throttled, expires: "2099-01-01"}
     mitigations: [pause_survey_branch]
   CC-COLLECTIONS:
     mitigations: [support_t2_routing]
@@ -417,3 +419,23 @@ def install_rules(db: Path, rules: Path, schema: str = "analytics") -> None:
                 )
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def backtest_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8 000 synthetic conversations over 6 weeks, built through the guardrail marts (the backtests)."""
+    from flows.dbt_runner import run_dbt
+    from ingestion.registries import load_registries
+    from simulator.synthetic_raw import create_raw_tables, write_synthetic_raw
+
+    db = tmp_path_factory.mktemp("backtest") / "wh.duckdb"
+    load_registries(db)
+    con = duckdb.connect(str(db))
+    try:
+        create_raw_tables(con)
+    finally:
+        con.close()
+    write_synthetic_raw(db, 8000, start=datetime(2026, 9, 1, tzinfo=UTC), days=42, seed=5,
+                        load_registries=False)  # fmt: skip
+    run_dbt(["run", "--select", "+path:models/marts/guardrails"], db, quiet=True)
+    return db

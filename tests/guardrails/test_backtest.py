@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,26 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app as cli
-from flows.dbt_runner import run_dbt
 from flows.guardrail_backtest import plan_injections, run_backtest
-from ingestion.registries import load_registries
-from simulator.synthetic_raw import create_raw_tables, write_synthetic_raw
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """8 000 synthetic conversations over 6 weeks, built through the guardrail marts."""
-    db = tmp_path_factory.mktemp("backtest") / "wh.duckdb"
-    load_registries(db)
-    con = duckdb.connect(str(db))
-    try:
-        create_raw_tables(con)
-    finally:
-        con.close()
-    write_synthetic_raw(db, 8000, start=dt.datetime(2026, 9, 1, tzinfo=dt.UTC), days=42, seed=5,
-                        load_registries=False)  # fmt: skip
-    run_dbt(["run", "--select", "+path:models/marts/guardrails"], db, quiet=True)
-    return db
+def warehouse(backtest_warehouse: Path) -> Path:
+    return backtest_warehouse
 
 
 def test_injections_are_seeded_and_in_range():
@@ -58,8 +43,9 @@ def test_backtest_reports_both_policies_reproducibly(warehouse: Path):
     assert lines[3].startswith("median delay from overrun onset to detection ")
     assert lines[4].startswith("detection by overrun size: +20-25% ")
     assert lines[5].startswith("detection of material overruns (>= +25 % and excess >= the floor) ")
-    assert [line.split(" ")[0:3] for line in lines[6:]] == [
-        ["seed", "rule:", w] for w in ("detection", "false", "median", "detection", "detection")
+    assert lines[6] == "labels used 0 (0 true: 0 detected; 0 false: 0 alerted again)"
+    assert [line.split(" ")[0:3] for line in lines[7:]] == [
+        ["seed", "rule:", w] for w in ("detection", "false", "median", "detection", "detection", "labels")
     ]
     again = run_backtest(warehouse, months=1, seed=11)
     assert again.table() == result.table()

@@ -73,6 +73,27 @@ def test_early_spike_is_caught_before_noon_on_a_weekday(book, policies):
     assert seed.decision == "allow" and seed.upper_bound == Decimal("805.000000")
 
 
+def test_measured_intraday_band_replaces_the_theoretical_widening(book, policies):
+    """With a band the warehouse measured for the hour (dim_guardrail_intraday_bands), the wider of it
+    and the cost center's band applies; without one, band x (1 / share) ^ exponent."""
+    at_11 = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+    row, share = book.baseline("CC-SALES", at_11.date()), book.cumulative_share("CC-SALES", at_11)
+
+    def breach(amount: str, measured: tuple) -> bool:
+        return evaluate(
+            policies, row, mode="expected", cost_center="CC-SALES", day=at_11.date(),
+            consumption_today=Decimal(amount), share_now=share, queue_id=None,
+            band_exponent=Decimal("0.5"), intraday_band=measured,
+        ).breach  # fmt: skip
+
+    # expected so far 256.566; theoretical band 15 % x (1 / 0.256566) ^ 0.5 = 29.61 % -> bound 332.54
+    assert not breach("330", (None, None)) and breach("335", (None, None))
+    # measured noise at 11:00 is 20 % (k x dispersion): bound 307.88, caught earlier
+    assert breach("310", (Decimal("20"), None)) and not breach("305", (Decimal("20"), None))
+    # a measured band narrower than the cost center's 15 % never narrows it: bound 295.05
+    assert not breach("295", (Decimal("5"), None)) and breach("296", (Decimal("5"), None))
+
+
 def test_a_normal_monday_is_allowed(book, policies):
     # Monday runs at its own expected level (1000, not the flat 700 mean): allowed all day
     for hour, share in ((9, "0.1"), (12, "0.41"), (18, "0.82"), (23, "1.0")):
@@ -117,6 +138,36 @@ def test_expired_exception_stops_applying_and_says_so(policies_path, book, tmp_p
     assert "planned event 'launch' expired on 2026-03-03: not applied" in d.reasons
 
 
+def test_expired_exemption_stops_applying_and_says_so(policies_path, book, tmp_path):
+    t2 = "ed311929-3aff-59bd-9167-11b93317423f"
+    when = datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)
+
+    def decide(pols: PolicySet):
+        return evaluate(
+            pols,
+            book.baseline("CC-SUPPORT", when.date()),
+            mode="expected",
+            cost_center="CC-SUPPORT",
+            day=when.date(),
+            consumption_today=Decimal("100"),  # expected 10: a breach
+            share_now=Decimal(1),
+            queue_id=t2,
+        )
+
+    in_force = decide(PolicySet.load(policies_path))
+    assert in_force.decision == "warn" and any("exempt from mitigation" in r for r in in_force.reasons)
+    p = tmp_path / "expired.yaml"
+    p.write_text(policies_path.read_text().replace('expires: "2099-01-01"', 'expires: "2026-11-30"'))
+    expired = PolicySet.load(p)
+    d = decide(expired)
+    assert d.decision == "mitigate"
+    assert f"exemption of queue {t2} expired on 2026-11-30: not applied" in d.reasons
+    assert expired.exempt_queues(when.date()) == frozenset()
+    assert [e["kind"] for e in expired.exceptions_in_force(when.date())] == []
+    assert [(e["kind"], e["approved_by"]) for e in PolicySet.load(policies_path).exceptions_in_force(
+        when.date())] == [("exemption", "cab@example.com")]  # fmt: skip
+
+
 def test_flat_mode_reproduces_the_seed_arithmetic(book, policies):
     end = datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)
     at_bound = _at(book, policies, "CC-SALES", end, "805.000000", mode="flat")  # 700 x 1.15
@@ -145,6 +196,14 @@ def test_flat_mode_reproduces_the_seed_arithmetic(book, policies):
             "cost_centers: {CC-A: {planned_events: [{name: x, start: '2026-01-01', end: '2026-01-02',"
             " uplift_pct: '10'}]}}",
             "planned_events[0].approved_by: every planned event needs who approved it",
+        ),
+        (
+            "cost_centers: {CC-A: {exempt_queues: [q-1]}}",
+            "cost_centers.CC-A.exempt_queues[0]: 'q-1': write {queue, approved_by, reason, expires}",
+        ),
+        (
+            "cost_centers: {CC-A: {exempt_queues: [{queue: q-1, approved_by: cab, reason: why}]}}",
+            "exempt_queues[0].expires: every exemption needs who approved it, why and an expiry",
         ),
     ],
 )

@@ -35,8 +35,7 @@ in_window as (
         hourly.cost_center,
         hourly.cost_date,
         hourly.hour_of_day,
-        hourly.hourly_cost,
-        {{ iso_week_start('hourly.cost_date') }} as week_start
+        hourly.hourly_cost
     from hourly
     cross join newest
     where hourly.cost_date < newest.newest_date
@@ -50,10 +49,7 @@ recent as (
         cost_center,
         hour_of_day,
         hourly_cost,
-        case
-            when {{ dbt.datediff('week_start', 'cost_date', 'day') }} >= 5 then 'weekend'  -- noqa: LT05
-            else 'weekday'
-        end as day_type
+        {{ guardrail_day_type('cost_date') }} as day_type
     from in_window
 
 ),

@@ -32,6 +32,8 @@ final as (
         cast({{ var("guardrail_window_hours") }} as integer) as window_hours,
         cast({{ var("guardrail_window_band_factor") }} as decimal(18, 6)) as window_band_factor,
         cast({{ var("guardrail_intraday_band_exponent") }} as decimal(18, 6)) as intraday_band_exponent,
+        cast('{{ var("guardrail_materiality_basis", "so_far") }}' as varchar) as materiality_basis,
+        cast({{ var("guardrail_floor_amount") }} as decimal(18, 6)) as floor_min_amount,
         cast(assumed_carrier as varchar) as assumed_carrier,
         cast(assumed_direction as varchar) as assumed_direction,
         cast(assumed_number_type as varchar) as assumed_number_type

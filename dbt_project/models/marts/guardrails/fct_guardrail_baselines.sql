@@ -8,7 +8,8 @@
     1.4826 x the median absolute deviation of those samples in % of the expected cost, and the
     band is the cost center's band widened to var('guardrail_dispersion_k') x dispersion when that
     is wider. A day breaches when its cost is above the upper bound AND exceeds the expected cost
-    by at least var('guardrail_floor_amount') (relative and material).
+    by at least the floor (relative and material): var('guardrail_floor_pct') % of the expected daily
+    cost (materiality scaled to the cost center), never below var('guardrail_floor_amount').
     flat (the seed's rule): mean daily cost of the var('guardrail_baseline_days') days before the
     scored day ± band (baseline_30d, seed_lower_bound, seed_upper_bound, seed_status).
     Band: config_cost_centers.guardrail_band_pct, else var('guardrail_default_band_pct').
@@ -21,6 +22,7 @@
 {%- set min_history_weeks = var('guardrail_min_history_weeks', 4) | int -%}
 {%- set dispersion_k = var('guardrail_dispersion_k', 3) -%}
 {%- set floor_amount = var('guardrail_floor_amount', 5) -%}
+{%- set floor_pct = var('guardrail_floor_pct', 0) -%}
 {%- set policy_mode = var('guardrail_policy_mode', 'expected') -%}
 {%- if policy_mode not in ['expected', 'flat'] -%}
     {{ exceptions.raise_compiler_error("var guardrail_policy_mode must be 'expected' or 'flat', got " ~ policy_mode) }}
@@ -177,7 +179,11 @@ bounded as (
         greatest(
             {{ scale_by_pct('expected_daily_cost', '-effective_band_pct') }}, cast(0 as decimal(18, 6))
         ) as expected_lower_bound,
-        {{ scale_by_pct('expected_daily_cost', 'effective_band_pct') }} as expected_upper_bound
+        {{ scale_by_pct('expected_daily_cost', 'effective_band_pct') }} as expected_upper_bound,
+        greatest(
+            cast({{ floor_amount }} as decimal(18, 6)),
+            coalesce({{ scale_by_pct('expected_daily_cost', floor_pct ~ ' - 100') }}, 0)
+        ) as floor_amount
     from widened
 
 ),
@@ -195,7 +201,7 @@ statuses as (
         case
             when weekday_history_weeks < {{ min_history_weeks }} then 'insufficient_history'
             when daily_cost > expected_upper_bound
-                and daily_cost - expected_daily_cost >= cast({{ floor_amount }} as decimal(18, 6))
+                and daily_cost - expected_daily_cost >= floor_amount
                 then 'breach'
             when daily_cost < expected_lower_bound then 'below'
             else 'within'
@@ -232,7 +238,7 @@ final as (
         weekday_history_weeks,
         dispersion_pct,
         effective_band_pct,
-        cast({{ floor_amount }} as decimal(18, 6)) as floor_amount,
+        floor_amount,
         expected_lower_bound,
         expected_upper_bound,
         expected_status,

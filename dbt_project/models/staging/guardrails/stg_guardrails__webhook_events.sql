@@ -2,35 +2,18 @@
     raw.webhook_events exists only once the spool pipeline ran (ingestion/spool): on a warehouse
     without it this view is empty, with the same columns.
 -#}
-{%- set events_source = source('guardrails', 'webhook_events') %}
-{%- set events_relation = load_relation(events_source) if execute else none %}
-
 with
 
-{% if events_relation is not none -%}
 source as (
 
-    select * from {{ events_source }}
+    {{ optional_source('guardrails', 'webhook_events', [
+        ['event_id', 'varchar'], ['event_type', 'varchar'], ['platform', 'varchar'],
+        ['queue_id', 'varchar'], ['cost_center', 'varchar'], ['duration_ms', 'bigint'],
+        ['event_time', 'timestamp with time zone'], ['received_at', 'timestamp with time zone'],
+        ['decision', 'varchar'], ['policy_version', 'varchar']
+    ]) }}
 
 ),
-{%- else -%}
-    source as (
-
-        select
-            cast(null as varchar) as event_id,
-            cast(null as varchar) as event_type,
-            cast(null as varchar) as platform,
-            cast(null as varchar) as queue_id,
-            cast(null as varchar) as cost_center,
-            cast(null as bigint) as duration_ms,
-            cast(null as timestamp with time zone) as event_time,
-            cast(null as timestamp with time zone) as received_at,
-            cast(null as varchar) as decision,
-            cast(null as varchar) as policy_version
-        where 1 = 0
-
-    ),
-{%- endif %}
 
 renamed as (
 
