@@ -21,10 +21,11 @@ from typing import Any, Literal
 
 from ingestion.dlt_pipeline import raw_pipeline
 from ingestion.genesys_cloud import SourceStats
+from ingestion.genesys_cloud.stream import DetailPull
 from ingestion.http import ApiClient, ApiError, RunCounters
 from ingestion.ingest_config import CXONE_ENV, CXONE_OPTIONAL, GENESYS_ENV, IngestOptions, credentials
 from ingestion.resources import ResourceTracker
-from ingestion.windows import Window, day_start, effective_start
+from ingestion.windows import Window, day_start, effective_start, iso_z
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 # Arrow items get dlt's bookkeeping columns too (CONTRACTS: every raw table has _dlt_load_id/_dlt_id).
@@ -204,10 +205,13 @@ def _discard_extracted(pipeline: Any) -> None:
 
 def _finish_pending(pipeline: Any) -> None:
     """Load whatever a previous (killed) run left behind before planning the next pull."""
+    from ingestion.genesys_cloud.stream import dedupe
+
     _repair_interrupted_normalize(pipeline)
     if pipeline.has_pending_data:
         pipeline.normalize()
-        pipeline.load(raise_on_failed_jobs=True)
+        info = pipeline.load(raise_on_failed_jobs=True)
+        dedupe(pipeline, info.loads_ids)  # appended detail tables keep one row per key
 
 
 def _pulled_until(pipeline: Any, source_name: str) -> datetime | None:
@@ -260,6 +264,33 @@ def _clients(platforms: tuple[str, ...], options: IngestOptions) -> dict[str, Ap
 ProgressFn = Callable[[str, int, int, int], None]
 
 
+def _stream_genesys(
+    pipeline: Any,
+    api: ApiClient,
+    span: Window,
+    options: IngestOptions,
+    retry: list[Any],
+    late_before: datetime | None,
+    known: dict[str, bool],
+    stats: SourceStats,
+    tracker: ResourceTracker,
+    progress: ProgressFn | None,
+) -> DetailPull:
+    """Pull Genesys conversation details and load each ready batch of windows while the next are
+    fetched (``genesys_cloud.stream``); the source's run then adds aggregates, ledger and state."""
+    from ingestion.genesys_cloud import helpers as gh
+    from ingestion.genesys_cloud.stream import detail_windows, stream_details
+
+    opts = options.genesys
+    available = tracker.guard("genesys.data_availability", lambda: gh.availability(api), None)
+    windows = detail_windows(span.start, span.end, opts.job_window, retry)
+    tracker.ok("genesys.conversation_details")
+    late = iso_z(late_before) if late_before else None
+    return stream_details(
+        pipeline, api, windows, opts, lambda: gh.DetailFlattener(late, known), stats, progress, available
+    )
+
+
 def _run_platform(
     db_path: Path,
     platform: str,
@@ -285,13 +316,13 @@ def _run_platform(
     stats = SourceStats()
     tracker = ResourceTracker(platform)
 
+    retry = ledger.open_windows(db_path, "genesys") if platform == "genesys" else []
+    late_before = pulled_until if pulled_until and eff_start < pulled_until else None
+    details: DetailPull | None = None
+    known: dict[str, bool] = {}
+
     def make_source() -> Any:
         if platform == "genesys":
-            retry = ledger.open_windows(db_path, "genesys")
-            late_before = pulled_until if pulled_until and eff_start < pulled_until else None
-            known = (
-                ledger.known_conversations(db_path, eff_start - timedelta(days=1), end) if late_before else {}
-            )
             return genesys_cloud(
                 eff_start,
                 end,
@@ -303,6 +334,7 @@ def _run_platform(
                 stats=stats,
                 progress=progress,
                 tracker=tracker,
+                details=details,
             )
         return nice_cxone(
             eff_start, end, options=options.cxone, api=api, stats=stats, progress=progress, tracker=tracker
@@ -310,6 +342,21 @@ def _run_platform(
 
     error: BaseException | None = None
     try:
+        if platform == "genesys":
+            if late_before:
+                known = ledger.known_conversations(db_path, eff_start - timedelta(days=1), end)
+            details = _stream_genesys(
+                pipeline,
+                api,
+                Window(eff_start, end),
+                options,
+                retry,
+                late_before,
+                known,
+                stats,
+                tracker,
+                progress,
+            )
         pipeline.run(make_source())
     except Exception as exc:  # a core vendor failure: commit what stands alone, then re-raise
         error = _root_cause(exc)
