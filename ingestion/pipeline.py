@@ -24,7 +24,7 @@ from ingestion.genesys_cloud import SourceStats
 from ingestion.genesys_cloud.stream import DetailPull
 from ingestion.http import ApiClient, ApiError, RunCounters
 from ingestion.ingest_config import CXONE_ENV, CXONE_OPTIONAL, GENESYS_ENV, IngestOptions, credentials
-from ingestion.resources import ResourceTracker
+from ingestion.resources import ResourceTracker, reprobe_after, to_skip
 from ingestion.windows import Window, day_start, effective_start, iso_z
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -51,11 +51,12 @@ RUN_STATS_COLUMNS = {
     "wait_seconds": {"data_type": "double"},
     "provisional_windows": {"data_type": "bigint"},
     "unavailable_resources": {"data_type": "text"},
+    "skipped_resources": {"data_type": "text"},
     "failed_resources": {"data_type": "text"},
     "error": {"data_type": "text"},
 }
 # Resources that load on their own when the core resource of their platform fails.
-STANDALONE_AUXILIARY = {"genesys": ("genesys_licence_usage",), "cxone": ()}
+STANDALONE_AUXILIARY = {"genesys": ("genesys_licence_usage", "billing_contracts"), "cxone": ()}
 
 
 @dataclass
@@ -77,6 +78,7 @@ class PlatformSummary:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     unavailable: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # unavailable at the last probe, < a day ago
     failed: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -135,6 +137,8 @@ class IngestSummary:
             )
             if p.unavailable:
                 line += f"; unavailable: {', '.join(p.unavailable)}"
+            if p.skipped:
+                line += f"; not re-asked (unavailable at the last probe): {', '.join(p.skipped)}"
             if p.failed:
                 line += f"; failed: {', '.join(p.failed)}"
             if p.error:
@@ -314,7 +318,10 @@ def _run_platform(
     pulled_until = _pulled_until(pipeline, source_name)
     eff_start = effective_start(start, pulled_until, options.trailing)
     stats = SourceStats()
-    tracker = ResourceTracker(platform)
+    # auxiliary resources found unavailable less than a day ago are not asked again (resources.py)
+    tracker = ResourceTracker(
+        platform, skip=to_skip(ledger.run_history(db_path, platform), started, reprobe_after())
+    )
 
     retry = ledger.open_windows(db_path, "genesys") if platform == "genesys" else []
     late_before = pulled_until if pulled_until and eff_start < pulled_until else None
@@ -384,6 +391,7 @@ def _run_platform(
         started_at=started,
         finished_at=finished,
         unavailable=tracker.by_status("unavailable"),
+        skipped=tracker.by_status("skipped"),
         failed=tracker.by_status("failed"),
         error=f"{type(error).__name__}: {error}" if error else None,
     )
@@ -402,6 +410,7 @@ def _run_platform(
         "wait_seconds": round(summary.wait_seconds, 3),
         "provisional_windows": len(summary.provisional_windows),
         "unavailable_resources": ",".join(summary.unavailable) or None,
+        "skipped_resources": ",".join(summary.skipped) or None,
         "failed_resources": ",".join(summary.failed) or None,
         "error": summary.error,
     }

@@ -18,6 +18,7 @@ import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from ingestion.genesys_cloud import billing
 from ingestion.genesys_cloud import helpers as h
 from ingestion.genesys_cloud import settings as s
 from ingestion.genesys_cloud.parse_pool import default_workers
@@ -268,10 +269,27 @@ def genesys_cloud(
                 yield rows
         state["licence_retry_months"] = []
 
+    @dlt.resource(name="billing_contracts", write_disposition="merge")
+    def billing_contracts() -> Iterator[Any]:
+        """Contracts, billing-period charges and invoice lines (preview API, auxiliary: an org
+        without it answers 403/404 and the tables stay empty; 5xx → partial, re-read next run)."""
+        tables = rt.guard("genesys.billing_contracts", lambda: billing.contract_tables(api, start, end), {})
+        for table, rows in tables.items():
+            st.count(table, len(rows))
+            if rows:
+                hints = dlt.mark.make_hints(
+                    table_name=table,
+                    primary_key=billing.PRIMARY_KEYS[table],
+                    write_disposition="merge",
+                    columns=billing.TABLE_COLUMNS[table],
+                )
+                yield dlt.mark.with_hints(rows, hints, create_table_variant=True)
+
     from ingestion.genesys_cloud.wfm import default_queue_ids, wfm_resources  # auxiliary (issue 16)
 
     return (
         conversation_details,
         licence_usage,
+        billing_contracts,
         *wfm_resources(api, start, end, lambda: default_queue_ids(api)),
     )
