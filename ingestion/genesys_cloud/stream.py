@@ -129,7 +129,7 @@ def _last_per_key(table: pa.Table, key: str) -> pa.Table:
         return table
     numbered = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
     keep = numbered.group_by(key).aggregate([("_row", "max")])["_row_max"]
-    return table.take(pc.sort_indices(keep))
+    return table.take(keep.take(pc.sort_indices(keep)))  # the kept rows, in their original order
 
 
 def _batch(results: list[h.WindowResult]) -> Iterator[tuple[str, pa.Table]]:
