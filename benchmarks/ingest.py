@@ -3,9 +3,10 @@
 (a) Unthrottled: conversations per second from the simulator's async detail jobs into DuckDB
     through the production path (``genesys_cloud.stream``: a producer thread fetches and flattens
     each window into pyarrow Tables while the calling thread appends every ready batch through dlt
-    and deduplicates it on the primary key), beside the same records yielded as dlt row dicts
-    (same HTTP, same flattening, merge hints), and beside the simulator's own ceiling (pages fetched
-    and JSON-decoded only). Median of a few repeats; ratio; the stage breakdown.
+    and deduplicates it on the primary key), beside the sequential path it replaced (one package:
+    extract, normalize, DuckDB merge one after the other), the same records yielded as dlt row
+    dicts (same HTTP, same flattening, merge hints), and the simulator's own ceiling (pages fetched
+    and JSON-decoded only). Median of a few repeats; ratios; the stage breakdown.
 (b) Under a quota: the simulator allows ``--quota`` requests/min per token and the client limiter is
     set to the same rate (and, second row, to twice it: the limiter adapts to
     ``inin-ratelimit-allowed``). Reports achieved request rate / allowed rate while pulling, the
@@ -164,9 +165,41 @@ def arrow_run(sim: Simulator, days: int, options: GenesysOptions) -> tuple[float
         STAGES.append(
             (details.fetch_seconds, details.load_seconds, details.idle_seconds, t1 - t0, details.loads)
         )
-        n = len(_loaded_ids(folder, START, START + timedelta(days=days)))
+        ids = _loaded_ids(folder, START, START + timedelta(days=days))
+        assert len(ids) == len(set(ids)), "duplicate conversations after the streamed load"
+        n = len(ids)
         api.close()
         return t1 - t0, n
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+SEQUENTIAL: list[tuple[float, float, float]] = []
+
+
+def sequential_run(sim: Simulator, days: int, options: GenesysOptions) -> tuple[float, int]:
+    """Same-run baseline: the source pulls every window inline into one package (merge hints), then
+    dlt's extract, normalize and load (DuckDB delete-insert merge) run one after the other — the
+    path before streaming."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-seq-"))
+    try:
+        api = sim.client(options)
+        api.authenticate()
+        span = (day_start(START), day_start(START + timedelta(days=days)))
+        source = genesys_cloud(*span, options=options, api=api, stats=SourceStats())
+        pipeline = _pipeline(folder, "bench_seq")
+        t0 = time.perf_counter()
+        with relaxed_gc():
+            pipeline.extract(source.with_resources("conversation_details"))
+            t1 = time.perf_counter()
+            pipeline.normalize()
+            t2 = time.perf_counter()
+            pipeline.load()
+        t3 = time.perf_counter()
+        SEQUENTIAL.append((t1 - t0, t2 - t1, t3 - t2))
+        n = len(set(_loaded_ids(folder, START, START + timedelta(days=days))))
+        api.close()
+        return t3 - t0, n
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -284,21 +317,30 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--quota", type=int, default=600, help="simulator quota, requests/min")
-    parser.add_argument("--only", default="abc", help="sections to run, e.g. 'c' (default 'abc')")
+    parser.add_argument("--only", default="abc", help="sections to run, e.g. 'a' or 'bc' (default 'abc')")
     args = parser.parse_args()
-    if "c" in args.only and args.only.strip("c") == "":
+    if "a" in args.only:
+        throughput(args.quick, args.repeats or (1 if args.quick else 3))
+    if "b" in args.only:
+        under_quota(args.quick, args.quota)
+    if "c" in args.only:
+        print(f"machine load average: {os.getloadavg()[0]:.1f}")
         print_freshness(30_000 if args.quick else 100_000)
-        return
-    quick = args.quick
-    repeats = args.repeats or (1 if quick else 3)
-    per_month = 300_000  # ~10 000 conversations a day
-    arrow_days, rows_span = (2, timedelta(hours=6)) if quick else (7, timedelta(hours=12))
 
+
+PER_MONTH = 300_000  # ~10 000 conversations a day
+
+
+def throughput(quick: bool, repeats: int) -> None:
+    """Section (a): the streamed path, the sequential merge path and the simulator's ceiling are
+    run in turn within each repeat (so each triple sees the same machine load), then row dicts."""
+    arrow_days, rows_span = (2, timedelta(hours=6)) if quick else (7, timedelta(hours=12))
     print(
-        f"== (a) unthrottled simulator → DuckDB ({per_month:,} conversations/month, {repeats} repeats, "
+        f"== (a) unthrottled simulator → DuckDB ({PER_MONTH:,} conversations/month, {repeats} repeats, "
         f"{default_workers()} page-parsing processes; CCFINOPS_PARSE_WORKERS sets it)"
     )
-    sim = Simulator(seed=7, per_month=per_month, quota=10_000_000)
+    sim = Simulator(seed=7, per_month=PER_MONTH, quota=10_000_000)
+    arrow, sequential, ceiling = [], [], []
     try:
         fast = GenesysOptions(
             rate_per_min=10_000_000,
@@ -306,46 +348,49 @@ def main() -> None:
             job_workers=8,
             tuning=gh.JobTuning(poll_initial_s=0.05, poll_max_s=0.25),
         )
-        arrow = [arrow_run(sim, arrow_days, fast) for _ in range(repeats)]
+        for _ in range(repeats):
+            arrow.append(arrow_run(sim, arrow_days, fast))
+            sequential.append(sequential_run(sim, arrow_days, fast))
+            ceiling.append(fetch_only_run(sim, arrow_days, fast))
         rows = [rows_run(sim, rows_span, fast) for _ in range(max(1, repeats - 1))]
-        ceiling = [fetch_only_run(sim, arrow_days, fast) for _ in range(repeats)]
     finally:
         sim.stop()
-    a_rate = statistics.median(n / t for t, n in arrow)
-    r_rate = statistics.median(n / t for t, n in rows)
-    print(
-        f"arrow path : {a_rate:10,.0f} conversations/s  (median; runs: "
-        + ", ".join(f"{n:,} in {t:.1f}s" for t, n in arrow)
-        + ")"
-    )
-    print(
-        f"row dicts  : {r_rate:10,.0f} conversations/s  (median; runs: "
-        + ", ".join(f"{n:,} in {t:.1f}s" for t, n in rows)
-        + ")"
-    )
+
+    def rate(name: str, runs: list[tuple[float, int]], note: str = "") -> float:
+        value = statistics.median(n / t for t, n in runs)
+        listed = ", ".join(f"{n:,} in {t:.1f}s" for t, n in runs)
+        print(f"{name}: {value:10,.0f} conversations/s  (median; runs: {listed}){note}")
+        return value
+
+    a_rate = rate("streamed   ", arrow)
+    s_rate = rate("sequential ", sequential, " — extract, normalize, merge one after the other")
+    r_rate = rate("row dicts  ", rows)
+    c_rate = rate("simulator  ", ceiling, " — fetch + JSON decode only: this machine's ceiling")
     fetch, load, idle, wall, loads = (statistics.median(x) for x in zip(*STAGES, strict=True))
     print(
-        f"arrow steps: fetch + parse (producer thread) {fetch:.1f}s, dlt extract/normalize/append + "
+        f"streamed   : fetch + parse (producer thread) {fetch:.1f}s, dlt extract/normalize/append + "
         f"dedupe (loading thread) {load:.1f}s in {loads:.0f} packages, loader idle {idle:.1f}s, "
         f"wall {wall:.1f}s (medians; overlap saves {max(0.0, fetch + load - wall):.1f}s)"
     )
-    c_rate = statistics.median(n / t for t, n in ceiling)
+    ext, norm, merge = (statistics.median(x) for x in zip(*SEQUENTIAL, strict=True))
     print(
-        f"simulator  : {c_rate:10,.0f} conversations/s  (median; fetch + JSON decode only, no parse "
-        "or load: the ceiling of this machine's simulator)"
+        f"sequential : extract {ext:.1f}s, normalize {norm:.1f}s, load (DuckDB merge) {merge:.1f}s (medians)"
     )
     print(
-        f"ratio      : {a_rate / r_rate:10.1f}x   target >= 20,000 conv/s: "
+        f"ratio      : {a_rate / r_rate:10.1f}x row dicts, {a_rate / s_rate:.2f}x sequential, "
+        f"{a_rate / c_rate:.2f} of the simulator's ceiling; target >= 20,000 conv/s: "
         f"{'met' if a_rate >= 20_000 else 'NOT met'}"
     )
     vendor = 300 * 1000 / 60  # Genesys default quota 300 req/min x 1000 conversations per page
     print(f"vs quota   : {a_rate / vendor:10.1f}x what 300 req/min x 1000 conv/page allows ({vendor:,.0f}/s)")
-
-    quota = args.quota
-    q_days, page = (1, 100) if quick else (2, 50)
     print(f"machine load average: {os.getloadavg()[0]:.1f} (2 cores; other jobs share them)")
+
+
+def under_quota(quick: bool, quota: int) -> None:
+    """Section (b)."""
+    q_days, page = (1, 100) if quick else (2, 50)
     print(f"\n== (b) under a quota of {quota} requests/min (page size {page}, {q_days} day(s))")
-    sim = Simulator(seed=8, per_month=per_month, quota=quota)
+    sim = Simulator(seed=8, per_month=PER_MONTH, quota=quota)
     try:
         results = [
             quota_run(sim, q_days, quota, float(quota), page),
@@ -361,9 +406,6 @@ def main() -> None:
             f"429 share {r['share_429']:.2%} (target <= 1%), completeness {r['completeness']:.2%}, "
             f"duplicates {r['duplicates']}"
         )
-    if "c" in args.only:
-        print(f"machine load average: {os.getloadavg()[0]:.1f}")
-        print_freshness(30_000 if quick else 100_000)
 
 
 # ------------------------------------------------------------------------------------ freshness
