@@ -3,7 +3,9 @@
 Each platform has its own dlt pipeline whose working folder lives beside the warehouse file
 (``<db folder>/dlt_pipelines/<db name>/``), so runs are self-contained: a run killed mid-load
 leaves its load package there and the next run finishes it before pulling again; merge on natural
-keys makes the re-pull idempotent.
+keys (append + dedupe on the key for the streamed Genesys detail tables) makes the re-pull
+idempotent. Genesys conversation details are loaded while they are fetched
+(``genesys_cloud.stream``); the source's own run then adds aggregates, ledger and high-water mark.
 """
 
 from __future__ import annotations
