@@ -3,7 +3,9 @@
 Each platform has its own dlt pipeline whose working folder lives beside the warehouse file
 (``<db folder>/dlt_pipelines/<db name>/``), so runs are self-contained: a run killed mid-load
 leaves its load package there and the next run finishes it before pulling again; merge on natural
-keys makes the re-pull idempotent.
+keys (append + dedupe on the key for the streamed Genesys detail tables) makes the re-pull
+idempotent. Genesys conversation details are loaded while they are fetched
+(``genesys_cloud.stream``); the source's own run then adds aggregates, ledger and high-water mark.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from typing import Any, Literal
 
 from ingestion.dlt_pipeline import raw_pipeline
 from ingestion.genesys_cloud import SourceStats
+from ingestion.genesys_cloud.stream import DetailPull
 from ingestion.http import ApiClient, ApiError, RunCounters
 from ingestion.ingest_config import CXONE_ENV, CXONE_OPTIONAL, GENESYS_ENV, IngestOptions, credentials
-from ingestion.resources import ResourceTracker
-from ingestion.windows import Window, day_start, effective_start
+from ingestion.resources import ResourceTracker, reprobe_after, to_skip
+from ingestion.windows import Window, day_start, effective_start, iso_z
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 # Arrow items get dlt's bookkeeping columns too (CONTRACTS: every raw table has _dlt_load_id/_dlt_id).
@@ -50,11 +53,12 @@ RUN_STATS_COLUMNS = {
     "wait_seconds": {"data_type": "double"},
     "provisional_windows": {"data_type": "bigint"},
     "unavailable_resources": {"data_type": "text"},
+    "skipped_resources": {"data_type": "text"},
     "failed_resources": {"data_type": "text"},
     "error": {"data_type": "text"},
 }
 # Resources that load on their own when the core resource of their platform fails.
-STANDALONE_AUXILIARY = {"genesys": ("genesys_licence_usage",), "cxone": ()}
+STANDALONE_AUXILIARY = {"genesys": ("genesys_licence_usage", "billing_contracts"), "cxone": ()}
 
 
 @dataclass
@@ -76,6 +80,7 @@ class PlatformSummary:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     unavailable: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # unavailable at the last probe, < a day ago
     failed: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -134,6 +139,8 @@ class IngestSummary:
             )
             if p.unavailable:
                 line += f"; unavailable: {', '.join(p.unavailable)}"
+            if p.skipped:
+                line += f"; not re-asked (unavailable at the last probe): {', '.join(p.skipped)}"
             if p.failed:
                 line += f"; failed: {', '.join(p.failed)}"
             if p.error:
@@ -204,10 +211,13 @@ def _discard_extracted(pipeline: Any) -> None:
 
 def _finish_pending(pipeline: Any) -> None:
     """Load whatever a previous (killed) run left behind before planning the next pull."""
+    from ingestion.genesys_cloud.stream import dedupe
+
     _repair_interrupted_normalize(pipeline)
     if pipeline.has_pending_data:
         pipeline.normalize()
-        pipeline.load(raise_on_failed_jobs=True)
+        info = pipeline.load(raise_on_failed_jobs=True)
+        dedupe(pipeline, info.loads_ids)  # appended detail tables keep one row per key
 
 
 def _pulled_until(pipeline: Any, source_name: str) -> datetime | None:
@@ -260,6 +270,33 @@ def _clients(platforms: tuple[str, ...], options: IngestOptions) -> dict[str, Ap
 ProgressFn = Callable[[str, int, int, int], None]
 
 
+def _stream_genesys(
+    pipeline: Any,
+    api: ApiClient,
+    span: Window,
+    options: IngestOptions,
+    retry: list[Any],
+    late_before: datetime | None,
+    known: dict[str, bool],
+    stats: SourceStats,
+    tracker: ResourceTracker,
+    progress: ProgressFn | None,
+) -> DetailPull:
+    """Pull Genesys conversation details and load each ready batch of windows while the next are
+    fetched (``genesys_cloud.stream``); the source's run then adds aggregates, ledger and state."""
+    from ingestion.genesys_cloud import helpers as gh
+    from ingestion.genesys_cloud.stream import detail_windows, stream_details
+
+    opts = options.genesys
+    available = tracker.guard("genesys.data_availability", lambda: gh.availability(api), None)
+    windows = detail_windows(span.start, span.end, opts.job_window, retry)
+    tracker.ok("genesys.conversation_details")
+    late = iso_z(late_before) if late_before else None
+    return stream_details(
+        pipeline, api, windows, opts, lambda: gh.DetailFlattener(late, known), stats, progress, available
+    )
+
+
 def _run_platform(
     db_path: Path,
     platform: str,
@@ -283,15 +320,18 @@ def _run_platform(
     pulled_until = _pulled_until(pipeline, source_name)
     eff_start = effective_start(start, pulled_until, options.trailing)
     stats = SourceStats()
-    tracker = ResourceTracker(platform)
+    # auxiliary resources found unavailable less than a day ago are not asked again (resources.py)
+    tracker = ResourceTracker(
+        platform, skip=to_skip(ledger.run_history(db_path, platform), started, reprobe_after())
+    )
+
+    retry = ledger.open_windows(db_path, "genesys") if platform == "genesys" else []
+    late_before = pulled_until if pulled_until and eff_start < pulled_until else None
+    details: DetailPull | None = None
+    known: dict[str, bool] = {}
 
     def make_source() -> Any:
         if platform == "genesys":
-            retry = ledger.open_windows(db_path, "genesys")
-            late_before = pulled_until if pulled_until and eff_start < pulled_until else None
-            known = (
-                ledger.known_conversations(db_path, eff_start - timedelta(days=1), end) if late_before else {}
-            )
             return genesys_cloud(
                 eff_start,
                 end,
@@ -303,6 +343,7 @@ def _run_platform(
                 stats=stats,
                 progress=progress,
                 tracker=tracker,
+                details=details,
             )
         return nice_cxone(
             eff_start, end, options=options.cxone, api=api, stats=stats, progress=progress, tracker=tracker
@@ -310,6 +351,21 @@ def _run_platform(
 
     error: BaseException | None = None
     try:
+        if platform == "genesys":
+            if late_before:
+                known = ledger.known_conversations(db_path, eff_start - timedelta(days=1), end)
+            details = _stream_genesys(
+                pipeline,
+                api,
+                Window(eff_start, end),
+                options,
+                retry,
+                late_before,
+                known,
+                stats,
+                tracker,
+                progress,
+            )
         pipeline.run(make_source())
     except Exception as exc:  # a core vendor failure: commit what stands alone, then re-raise
         error = _root_cause(exc)
@@ -337,6 +393,7 @@ def _run_platform(
         started_at=started,
         finished_at=finished,
         unavailable=tracker.by_status("unavailable"),
+        skipped=tracker.by_status("skipped"),
         failed=tracker.by_status("failed"),
         error=f"{type(error).__name__}: {error}" if error else None,
     )
@@ -355,6 +412,7 @@ def _run_platform(
         "wait_seconds": round(summary.wait_seconds, 3),
         "provisional_windows": len(summary.provisional_windows),
         "unavailable_resources": ",".join(summary.unavailable) or None,
+        "skipped_resources": ",".join(summary.skipped) or None,
         "failed_resources": ",".join(summary.failed) or None,
         "error": summary.error,
     }

@@ -13,6 +13,15 @@ with the distinct "partial" code (3).
 
 Override the class of a resource with ``CCFINOPS_CORE_RESOURCES`` (comma-separated names, e.g.
 ``genesys.licence_usage`` to make a missing billing permission fatal).
+
+Re-ask policy: an org's permissions and products change rarely, so an auxiliary resource found
+unavailable (403/404) is not asked again on every hourly run. Until ``CCFINOPS_REPROBE_HOURS``
+(default 24) have passed since the run that found it unavailable (``raw.ingest_run_stats``:
+``unavailable_resources``, ``started_at``), it is *skipped* — not requested, recorded in
+``skipped_resources``, treated as absent by the models — and the first run after that asks again
+(a re-probe: one request; if the org gained the product, its data loads from then on). A resource
+that *failed* (5xx/timeouts) is never skipped: the next run asks again, and the windows/months it
+missed are retried (ledger, ``licence_retry_months``).
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 
 from ingestion.http import ApiError, AuthError
@@ -28,7 +38,8 @@ from ingestion.http import ApiError, AuthError
 log = logging.getLogger("ccfinops.ingest")
 
 Kind = Literal["core", "auxiliary"]
-Status = Literal["ok", "unavailable", "failed"]
+Status = Literal["ok", "unavailable", "failed", "skipped"]
+REPROBE_HOURS = 24.0
 T = TypeVar("T")
 
 
@@ -70,6 +81,12 @@ RESOURCES: dict[str, Resource] = {
             "billing:subscription:view (Billing)",
         ),
         Resource(
+            "genesys.billing_contracts",
+            "auxiliary",
+            "GET /api/v2/billing/contracts (billing periods, invoices, invoice lines; preview API)",
+            "Billing contract/invoice view (preview; permission name not verified)",
+        ),
+        Resource(
             "cxone.completed_contacts",
             "core",
             "GET /incontactapi/services/{version}/contacts/completed",
@@ -91,6 +108,42 @@ def kind_of(name: str) -> Kind:
     return "core" if name in extra else RESOURCES[name].kind
 
 
+def reprobe_after() -> timedelta:
+    """How long an unavailable auxiliary resource is not asked again (``CCFINOPS_REPROBE_HOURS``)."""
+    raw = os.environ.get("CCFINOPS_REPROBE_HOURS")
+    try:
+        hours = float(raw) if raw not in (None, "") else REPROBE_HOURS
+    except ValueError as exc:
+        raise ValueError(f"CCFINOPS_REPROBE_HOURS must be a number, got {raw!r}") from exc
+    return timedelta(hours=max(0.0, hours))
+
+
+def to_skip(
+    history: list[tuple[datetime, str | None, str | None]], now: datetime, after: timedelta
+) -> dict[str, datetime]:
+    """Auxiliary resources to skip this run → when they were found unavailable.
+
+    ``history``: (started_at, unavailable_resources, skipped_resources) of the platform's runs,
+    newest first. A resource's last *probe* is the newest run that did not skip it; it is skipped
+    when that probe found it unavailable less than ``after`` ago.
+    """
+    found: dict[str, datetime] = {}
+    decided: set[str] = set()
+    for started, unavailable, skipped in history:
+        skipped_here = {n for n in (skipped or "").split(",") if n}
+        for name in RESOURCES:
+            if name in decided or name in skipped_here:
+                continue
+            decided.add(name)
+            if (
+                name in (unavailable or "").split(",")
+                and now - started < after
+                and kind_of(name) == "auxiliary"
+            ):
+                found[name] = started
+    return found
+
+
 @dataclass
 class ResourceStatus:
     """What happened to one resource in a run."""
@@ -108,6 +161,7 @@ class ResourceTracker:
 
     platform: str
     statuses: dict[str, ResourceStatus] = field(default_factory=dict)
+    skip: dict[str, datetime] = field(default_factory=dict)  # unavailable at → not asked this run
 
     def ok(self, name: str) -> None:
         """Note that ``name`` answered (unless it already failed)."""
@@ -118,8 +172,21 @@ class ResourceTracker:
 
         403/404 → ``unavailable`` (the org lacks the permission/product); anything else the HTTP
         layer gave up on (5xx, timeouts, after bounded retries) → ``failed``. Auth errors and any
-        error of a core resource propagate.
+        error of a core resource propagate. A resource in ``skip`` is not called at all.
         """
+        if name in self.skip and kind_of(name) == "auxiliary":
+            if name not in self.statuses:
+                since = self.skip[name]
+                log.info(
+                    "%s: %s not asked (unavailable at %s; re-probed %s later)",
+                    self.platform,
+                    name,
+                    since.isoformat(timespec="minutes"),
+                    reprobe_after(),
+                )
+                reason = f"unavailable at {since.isoformat(timespec='minutes')}"
+                self.statuses[name] = ResourceStatus(name, "auxiliary", "skipped", None, reason)
+            return default
         try:
             value = fn()
         except AuthError:

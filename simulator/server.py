@@ -17,9 +17,10 @@ from urllib.parse import parse_qsl
 
 import uvicorn
 
+from simulator.billing_contracts import BillingContractsApi, billing_contract_routes
 from simulator.config import SimConfig
 from simulator.cxone_api import CxoneApi
-from simulator.genesys_api import GenesysApi
+from simulator.genesys_api import GenesysApi, licence_holders
 from simulator.ground_truth import ground_truth
 from simulator.http import ApiError, Request, Reset, Response, json_response
 from simulator.state import SimState
@@ -65,6 +66,7 @@ class SimulatorApp:
             ("POST", f"{a}/details/query", GEN, g.sync_query, True),
             ("POST", f"{a}/aggregates/query", GEN, g.aggregates, True),
             ("GET", "/api/v2/billing/reports/billableusage", GEN, g.billable_usage, True),
+            *billing_contract_routes(BillingContractsApi(state, licence_holders), GEN),
             ("POST", "/api/v2/usage/query", GEN, g.usage_query, True),
             ("GET", f"/api/v2/usage/query/(?P<execution_id>{uuid_re})/results", GEN, g.usage_results, True),
             ("GET", "/api/v2/ccfinops-sim/voice-usage.csv", GEN, g.voice_csv, True),

@@ -79,4 +79,24 @@
         _dlt_load_id varchar not null,
         _dlt_id varchar not null
     );
+    {#- Genesys billing contracts (preview API, auxiliary): empty when the org lacks it -#}
+    create table if not exists raw.genesys_billing_contracts (
+        contract_id varchar, contract_name varchar, status varchar, currency varchar,
+        start_date timestamp with time zone, end_date timestamp with time zone,
+        _dlt_load_id varchar not null, _dlt_id varchar not null
+    );
+    create table if not exists raw.genesys_billing_period_charges (
+        contract_id varchar, billing_period_id varchar, charge_name varchar,
+        period_start timestamp with time zone, period_end timestamp with time zone,
+        period_status varchar, quantity decimal(18, 6), unit_of_measure varchar,
+        unit_price decimal(18, 6), amount decimal(18, 6), currency varchar,
+        _dlt_load_id varchar not null, _dlt_id varchar not null
+    );
+    create table if not exists raw.genesys_invoice_lines (
+        invoice_id varchar, line_number bigint, contract_id varchar,
+        invoice_date timestamp with time zone, currency varchar, product varchar,
+        description varchar, date_start timestamp with time zone, date_end timestamp with time zone,
+        quantity decimal(18, 6), unit_of_measure varchar, amount decimal(18, 6),
+        _dlt_load_id varchar not null, _dlt_id varchar not null
+    );
 {%- endmacro %}

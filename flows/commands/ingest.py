@@ -41,8 +41,9 @@ def ingest_command(
     """Pull [START, END) from the platform APIs into raw tables (merge: reruns never duplicate).
 
     Exit codes: 0 done (auxiliary resources the org lacks, 403/404, are skipped with a warning and
-    listed as unavailable); 3 partial (an auxiliary resource failed after retries, the rest was
-    committed); 2 a vendor/credentials error on a core resource; 1 any other failure.
+    listed as unavailable, then not asked again for CCFINOPS_REPROBE_HOURS, default 24); 3 partial
+    (an auxiliary resource failed after retries, the rest was committed); 2 a vendor/credentials
+    error on a core resource; 1 any other failure.
 
     Credentials/hosts: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET, GENESYS_API_BASE, GENESYS_LOGIN_BASE;
     CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET, CXONE_CLIENT_ID, CXONE_CLIENT_SECRET,
@@ -119,7 +120,7 @@ def _print_summary(summary, elapsed: float) -> None:  # type: ignore[no-untyped-
     console = Console(width=max(Console().width, 150))
     console.print(table)
     for line in summary.lines():
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True)  # one line per platform, never wrapped
     for p in summary.platforms.values():
         per_table = ", ".join(f"{t}={n}" for t, n in sorted(p.records.items()))
         console.print(f"  {p.platform}: {per_table}")

@@ -10,7 +10,6 @@ expiring is loaded as queue aggregates marked ``is_provisional`` and recorded as
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,12 +18,14 @@ import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from ingestion.genesys_cloud import billing
 from ingestion.genesys_cloud import helpers as h
 from ingestion.genesys_cloud import settings as s
-from ingestion.genesys_cloud.parse_pool import default_workers, parse_pool
+from ingestion.genesys_cloud.parse_pool import default_workers
+from ingestion.genesys_cloud.stream import DetailPull, detail_windows, pull_all, window_tables
 from ingestion.http import ApiClient, GenesysClientCredentials, RetryPolicy, RunCounters, TokenBucket
 from ingestion.resources import ResourceTracker
-from ingestion.windows import Window, chunk, iso_z
+from ingestion.windows import Window, iso_z
 
 __all__ = ["GenesysOptions", "LedgerEntry", "SourceStats", "genesys_cloud", "make_client"]
 
@@ -114,6 +115,7 @@ def genesys_cloud(
     stats: SourceStats | None = None,
     progress: ProgressFn | None = None,
     tracker: ResourceTracker | None = None,
+    details: DetailPull | None = None,
 ) -> Sequence[DltResource]:
     """Genesys Cloud raw tables for [start, end) plus any ledger windows still open.
 
@@ -132,6 +134,8 @@ def genesys_cloud(
         stats: filled with what was extracted.
         progress: ``fn(platform, done, total, records)`` after each window.
         tracker: records each resource's outcome; auxiliary ones answering 403/404 are skipped.
+        details: the detail windows were already pulled and loaded (``stream.stream_details``):
+            this source then only adds the aggregates, the ledger and the high-water mark.
     """
     opts = options or GenesysOptions()
     if api is None:
@@ -147,34 +151,27 @@ def genesys_cloud(
     @dlt.resource(name="conversation_details", write_disposition="merge")
     def conversation_details() -> Iterator[Any]:
         """Conversations, sessions, segments, evaluations, queue intervals and ledger rows."""
-        available = rt.guard("genesys.data_availability", lambda: h.availability(api), None)
-        requested = chunk(start, end, opts.job_window)
-        windows = list(requested)
-        for entry in retry_windows:
-            if not any(w.start <= entry.window.start and entry.window.end <= w.end for w in requested):
-                windows.append(entry.window)
-        st.windows_total = len(windows)
-        succeeded: list[Window] = []
-        failed: dict[Window, str] = {}
-        rt.ok("genesys.conversation_details")
-        for window, outcome in _pull_all(api, windows, opts, flattener):
-            if isinstance(outcome, h.JobLost):
-                failed[window] = outcome.reason
-            else:
-                succeeded.append(window)
-                for table, parts in (
-                    (s.CONVERSATIONS_TABLE, outcome.conversations),
-                    (s.SESSIONS_TABLE, outcome.sessions),
-                    (s.SEGMENTS_TABLE, outcome.segments),
-                    (s.EVALUATIONS_TABLE, outcome.evaluations),
-                ):
-                    for part in parts:
+        if details is not None:
+            available, windows = details.available, details.windows
+            succeeded, failed = list(details.succeeded), dict(details.failed)
+        else:
+            available = rt.guard("genesys.data_availability", lambda: h.availability(api), None)
+            windows = detail_windows(start, end, opts.job_window, retry_windows)
+            st.windows_total = len(windows)
+            succeeded, failed = [], {}
+            rt.ok("genesys.conversation_details")
+            for window, outcome in pull_all(api, windows, opts, flattener):
+                if isinstance(outcome, h.JobLost):
+                    failed[window] = outcome.reason
+                else:
+                    succeeded.append(window)
+                    for table, part in window_tables(outcome):
                         st.count(table, part.num_rows)
                         yield _mark(part, table)
-                api.counters.add(pages=outcome.pages)
-            st.windows_done += 1
-            if progress:
-                progress(s.PLATFORM, st.windows_done, st.windows_total, sum(st.records.values()))
+                    api.counters.add(pages=outcome.pages)
+                st.windows_done += 1
+                if progress:
+                    progress(s.PLATFORM, st.windows_done, st.windows_total, sum(st.records.values()))
 
         interval_rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         for window in windows:
@@ -272,51 +269,27 @@ def genesys_cloud(
                 yield rows
         state["licence_retry_months"] = []
 
+    @dlt.resource(name="billing_contracts", write_disposition="merge")
+    def billing_contracts() -> Iterator[Any]:
+        """Contracts, billing-period charges and invoice lines (preview API, auxiliary: an org
+        without it answers 403/404 and the tables stay empty; 5xx → partial, re-read next run)."""
+        tables = rt.guard("genesys.billing_contracts", lambda: billing.contract_tables(api, start, end), {})
+        for table, rows in tables.items():
+            st.count(table, len(rows))
+            if rows:
+                hints = dlt.mark.make_hints(
+                    table_name=table,
+                    primary_key=billing.PRIMARY_KEYS[table],
+                    write_disposition="merge",
+                    columns=billing.TABLE_COLUMNS[table],
+                )
+                yield dlt.mark.with_hints(rows, hints, create_table_variant=True)
+
     from ingestion.genesys_cloud.wfm import default_queue_ids, wfm_resources  # auxiliary (issue 16)
 
     return (
         conversation_details,
         licence_usage,
+        billing_contracts,
         *wfm_resources(api, start, end, lambda: default_queue_ids(api)),
     )
-
-
-def _pull_all(
-    api: ApiClient, windows: list[Window], opts: GenesysOptions, flattener: Callable[[], h.DetailFlattener]
-) -> Iterator[tuple[Window, Any]]:
-    """Pull windows concurrently; yields (window, WindowResult | JobLost) as each finishes.
-
-    Jobs are submitted up to ``jobs_ahead`` windows ahead of the ones being read, so the
-    platform prepares the next windows' results while the current ones are paged and parsed
-    (a job takes a while to be FULFILLED; waiting for each in turn serialises those waits).
-    """
-    workers = max(1, opts.job_workers)
-    n_ahead = max(0, workers - 1 if opts.jobs_ahead is None else opts.jobs_ahead)
-    ahead: dict[Window, str] = {}
-    parsers = parse_pool(opts.parse_workers)
-
-    def one(window: Window, job_id: str | None) -> h.WindowResult | h.JobLost:
-        last: h.JobLost | None = None
-        for _ in range(max(1, opts.job_attempts)):
-            try:
-                return h.pull_window(api, window, opts.tuning, flattener, job_id=job_id, pool=parsers)
-            except h.JobLost as exc:
-                last = exc
-                job_id = None  # a lost job is re-submitted
-        assert last is not None
-        return last
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="genesys-job") as pool:
-        pending: dict[Future[Any], Window] = {}
-        queue = list(windows)
-        while queue or pending:
-            while queue and len(pending) < workers:
-                window = queue.pop(0)
-                pending[pool.submit(one, window, ahead.pop(window, None))] = window
-            for window in queue[:n_ahead]:
-                if window not in ahead:
-                    ahead[window] = h.submit_detail_job(api, window)
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                window = pending.pop(fut)
-                yield window, fut.result()

@@ -42,7 +42,7 @@ def test_a_minimal_org_exits_0_loads_every_record_and_records_what_it_lacks(
     contacts = ids_between(db, "cxone_contacts", "contact_id", "contact_start", START, END)
     assert sorted(contacts) == sorted(str(i) for i in c_truth["contact_ids"])
     assert _stats(db) == {
-        "genesys": ("genesys.licence_usage", None, None),
+        "genesys": ("genesys.billing_contracts,genesys.licence_usage", None, None),
         "cxone": ("cxone.dispositions", None, None),
     }
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -52,14 +52,14 @@ def test_a_minimal_org_exits_0_loads_every_record_and_records_what_it_lacks(
         "/api/v2/billing/reports/billableusage" in w and "billing:subscription:view" in w for w in warnings
     )
     assert any("/dispositions" in w and "Dispositions" in w for w in warnings)
-    assert "unavailable: genesys.licence_usage" in result.output
+    assert "unavailable: genesys.billing_contracts, genesys.licence_usage" in result.output
 
 
 def test_403_on_billing_is_unavailable_and_the_run_succeeds(sim: Any, db: Path, fast_env: None) -> None:
     sim.set_faults(forbidden_paths="/api/v2/billing/")
     result = CliRunner().invoke(app, _args(db, "genesys"))
     assert result.exit_code == 0, result.output
-    assert _stats(db)["genesys"] == ("genesys.licence_usage", None, None)
+    assert _stats(db)["genesys"] == ("genesys.billing_contracts,genesys.licence_usage", None, None)
     assert query(db, "select count(*) from raw.genesys_conversations")[0][0] > 0
 
 
@@ -74,7 +74,7 @@ def test_a_5xx_storm_on_an_auxiliary_resource_commits_the_rest_and_exits_3(
     truth = sim.ground_truth("genesys", START, END, ids=True)
     got = ids_between(db, "genesys_conversations", "conversation_id", "conversation_start", START, END)
     assert sorted(got) == sorted(truth["conversation_ids"])
-    assert _stats(db)["genesys"][1] == "genesys.licence_usage"
+    assert _stats(db)["genesys"][1] == "genesys.billing_contracts,genesys.licence_usage"
     assert not query(
         db, "select count(*) from information_schema.tables where table_name = 'genesys_licence_usage'"
     )[0][0]
