@@ -151,7 +151,7 @@ def _replay(
             ready = {cc for cc in scored if sum(d <= as_of for d in known[cc]) >= MIN_HISTORY_DAYS}
             if not ready:
                 continue
-            run = forecast_all(series, as_of, paths=paths, scores=calib)
+            run = forecast_all(series, as_of, paths=paths, scores=None if scores is None else calib)
             for cc in sorted(ready):
                 f = run.forecasts.get(cc)
                 if f is None or f.forecast_cost is None:

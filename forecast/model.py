@@ -158,7 +158,8 @@ def _ets_point(fit, t: int, horizon: int) -> np.ndarray:  # type: ignore[no-unty
     states = np.asarray(fit.states)
     trend = states.shape[1] == 3
     level, slope = states[t, 0], (states[t, 1] if trend else 0.0)
-    phi = float(fit.params[list(fit.param_names).index("damping_trend")]) if trend else 0.0
+    names = list(fit.param_names)
+    phi = float(fit.params[names.index("damping_trend")]) if "damping_trend" in names else 1.0
     steps = np.arange(1, horizon + 1)
     damped = np.cumsum(phi**steps) if trend else np.zeros(horizon)
     season = states[t + steps - SEASON * ((steps - 1) // SEASON + 1), -1]  # t >= SEASON - 1
@@ -281,7 +282,7 @@ def _from_paths(
     totals = float(mtd) + usage.paths.sum(axis=0) + committed_f.sum()
     bands = {name: _dec(v) for name, v in _quantiles(totals).items()}
     floor = float(common["remaining_committed_cost"]) + float(mtd)  # usage is never negative
-    spread = max(float(bands["upper_80"] - bands["lower_80"]) / 2, 1e-3 * float(usage.point.sum()), 0.01)
+    spread = usage_spread(usage)
     method = usage.method
     factors = calibrated(scores)
     if factors is not None:
@@ -305,6 +306,29 @@ def _from_paths(
         committed_rest=tuple(rest_committed),
         spread=spread,
     )
+
+
+def usage_spread(usage: UsagePaths) -> float:
+    """Half the width of the uncalibrated 80 % band of the paths' sums (the calibration's unit)."""
+    q = _quantiles(usage.paths.sum(axis=0))
+    return max((q["upper_80"] - q["lower_80"]) / 2, 1e-3 * float(usage.point.sum()), 0.01)
+
+
+def rolling_scores(usage: Sequence[float], as_of_index: int, horizon: int, origins: int = 3) -> list[float]:
+    """Calibration scores when no month has been replayed yet: ``horizon``-day forecasts made
+    ``horizon + 7·j`` days before the forecast day (same weekday, ``j < origins``) from the data before
+    them, scored against what followed (``|actual − point| / usage_spread``); origins with fewer than
+    ``MIN_HISTORY_DAYS`` days before them are skipped."""
+    out = []
+    for j in range(origins):
+        origin = as_of_index - horizon - SEASON * j
+        if origin + 1 < MIN_HISTORY_DAYS:
+            break
+        history = np.array([float(u or 0) for u in usage[: origin + 1]])
+        paths = usage_paths(history, horizon)
+        actual = float(sum(float(u or 0) for u in usage[origin + 1 : origin + 1 + horizon]))
+        out.append(abs(actual - float(paths.point.sum())) / usage_spread(paths))
+    return out
 
 
 def conformity_score(f: MonthForecast, actual: float) -> float | None:

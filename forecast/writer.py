@@ -16,12 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from forecast.model import (
+    MIN_SCORES,
     PATHS,
     TOTAL,
     MonthForecast,
     forecast_month,
     forecast_total,
     month_bounds,
+    rolling_scores,
 )
 from ingestion import warehouse as _warehouse
 
@@ -82,14 +84,19 @@ def forecast_all(
     series: dict[str, Series],
     as_of: dt.date | None = None,
     paths: int = PATHS,
-    scores: Sequence[float] = (),
+    scores: Sequence[float] | None = (),
 ) -> ForecastRun:
     """Forecast the month of ``as_of`` (default: each series' newest actual day) for every series.
 
     The total (``TOTAL``) is the sum of the cost centers' forecasts and paths when every cost center
     has one for the same day (``forecast.model.forecast_total``); otherwise its own series is fitted.
-    ``scores`` calibrate the month-total bands (``forecast.backtest.calibration_scores``).
+    ``scores`` calibrate the month-total bands (``forecast.backtest.calibration_scores``); fewer
+    than ``MIN_SCORES`` (no month replayed yet) are completed with ``rolling_scores`` of every cost
+    center; ``None``: uncalibrated (the replays that calibrate).
     """
+    if scores is not None and len(scores) < MIN_SCORES:
+        scores = [*scores, *_rolling(series, as_of)]
+    scores = scores or ()
     out: dict[str, MonthForecast] = {}
     complete = True
     for cc, s in sorted(series.items()):
@@ -115,6 +122,18 @@ def forecast_all(
     newest = max((f.as_of for f in out.values()), default=None)
     currencies = {cc: s.currency for cc, s in series.items()}
     return ForecastRun(uuid.uuid4().hex[:12], newest, dict(sorted(out.items())), currencies)
+
+
+def _rolling(series: dict[str, Series], as_of: dt.date | None) -> list[float]:
+    out: list[float] = []
+    for cc, s in sorted(series.items()):
+        day = as_of or s.as_of
+        if cc == TOTAL or day is None or day not in s.days:
+            continue
+        horizon = (month_bounds(day)[1] - day).days - 1
+        if horizon > 0:
+            out.extend(rolling_scores(s.usage, s.days.index(day), horizon))
+    return out
 
 
 def write_forecast(con, run: ForecastRun, series: dict[str, Series]) -> tuple[int, int]:

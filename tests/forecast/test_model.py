@@ -110,7 +110,9 @@ def test_total_is_the_sum_of_its_cost_centers_with_a_joint_band() -> None:
     run = forecast_all(series, dt.date(2026, 8, 5), paths=200)
     total = run.forecasts["ALL"]
     parts = [f for cc, f in run.forecasts.items() if cc != "ALL"]
-    assert total.method == "sum_of_cost_centers" and len(parts) == 7
+    # no month replayed yet: calibrated with the cost centers' rolling same-weekday replays
+    assert total.method == "sum_of_cost_centers_conformal" and len(parts) == 7
+    assert {f.method for f in parts} == {"ets_weekly_error_paths_conformal"}
     assert total.forecast_cost == sum(f.forecast_cost for f in parts)
     assert total.month_to_date_cost == sum(f.month_to_date_cost for f in parts)
     assert [d.forecast_cost for d in total.days] == [
