@@ -1,7 +1,7 @@
 """Forecast the rest of a month from one daily cost series; the total from its cost centers.
 
-The usage part is fitted with statsmodels' ETS (additive error, no trend or damped additive trend
-chosen by AIC, additive weekly seasonality); committed pool cost is known and added as is.
+The usage part is fitted with statsmodels' ETS on the last 8 weeks (additive error; no trend, damped
+or linear additive trend chosen by AIC; additive weekly seasonality); committed pool cost is known and added as is.
 
 Bands (method ``ets_weekly_error_paths``): ETS's own simulation assumes its fitted parameters and
 the current level are exact, and its bands were too narrow in the backtest (80 % band: 52–75 %
@@ -31,7 +31,7 @@ from decimal import Decimal
 import numpy as np
 
 MIN_HISTORY_DAYS = 28
-MAX_HISTORY_DAYS = 112  # the model sees the last 16 weeks (adapts to level shifts, fits fast)
+MAX_HISTORY_DAYS = 56  # the model sees the last 8 weeks (adapts to level shifts, fits fast)
 SEASON = 7
 PATHS = 1000
 WARMUP = 14  # origins before this (states still near their initial values) are not replayed
@@ -134,12 +134,12 @@ def _ets_fit(history: np.ndarray):  # type: ignore[no-untyped-def]
     if float(np.std(history)) == 0.0:
         raise ValueError("constant series")
     best = None
-    for trend in (None, "add"):
+    for trend, damped in ((None, False), ("add", True), ("add", False)):
         model = ETSModel(
             history,
             error="add",
             trend=trend,
-            damped_trend=trend is not None,
+            damped_trend=damped,
             seasonal="add",
             seasonal_periods=SEASON,
         )
