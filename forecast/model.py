@@ -1,7 +1,8 @@
 """Forecast the rest of a month from one daily cost series; the total from its cost centers.
 
 The usage part is fitted with statsmodels' ETS on the last 8 weeks (additive error; no trend, damped
-or linear additive trend chosen by AIC; additive weekly seasonality); committed pool cost is known and added as is.
+or linear additive trend chosen by AIC; additive weekly seasonality); committed pool cost is known
+and added as is.
 
 Bands (method ``ets_weekly_error_paths``): ETS's own simulation assumes its fitted parameters and
 the current level are exact, and its bands were too narrow in the backtest (80 % band: 52–75 %
