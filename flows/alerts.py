@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +27,6 @@ def send(title: str, body: str, key: str, attachments: Sequence[Path] = ()) -> b
     return bool(getattr(result, "sent", result))
 
 
-def _load_sent(path: Path) -> dict[str, str]:
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
 def send_once(
     state_file: Path, title: str, body: str, key: str, attachments: Sequence[Path] = (), keep_days: int = 35
 ) -> bool:
@@ -44,19 +35,16 @@ def send_once(
     Hourly flows see the same breach every hour; the relay's cooldown lives in memory only, so the
     flow remembers which keys went out. Keys older than ``keep_days`` are forgotten.
     """
-    sent = _load_sent(state_file)
+    from guardrails.routing import load_state, save_state
+
+    sent = load_state(state_file)
     if key in sent:
         log.info("notification %r already sent at %s", key, sent[key])
         return False
     delivered = send(title, body, key, attachments)
     if delivered:
-        now = datetime.now(UTC)
-        cutoff = (now - timedelta(days=keep_days)).isoformat()
-        sent = {k: v for k, v in sent.items() if v >= cutoff}
-        sent[key] = now.isoformat()
-        tmp = state_file.with_name(state_file.name + ".tmp")
-        tmp.write_text(json.dumps(sent, indent=1, sort_keys=True))
-        os.replace(tmp, state_file)
+        sent[key] = datetime.now(UTC).isoformat()
+        save_state(state_file, sent, keep_days=keep_days)
     return delivered
 
 

@@ -219,13 +219,16 @@ def _money(value: Any) -> str:
 
 def breach_message(finding: GuardrailFinding) -> str:
     """Human summary of a guardrail finding for Slack/Teams/email."""
-    lines = [f"Cost guardrail breach on {finding.cost_date}:"]
-    for b in finding.breaches:
-        lines.append(
-            f"- {b['cost_center']}: {_money(b['daily_cost'])} vs baseline {_money(b['baseline_30d'])} "
-            f"(band upper {_money(b['upper_bound'])}) -> {b.get('status', 'breach')}"
-        )
-    return "\n".join(lines)
+    return "\n".join([f"Cost guardrail breach on {finding.cost_date}:", *breach_slices(finding).values()])
+
+
+def breach_slices(finding: GuardrailFinding) -> dict[str, str]:
+    """Each breached cost center's line of ``breach_message`` (what its owner is sent)."""
+    return {
+        str(b["cost_center"]): f"- {b['cost_center']}: {_money(b['daily_cost'])} vs baseline "
+        f"{_money(b['baseline_30d'])} (band upper {_money(b['upper_bound'])}) -> {b.get('status', 'breach')}"
+        for b in finding.breaches
+    }
 
 
 @task(name="notify", retries=0)
@@ -243,6 +246,29 @@ def notify_task(
     if once_file:
         return send_once(Path(once_file), title, body, key, files)
     return send(title, body, key, attachments=files)
+
+
+@task(name="notify-owners", retries=0)
+def routed_notify_task(db_path: str, message: Any, once_file: str | None = None) -> Any:
+    """Send each cost center's owner their slices of ``message`` (``guardrails.routing.Sliced``),
+    finance the whole.
+
+    Routes come from the loaded ``notification_routes`` registry; a route that fails is reported
+    and does not stop the others. With ``once_file`` each (key, route) goes out once across runs.
+    """
+    from guardrails.routing import Routing, deliver
+    from ingestion import warehouse as _warehouse
+
+    with warehouse_lock(db_path):
+        con = _warehouse.connect(db_path, read_only=True)
+        try:
+            routing = Routing.from_warehouse(con)
+        finally:
+            con.close()
+    report = deliver(routing, message, state_file=Path(once_file) if once_file else None)
+    counts = (len(report.sent), len(report.already_sent), len(report.failed))
+    _logger().info("%s: %d route(s) sent, %d already sent, %d failed", message.key, *counts)
+    return report
 
 
 @task(name="publish-snapshot", retries=1, retry_delay_seconds=[10])

@@ -16,6 +16,7 @@ from flows.alerts import alert_on_failure
 from flows.forecast_tasks import budget_alert_task, forecast_task
 from flows.tasks import (
     breach_message,
+    breach_slices,
     dbt_build_task,
     default_window,
     export_baselines_task,
@@ -27,7 +28,9 @@ from flows.tasks import (
     publish_task,
     quality_task,
     quality_text,
+    routed_notify_task,
 )
+from guardrails.routing import Sliced
 
 
 @flow(name="telemetry", log_prints=True, on_failure=[alert_on_failure], on_crashed=[alert_on_failure])
@@ -95,6 +98,17 @@ def telemetry(
             breach_message(finding),
             key=f"breach:{finding.cost_date}:"
             + ",".join(sorted(str(b["cost_center"]) for b in finding.breaches)),
+            once_file=alerts_file,
+        )
+        # each owner hears about their own cost centers' breaches, finance about all of them
+        routed_notify_task(
+            db_path,
+            Sliced(
+                f"ccfinops: cost guardrail breach on {finding.cost_date}",
+                breach_slices(finding),
+                key=f"breach:{finding.cost_date}",
+                whole=breach_message(finding),
+            ),
             once_file=alerts_file,
         )
     if publish and (publish_on_dq_failure or not critical):

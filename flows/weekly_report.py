@@ -8,8 +8,9 @@ from prefect import flow, task
 
 from flows.alerts import alert_on_failure
 from flows.locks import warehouse_lock
-from flows.tasks import notify_task
+from flows.tasks import notify_task, routed_notify_task
 from flows.timing import phase
+from guardrails.routing import Sliced
 
 
 @task(name="render-weekly-report", retries=0)
@@ -47,6 +48,17 @@ def weekly_efficiency_report(
             report.summary_text(),
             key=f"weekly-report:{report.week}",
             attachments=[str(report.html)],
+        )
+        # each owner: their cost centers' lines; finance: the summary, every line and the HTML
+        routed_notify_task(
+            db_path,
+            Sliced(
+                f"ccfinops weekly cost report {report.week}",
+                report.cost_center_slices(),
+                key=f"weekly-report:{report.week}",
+                whole=report.summary_text(),
+                attachments=[str(report.html)],
+            ),
         )
     return report
 

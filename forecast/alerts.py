@@ -11,15 +11,14 @@ fails or is not configured does not block the others, and is retried on the next
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from guardrails.routing import Route, Routing, Sender, apprise_sender, load_state, save_state, send_to
 from ingestion import warehouse as _warehouse
 
 log = logging.getLogger(__name__)
@@ -62,16 +61,6 @@ def read_crossings(con) -> list[Crossing]:
     return [Crossing(r[0], r[1], r[2], tuple(Decimal(t) for t in r[3].split(";")), *r[4:]) for r in rows]
 
 
-def read_routes(con) -> list[tuple[str, str, str]]:
-    """(recipient, scope, target_env) of the loaded notification routes."""
-    try:
-        return con.execute(
-            "select recipient, scope, target_env from raw.config_notification_routes order by 1, 3"
-        ).fetchall()
-    except Exception:  # registries never loaded: nobody to route to
-        return []
-
-
 def _money(value: Any) -> str:
     return "n/a" if value is None else f"{Decimal(value).quantize(Decimal('0.01')):,}"
 
@@ -91,66 +80,37 @@ def message(c: Crossing, threshold: Decimal) -> tuple[str, str]:
     return title, body
 
 
-def _load(path: Path) -> dict[str, str]:
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def _save(path: Path, sent: dict[str, str]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(sent, indent=1, sort_keys=True))
-    os.replace(tmp, path)
-
-
-def _default_sender(urls: list[str], title: str, body: str, key: str) -> bool:
-    from guardrails.notify import Notifier
-
-    return bool(Notifier(urls).send(title, body, key).sent)
-
-
 def send_budget_alerts(
     crossings: list[Crossing],
-    routes: list[tuple[str, str, str]],
+    routing: Routing | Sequence[tuple[str, str, str]],
     state_file: Path,
     *,
-    env: dict[str, str] | None = None,
-    sender: Callable[[list[str], str, str, str], bool] = _default_sender,
+    env: Mapping[str, str] | None = None,
+    sender: Sender = apprise_sender,
 ) -> AlertReport:
     """Send each crossing's highest new threshold to the owner's and finance's targets, once each."""
-    env = dict(os.environ) if env is None else env
-    sent = _load(state_file)
+    if not isinstance(routing, Routing):
+        routing = Routing(tuple(Route(*r) for r in routing))
+    sent = load_state(state_file)
     report = AlertReport()
     for c in crossings:
-        targets = [
-            t for who, scope, t in routes if scope == "finance" or (c.owner is not None and who == c.owner)
-        ]
-        for target in targets:
+        owner = {c.cost_center: c.owner} if c.owner is not None else {}
+        for route, _ in routing.audience([c.cost_center], owner):
+            target = route.target_env
             fresh = [t for t in c.thresholds if _key(c, t, target) not in sent]
             if not fresh:
                 report.already_sent.append(_key(c, c.thresholds[-1], target))
                 continue
             top = max(fresh)
             key = _key(c, top, target)
-            urls = [u for u in env.get(target, "").split(",") if u.strip()]
-            if not urls:
-                log.error("budget alert %s: environment variable %s holds no notification URL", key, target)
-                report.failed.append(key)
-                continue
             title, body = message(c, top)
-            try:
-                ok = sender(urls, title, body, key)
-            except Exception as exc:  # one bad target must not block the others
-                log.error("budget alert %s via %s failed: %s", key, target, type(exc).__name__)
-                ok = False
-            if not ok:
+            if not send_to(route, title, body, key, env=env, sender=sender):
                 report.failed.append(key)
                 continue
             now = dt.datetime.now(dt.UTC).isoformat()
             for t in fresh:  # the lower thresholds crossed at the same time are covered by this one
                 sent[_key(c, t, target)] = now
-            _save(state_file, sent)
+            save_state(state_file, sent)
             report.sent.append(key)
     return report
 
@@ -165,8 +125,8 @@ def run_budget_alerts(db_path: str | Path, state_file: str | Path | None = None)
     con = _warehouse.connect(str(db_path), read_only=True)
     try:
         crossings = read_crossings(con)
-        routes = read_routes(con)
+        routing = Routing.from_warehouse(con)
     finally:
         con.close()
     state = Path(state_file) if state_file else Path(str(db_path) + ".budget_alerts.json")
-    return send_budget_alerts(crossings, routes, state)
+    return send_budget_alerts(crossings, routing, state)

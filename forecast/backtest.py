@@ -10,13 +10,21 @@ origin day, and the empirical coverage of the 80 % / 95 % intervals, all from th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
-from forecast.model import MIN_HISTORY_DAYS, forecast_month, month_bounds, seasonal_naive_month
-from forecast.writer import Series
+from forecast.model import (
+    CALIBRATION_MONTHS,
+    MIN_HISTORY_DAYS,
+    MonthForecast,
+    conformity_score,
+    month_bounds,
+    seasonal_naive_month,
+)
+from forecast.writer import Series, forecast_all
 
 ORIGIN_DAYS = (5, 10, 15, 20)
 
@@ -35,6 +43,7 @@ class BacktestRow:
     upper_80: float
     lower_95: float
     upper_95: float
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,48 +90,102 @@ class BacktestSummary:
 def backtest(
     series: dict[str, Series], origin_days: tuple[int, ...] = ORIGIN_DAYS, paths: int = 500
 ) -> BacktestSummary:
-    """Replay every fully known month of every series from each origin day."""
+    """Replay every fully known month of every series from each origin day.
+
+    All series are forecast together on each origin day (``forecast_all``), as a run would: the
+    total is the sum of the cost centers' forecasts. Months are replayed in order; a month's bands
+    are calibrated with the scores of the ``CALIBRATION_MONTHS`` months before it (split conformal:
+    only months that had ended when the forecast was made), as ``run_forecast`` does.
+    """
     rows: list[BacktestRow] = []
-    for cc, s in sorted(series.items()):
-        known = {d: i for i, d in enumerate(s.days) if s.actual[i]}
-        if not known:
-            continue
-        months = sorted({d.replace(day=1) for d in known})
-        for first in months:
-            _, nxt = month_bounds(first)
-            month_days = [first + dt.timedelta(days=k) for k in range((nxt - first).days)]
-            if not all(d in known for d in month_days):
-                continue
-            actual = float(
-                sum(Decimal(s.usage[known[d]] or 0) + Decimal(s.committed[known[d]]) for d in month_days)
-            )
-            for day in origin_days:
-                as_of = first.replace(day=day)
-                hist = [d for d in known if d <= as_of]
-                if len(hist) < MIN_HISTORY_DAYS:
-                    continue
-                f = forecast_month(s.days, s.usage, s.committed, as_of, paths=paths)
-                if f.forecast_cost is None:
-                    continue
-                usage_hist = [float(s.usage[known[d]] or 0) for d in sorted(hist)]
-                rest = [d for d in month_days if d > as_of]
-                committed_rest = float(sum(Decimal(s.committed[known[d]]) for d in rest))
-                naive = float(f.month_to_date_cost) + seasonal_naive_month(
-                    usage_hist, committed_rest, len(rest)
-                )
-                b = {k: float(v) for k, v in f.bands.items()}
-                rows.append(
-                    BacktestRow(
-                        cc,
-                        first,
-                        day,
-                        actual,
-                        float(f.forecast_cost),
-                        naive,
-                        b["lower_80"],
-                        b["upper_80"],
-                        b["lower_95"],
-                        b["upper_95"],
-                    )
-                )
+    scores: dict[dt.date, list[float]] = {}
+    for first, month_rows, month_scores in _replay(series, _months(series), origin_days, paths, scores):
+        rows.extend(month_rows)
+        scores[first] = month_scores
     return BacktestSummary(rows)
+
+
+def calibration_scores(
+    series: dict[str, Series], as_of: dt.date | None = None, paths: int = 500
+) -> list[float]:
+    """Scores of the replays of the ``CALIBRATION_MONTHS`` complete months before ``as_of``'s month.
+
+    ``as_of`` defaults to the newest actual day. These replays are uncalibrated (their scores do not
+    depend on earlier calibration).
+    """
+    newest = as_of or max((s.as_of for s in series.values() if s.as_of), default=None)
+    if newest is None:
+        return []
+    first = newest.replace(day=1)
+    earlier = [m for m in _months(series) if m < first][-CALIBRATION_MONTHS:]
+    out: list[float] = []
+    for _, _, month_scores in _replay(series, earlier, ORIGIN_DAYS, paths, None):
+        out.extend(month_scores)
+    return out
+
+
+def _months(series: dict[str, Series]) -> list[dt.date]:
+    return sorted(
+        {d.replace(day=1) for s in series.values() for d, a in zip(s.days, s.actual, strict=True) if a}
+    )
+
+
+def _replay(
+    series: dict[str, Series],
+    months: list[dt.date],
+    origin_days: tuple[int, ...],
+    paths: int,
+    scores: dict[dt.date, list[float]] | None,
+) -> Iterator[tuple[dt.date, list[BacktestRow], list[float]]]:
+    """Per month: its replay rows and their calibration scores (``scores=None``: uncalibrated)."""
+    known = {cc: {d: i for i, d in enumerate(s.days) if s.actual[i]} for cc, s in series.items()}
+    for first in months:
+        _, nxt = month_bounds(first)
+        month_days = [first + dt.timedelta(days=k) for k in range((nxt - first).days)]
+        scored = {cc for cc, k in known.items() if all(d in k for d in month_days)}
+        recent = [m for m in (scores or {}) if m < first and _months_between(m, first) <= CALIBRATION_MONTHS]
+        calib = [x for m in recent for x in (scores or {})[m]]
+        month_rows, month_scores = [], []
+        for day in origin_days:
+            as_of = first.replace(day=day)
+            ready = {cc for cc in scored if sum(d <= as_of for d in known[cc]) >= MIN_HISTORY_DAYS}
+            if not ready:
+                continue
+            run = forecast_all(series, as_of, paths=paths, scores=None if scores is None else calib)
+            for cc in sorted(ready):
+                f = run.forecasts.get(cc)
+                if f is None or f.forecast_cost is None:
+                    continue
+                row = _row(series[cc], known[cc], f, month_days, day)
+                month_rows.append(row)
+                score = conformity_score(f, row.actual)
+                if score is not None:
+                    month_scores.append(score)
+        yield first, month_rows, month_scores
+
+
+def _months_between(a: dt.date, b: dt.date) -> int:
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def _row(s: Series, known: dict[dt.date, int], f: MonthForecast, month_days: list[dt.date], day: int):
+    as_of = f.as_of
+    actual = float(sum(Decimal(s.usage[known[d]] or 0) + Decimal(s.committed[known[d]]) for d in month_days))
+    usage_hist = [float(s.usage[i] or 0) for d, i in sorted(known.items()) if d <= as_of]
+    rest = [d for d in month_days if d > as_of]
+    committed_rest = float(sum(Decimal(s.committed[known[d]]) for d in rest))
+    naive = float(f.month_to_date_cost) + seasonal_naive_month(usage_hist, committed_rest, len(rest))
+    b = {k: float(v) for k, v in f.bands.items()}
+    return BacktestRow(
+        s.cost_center,
+        f.month,
+        day,
+        actual,
+        float(f.forecast_cost),
+        naive,
+        b["lower_80"],
+        b["upper_80"],
+        b["lower_95"],
+        b["upper_95"],
+        f.method,
+    )

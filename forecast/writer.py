@@ -10,11 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from forecast.model import PATHS, MonthForecast, forecast_month
+from forecast.model import (
+    MIN_SCORES,
+    PATHS,
+    TOTAL,
+    MonthForecast,
+    forecast_month,
+    forecast_total,
+    month_bounds,
+    rolling_scores,
+)
 from ingestion import warehouse as _warehouse
 
 SERIES = "intermediate.int_forecast_daily_series"
@@ -70,17 +80,60 @@ def read_series(con, table: str = SERIES) -> dict[str, Series]:
     }
 
 
-def forecast_all(series: dict[str, Series], as_of: dt.date | None = None, paths: int = PATHS) -> ForecastRun:
-    """Forecast the month of ``as_of`` (default: each series' newest actual day) for every series."""
+def forecast_all(
+    series: dict[str, Series],
+    as_of: dt.date | None = None,
+    paths: int = PATHS,
+    scores: Sequence[float] | None = (),
+) -> ForecastRun:
+    """Forecast the month of ``as_of`` (default: each series' newest actual day) for every series.
+
+    The total (``TOTAL``) is the sum of the cost centers' forecasts and paths when every cost center
+    has one for the same day (``forecast.model.forecast_total``); otherwise its own series is fitted.
+    ``scores`` calibrate the month-total bands (``forecast.backtest.calibration_scores``); fewer
+    than ``MIN_SCORES`` (no month replayed yet) are completed with ``rolling_scores`` of every cost
+    center; ``None``: uncalibrated (the replays that calibrate).
+    """
+    if scores is not None and len(scores) < MIN_SCORES:
+        scores = [*scores, *_rolling(series, as_of)]
+    scores = scores or ()
     out: dict[str, MonthForecast] = {}
+    complete = True
     for cc, s in sorted(series.items()):
         day = as_of or s.as_of
-        if day is None:
+        if cc == TOTAL:
             continue
-        out[cc] = forecast_month(s.days, s.usage, s.committed, day, paths=paths)
+        if day is None or day > s.days[-1]:  # no cost in the month
+            continue
+        if day < s.days[0]:  # starts later: the total misses it if it starts within the month
+            complete = complete and s.days[0] >= month_bounds(day)[1]
+            continue
+        out[cc] = forecast_month(s.days, s.usage, s.committed, day, paths=paths, scores=scores)
+    total = series.get(TOTAL)
+    day = None if total is None else as_of or total.as_of
+    if total is not None and day is not None:
+        summed = forecast_total(out, scores=scores) if complete else None
+        if summed is not None and summed.as_of == day:
+            out[TOTAL] = summed
+        else:
+            out[TOTAL] = forecast_month(
+                total.days, total.usage, total.committed, day, paths=paths, scores=scores
+            )
     newest = max((f.as_of for f in out.values()), default=None)
     currencies = {cc: s.currency for cc, s in series.items()}
-    return ForecastRun(uuid.uuid4().hex[:12], newest, out, currencies)
+    return ForecastRun(uuid.uuid4().hex[:12], newest, dict(sorted(out.items())), currencies)
+
+
+def _rolling(series: dict[str, Series], as_of: dt.date | None) -> list[float]:
+    out: list[float] = []
+    for cc, s in sorted(series.items()):
+        day = as_of or s.as_of
+        if cc == TOTAL or day is None or day not in s.days:
+            continue
+        horizon = (month_bounds(day)[1] - day).days - 1
+        if horizon > 0:
+            out.extend(rolling_scores(s.usage, s.days.index(day), horizon))
+    return out
 
 
 def write_forecast(con, run: ForecastRun, series: dict[str, Series]) -> tuple[int, int]:
@@ -186,8 +239,10 @@ def run_forecast(db_path: str | Path, paths: int = PATHS) -> ForecastRun:
 
     con = _warehouse.connect(str(db_path))
     try:
+        from forecast.backtest import calibration_scores  # the backtest replays with forecast_all
+
         series = read_series(con)
-        run = forecast_all(series, paths=paths)
+        run = forecast_all(series, paths=paths, scores=calibration_scores(series, paths=paths))
         write_forecast(con, run, series)
         return run
     finally:

@@ -185,6 +185,42 @@ class WeeklyReport:
         lines.append(f"Full report: {self.html}")
         return "\n".join(lines)
 
+    def cost_center_slices(self) -> dict[str, str]:
+        """Per cost center, its own lines of the report (what its owner is sent; finance gets all).
+
+        The week's cost and cost per resolved, the week's guardrail breaches, and the month-end
+        forecast against the budget; only cost centers with something to say are keyed.
+        """
+        if self.figures is None:
+            return {}
+        fig, cur = self.figures, self.figures.currency
+        lines: dict[str, list[str]] = {}
+        for r in fig.cpr_by_cost_center:
+            lines.setdefault(r["cost_center"], []).append(
+                f"{r['cost_center']}, week {self.week}: cost {cur} {_cents(r.get('total_cost'))}, "
+                f"resolved {r.get('resolved_count') or 0:,}, cost per resolved {cur} "
+                f"{_cents(r.get('cost_per_resolved'))}"
+            )
+        for r in fig.guardrail_triggers:
+            lines.setdefault(r["cost_center"], []).append(
+                f"  guardrail breach {r['cost_date']}: {cur} {_cents(r.get('daily_cost'))} vs upper bound "
+                f"{_cents(r.get('upper_bound'))}"
+            )
+        for r in fig.forecast_monthly:
+            if r["cost_center"] == "ALL" or r.get("forecast_cost") is None:
+                continue
+            budget = f"budget {_cents(r['budget'])}" if r.get("budget") is not None else "no budget"
+            lines.setdefault(r["cost_center"], []).append(
+                f"  {r['month']:%Y-%m} month-end forecast {cur} {_cents(r['forecast_cost'])} (80 % band "
+                f"{_cents(r.get('lower_80'))} - {_cents(r.get('upper_80'))}), {budget}, month to date "
+                f"{_cents(r.get('month_to_date_cost'))}"
+            )
+        return {cc: "\n".join(text) for cc, text in sorted(lines.items())}
+
+
+def _cents(value: Any) -> str:
+    return "n/a" if value is None else f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
+
 
 def _fmt(value: Any, signed: bool = False) -> str:
     if value is None:

@@ -62,6 +62,17 @@ class _Inbox(list):
 
     url: str
 
+    def url_for(self, path: str) -> str:
+        """A target posting to ``/path`` of the same receiver (``by_path`` sorts messages by it)."""
+        return self.url.rsplit("/", 1)[0] + "/" + path
+
+    def by_path(self) -> dict[str, list[dict]]:
+        """Messages received, keyed by the path they were posted to."""
+        out: dict[str, list[dict]] = {}
+        for message in self:
+            out.setdefault(message["_path"], []).append(message)
+        return out
+
     def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
         """Block until ``count`` messages arrived."""
         import time
@@ -80,7 +91,7 @@ def notify_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server API
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            inbox.append(json.loads(body or b"{}"))
+            inbox.append({**json.loads(body or b"{}"), "_path": self.path.strip("/")})
             self.send_response(200)
             self.end_headers()
 

@@ -55,6 +55,26 @@ update analytics.reconciliation_queue set
     cost_center = 'UNATTRIBUTED', queue_id = '{FALLBACK_Q}';
 insert into analytics.fct_cost_center_daily
     select usage_date, cost_center, sum(cost) from analytics.fct_usage_cost group by all;
+-- November's forecast as of the 25th: the total 100.00 a day to date, 110.00 a day forecast
+create table analytics.fct_cost_forecast_daily as
+    select cc as cost_center, cast(d as date) as cost_date, date '2026-11-01' as month,
+        cast(d as date) <= date '2026-11-25' as is_actual,
+        cast(case when cast(d as date) <= date '2026-11-25' then 100 else 110 end * share as decimal(18,6))
+            as forecast_cost,
+        date '2026-11-25' as forecast_as_of
+    from generate_series(timestamp '2026-11-01', timestamp '2026-11-30', interval 1 day) as t(d),
+        (values ('ALL', 1.0), ('CC-SALES', 0.4), ('CC-SUPPORT', 0.6)) as s(cc, share);
+create table analytics.fct_cost_forecast_monthly as
+    select * from (values
+        ('ALL', date '2026-11-01', 2500.00, 3050.00, 3000.00, 3100.00, 2980.00, 3130.00, 3000.00,
+         'sum_of_cost_centers_conformal'),
+        ('CC-SALES', date '2026-11-01', 1000.00, 1220.00, 1190.00, 1250.00, 1180.00, 1260.00, 1100.00,
+         'ets_weekly_error_paths_conformal'),
+        ('CC-SUPPORT', date '2026-11-01', 1500.00, 1830.00, 1800.00, 1860.00, 1790.00, 1870.00, 1900.00,
+         'ets_weekly_error_paths_conformal')
+    ) as v(cost_center, month, month_to_date_cost, forecast_cost, lower_80, upper_80, lower_95, upper_95,
+           budget, method),
+    (select date '2026-11-25' as forecast_as_of);
 """
 
 
@@ -122,6 +142,8 @@ def test_every_mart_column_the_bundle_reads_is_a_documented_mart_column() -> Non
         "reconciliation_queue",
         "fct_guardrail_baselines",
         "fct_cost_center_daily",
+        "fct_cost_forecast_daily",
+        "fct_cost_forecast_monthly",
     }
     for mart, columns in needs.items():
         assert columns <= documented[mart], (mart, columns - documented[mart])
@@ -134,7 +156,7 @@ def test_bundle_has_the_weekly_review_and_refuses_a_snapshot_without_the_marts(t
     snap = published.duckdb_path
     names = zipfile.ZipFile(BytesIO(build_bundle(snap))).namelist()
     specs = load_specs()
-    assert len([n for n in names if "/charts/" in n]) == len(specs.charts) == 8
+    assert len([n for n in names if "/charts/" in n]) == len(specs.charts) == 10
     assert "ccfinops_superset/dashboards/ccfinops-weekly-review.yaml" in names
     assert specs.dashboard["title"] == "FinOps weekly review"
     # a snapshot lacking a mart the datasets read: one clear error, no bundle
@@ -264,6 +286,30 @@ def test_superset_reads_the_snapshot_charts_equal_the_marts_to_the_cent(
         assert weekly[(date(2026, 11, 16), "CC-SALES")] == Decimal("19.60")  # 7 x 2.80
         assert weekly[(date(2026, 11, 16), "UNATTRIBUTED")] == Decimal("3.50")
         assert sum(weekly.values()) == Decimal("81.90")
+
+        band = {
+            day(r["cost_date"]): r
+            for r in rows("This month, all cost centers - actual to date, forecast band, budget")
+        }
+        assert len(band) == 30 and all(cents(r["budget"]) == Decimal("3000.00") for r in band.values())
+        assert cents(band[date(2026, 11, 25)]["actual_to_date"]) == Decimal("2500.00")
+        assert band[date(2026, 11, 26)]["actual_to_date"] is None
+        assert band[date(2026, 11, 24)]["lower_80"] is None
+        end = band[date(2026, 11, 30)]
+        assert cents(end["forecast_to_month_end"]) == Decimal("3050.00")  # 2 500 + 5 x 110
+        assert [cents(end[k]) for k in ("lower_80", "upper_80", "lower_95", "upper_95")] == [
+            Decimal("3000.00"), Decimal("3100.00"), Decimal("2980.00"), Decimal("3130.00")
+        ]  # fmt: skip
+        assert cents(band[date(2026, 11, 28)]["lower_80"]) == Decimal("2800.00")  # 3/5 of the way
+        monthly = [
+            (r["cost_center"], cents(r["forecast_over_budget"]), cents(r["lower_80"]))
+            for r in rows("Month-end forecast vs budget by cost center")
+        ]
+        assert monthly == [
+            ("CC-SALES", Decimal("120.00"), Decimal("1190.00")),
+            ("ALL", Decimal("50.00"), Decimal("3000.00")),
+            ("CC-SUPPORT", Decimal("-70.00"), Decimal("1800.00")),
+        ]
 
         # A BI user never blocks publishing: Superset has the file open; a new snapshot replaces it.
         con = duckdb.connect(str(db))

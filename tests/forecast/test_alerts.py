@@ -38,7 +38,7 @@ class Recorder:
         self.calls: list[tuple[str, str]] = []
         self.fail = fail
 
-    def __call__(self, urls: list[str], title: str, body: str, key: str) -> bool:
+    def __call__(self, urls: list[str], title: str, body: str, key: str, *_: object) -> bool:
         self.calls.append((urls[0], title))
         return urls[0] not in self.fail
 

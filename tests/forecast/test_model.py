@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from forecast.backtest import backtest
-from forecast.model import forecast_month, seasonal_naive_month
+from forecast.model import calibrated, forecast_month, seasonal_naive_month
+from forecast.writer import forecast_all
 from simulator.cost_series import simulated_history
 
 WEEK = np.array([1.3, 1.2, 1.1, 1.1, 1.0, 0.7, 0.6])
@@ -27,7 +28,7 @@ def test_known_weekly_seasonality_lands_inside_the_band() -> None:
     dates, usage, committed = _series(92)  # July .. September
     f = forecast_month(dates, usage, committed, dt.date(2026, 9, 10), paths=400)
     actual = sum(u + c for d, u, c in zip(dates, usage, committed, strict=True) if d.month == 9)
-    assert f.method == "ets_weekly"
+    assert f.method == "ets_weekly_error_paths"
     assert f.bands["lower_95"] <= f.bands["lower_80"] <= f.forecast_cost <= f.bands["upper_80"]
     assert f.bands["lower_80"] <= actual <= f.bands["upper_80"]
     assert abs(f.forecast_cost - actual) / actual < Decimal("0.02")
@@ -102,3 +103,37 @@ def test_backtest_figures_on_a_small_history() -> None:
     assert lines[0].startswith("month-total MAPE ") and "(seasonal naive " in lines[0]
     assert lines[2].startswith("coverage of the 80 % interval ")
     assert 0.0 <= summary.coverage(80) <= summary.coverage(95) <= 100.0
+
+
+def test_total_is_the_sum_of_its_cost_centers_with_a_joint_band() -> None:
+    series = simulated_history(dt.date(2026, 5, 1), 123, trend_pct_per_month=3.0)
+    run = forecast_all(series, dt.date(2026, 8, 5), paths=200)
+    total = run.forecasts["ALL"]
+    parts = [f for cc, f in run.forecasts.items() if cc != "ALL"]
+    # no month replayed yet: calibrated with the cost centers' rolling same-weekday replays
+    assert total.method == "sum_of_cost_centers_conformal" and len(parts) == 7
+    assert {f.method for f in parts} == {"ets_weekly_error_paths_conformal"}
+    assert total.forecast_cost == sum(f.forecast_cost for f in parts)
+    assert total.month_to_date_cost == sum(f.month_to_date_cost for f in parts)
+    assert [d.forecast_cost for d in total.days] == [
+        sum(f.days[k].forecast_cost for f in parts) for k in range(len(total.days))
+    ]
+    # summed path by path, not bound by bound: narrower than the sum of the parts' bands
+    width = total.bands["upper_95"] - total.bands["lower_95"]
+    assert 0 < width < sum(f.bands["upper_95"] - f.bands["lower_95"] for f in parts)
+
+
+def test_conformal_scores_scale_the_month_band() -> None:
+    dates, usage, committed = _series(92)
+    plain = forecast_month(dates, usage, committed, dt.date(2026, 9, 10))
+    assert calibrated([1.0] * 11) is None  # too few scores: bands as replayed
+    scores = [0.5 * k for k in range(1, 20)]  # 19 scores: ranks 16 and 19 (the largest)
+    assert calibrated(scores) == {80: 8.0, 95: 9.5}
+    scaled = forecast_month(dates, usage, committed, dt.date(2026, 9, 10), scores=scores)
+    assert scaled.method == "ets_weekly_error_paths_conformal"
+    assert scaled.forecast_cost == plain.forecast_cost and scaled.spread == plain.spread
+    half = Decimal(str(plain.spread))
+    assert abs(scaled.bands["upper_80"] - plain.forecast_cost - 8 * half) <= Decimal("0.01")
+    assert abs(scaled.bands["upper_95"] - plain.forecast_cost - Decimal("9.5") * half) <= Decimal("0.01")
+    # never below what is already spent plus the known committed cost
+    assert scaled.bands["lower_95"] >= plain.month_to_date_cost + plain.remaining_committed_cost
