@@ -13,12 +13,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from ingestion.warehouse import DBT_PROJECT_DIR, resolve_db_path
 
 TARGETS = ("duckdb", "postgres", "spark")
+#: dbt_project/selectors.yml: what an hourly telemetry run rebuilds (touched days, no full-table marts)
+HOURLY_SELECTOR = "hourly"
 _FAILED = {"error", "fail", "runtime error"}
 
 
@@ -108,6 +111,31 @@ def run_dbt(
             cause = "dbt reported failure without node results"
         raise DbtRunError(list(args), failed, cause)
     return result
+
+
+def _whole_build_marker(db_path: str | os.PathLike[str]) -> Path:
+    return Path(f"{db_path}.whole-build")
+
+
+def hourly_selector(db_path: str | os.PathLike[str], today: date | None = None) -> str | None:
+    """The selector of an hourly build, or None when the whole project must be built.
+
+    None until the whole project has been built on this warehouse today (UTC; see
+    :func:`record_whole_build`): the first telemetry run of each day refreshes every mart (monthly
+    allocation, weekly efficiency, FOCUS, reconciliation, reporting), the others rebuild only the
+    touched days (:data:`HOURLY_SELECTOR`).
+    """
+    day = today or datetime.now(UTC).date()
+    try:
+        built = date.fromisoformat(_whole_build_marker(db_path).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return HOURLY_SELECTOR if built >= day else None
+
+
+def record_whole_build(db_path: str | os.PathLike[str], today: date | None = None) -> None:
+    """Remember that the whole project was built on this warehouse today (UTC)."""
+    _whole_build_marker(db_path).write_text((today or datetime.now(UTC).date()).isoformat())
 
 
 def spark_dir(db_path: str | os.PathLike[str] | None = None) -> Path:

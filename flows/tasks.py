@@ -101,11 +101,15 @@ def dbt_build_task(
     db_path: str,
     *,
     select: Sequence[str] = (),
+    selector: str | None = None,
     full_refresh: bool = False,
     dbt_vars: dict[str, Any] | None = None,
     target: str = "duckdb",
 ) -> Any:
-    """``dbt build`` through dbt's programmatic runner (``flows.dbt_runner.run_dbt``)."""
+    """``dbt build`` through dbt's programmatic runner (``flows.dbt_runner.run_dbt``).
+
+    ``selector`` names a selector of ``dbt_project/selectors.yml`` (e.g. ``hourly``) instead of ``select``.
+    """
     import json
 
     from flows.dbt_runner import run_dbt
@@ -113,6 +117,8 @@ def dbt_build_task(
     args = ["build"]
     if select:
         args += ["--select", *select]
+    elif selector:
+        args += ["--selector", selector]
     if full_refresh:
         args.append("--full-refresh")
     if dbt_vars:

@@ -13,6 +13,7 @@ from typing import Any
 from prefect import flow
 
 from flows.alerts import alert_on_failure
+from flows.dbt_runner import hourly_selector, record_whole_build
 from flows.forecast_tasks import budget_alert_task, forecast_task
 from flows.tasks import (
     breach_message,
@@ -53,7 +54,10 @@ def telemetry(
 
     The default window ``[start, end)`` is yesterday through the end of today (``lookback_days``);
     the pipeline also re-pulls its trailing window for late data and merges on natural keys, so
-    overlapping windows never duplicate.
+    overlapping windows never duplicate. The first run of each UTC day (and ``full_refresh``) builds
+    the whole dbt project; the other runs build ``--selector hourly`` (dbt_project/selectors.yml):
+    the touched days of the incremental models and the guardrail rule book, without the monthly /
+    weekly marts, which the BI snapshot then shows as of the day's first run.
     """
     from ingestion.warehouse import resolve_db_path
 
@@ -67,7 +71,11 @@ def telemetry(
     ingest_summary = ingest_task(db_path, platform, start, end)
     out["ingest"] = ingest_summary
     out["spool"] = load_spool_task(db_path, spool_dir)
-    out["build"] = dbt_build_task(db_path, full_refresh=full_refresh)
+    # the day's first run builds the whole project; later runs only the touched days (selector hourly)
+    selector = None if full_refresh else hourly_selector(db_path)
+    out["build"] = dbt_build_task(db_path, selector=selector, full_refresh=full_refresh)
+    if selector is None:
+        record_whole_build(db_path)
     # receivers hot-reload this rule book (CCFINOPS_GUARDRAIL_RULES) instead of opening the warehouse
     out["baselines"] = export_baselines_task(db_path)
     if run_forecast:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.dbt_runner import artifacts_dir, run_dbt
+from flows.dbt_runner import HOURLY_SELECTOR, artifacts_dir, run_dbt
 from ingestion.registries import FILES_DIR, load_registries
 from simulator.synthetic_raw import append_hour, write_synthetic_raw
 from tests.dbt.conftest import CORE_SELECT, DAYS, START, query
@@ -21,6 +21,7 @@ TABLES = [
     "analytics.reconciliation_queue",
     "analytics.fct_cost_allocation_monthly",
     "analytics.fct_cost_center_daily",
+    "analytics.fct_cost_center_hourly",
     "analytics.fct_guardrail_baselines",
 ]
 #: the core models plus the incremental daily mart and the baselines built on it
@@ -70,7 +71,9 @@ def data_test_sql(db: Path, test_prefix: str) -> str:
     """The SQL a data test ran in the last build of ``db`` (from run_results.json)."""
     results = json.loads((artifacts_dir(db, "duckdb") / "target" / "run_results.json").read_text())
     for item in results["results"]:
-        if item["unique_id"].startswith(f"test.ccfinops.{test_prefix}."):
+        uid = item["unique_id"]
+        # generic tests carry a hash suffix, singular tests do not
+        if uid == f"test.ccfinops.{test_prefix}" or uid.startswith(f"test.ccfinops.{test_prefix}."):
             return " ".join(item["compiled_code"].split())
     raise AssertionError(f"no test {test_prefix} in the last build")
 
@@ -104,6 +107,40 @@ def test_incremental_after_one_more_hour_equals_full_refresh(new_warehouse, tmp_
     assert "date_day >=" not in compiled_daily(full)
     assert "usage_date >=" not in data_test_sql(full, "unique_fct_usage_cost_usage_id")
     assert differences(db, full) == dict.fromkeys(TABLES, 0)
+
+
+def test_hourly_selector_rebuilds_touched_days_only_and_equals_full_refresh(
+    new_warehouse, tmp_path: Path
+) -> None:
+    db = new_warehouse("hourly")
+    write_synthetic_raw(
+        db, 2000, start=START, days=DAYS, seed=5, provisional_intervals=1, load_registries=False
+    )
+    build(db)
+    newest = query(db, "select max(usage_date) from analytics.fct_usage_cost")[0][0]
+    append_hour(db, 60, seed=5)
+    run_dbt(["build", "--selector", HOURLY_SELECTOR], db, quiet=True)
+    results = json.loads((artifacts_dir(db, "duckdb") / "target" / "run_results.json").read_text())
+    ran = {item["unique_id"] for item in results["results"]}
+    models = {uid.split(".")[-1] for uid in ran if uid.startswith("model.")}
+    # the incremental models and the guardrail rule book; no view, no monthly / weekly mart
+    incremental = {"int_conversations", "fct_usage_cost", "fct_cost_center_daily", "fct_cost_center_hourly"}
+    assert incremental | {"fct_guardrail_baselines"} <= models
+    assert not models & {"fct_cost_allocation_monthly", "reconciliation_queue", "int_usage_items"}
+    assert not [uid for uid in ran if uid.startswith("unit_test.")]
+    # every test of an incremental model checked the rebuilt window only
+    window = f"cast('{newest - dt.timedelta(days=3)}' as date)"
+    assert window in data_test_sql(db, "unique_fct_usage_cost_usage_id")
+    assert window in data_test_sql(db, "unique_fct_cost_center_hourly_cost_center_hour_id")
+    assert window in data_test_sql(db, "assert_rated_usage_has_cost")
+
+    full = tmp_path / "full.duckdb"
+    shutil.copy(db, full)
+    build(full, "--full-refresh")
+    hourly_tables = [t for t in TABLES if t.split(".")[1] in models]
+    assert {t: n for t, n in differences(db, full).items() if t in hourly_tables} == dict.fromkeys(
+        hourly_tables, 0
+    )
 
 
 def test_remapping_restates_only_from_its_effective_date(new_warehouse, tmp_path: Path) -> None:

@@ -45,10 +45,11 @@ measured as (
     select
         *,
         cost_per_resolved - previous_cost_per_resolved as change,
-        {{ signed_div_round(
+        -- a previous cost per resolved of 0.00 has no percent change (null)
+        case when cast(previous_cost_per_resolved * 100 as bigint) > 0 then {{ signed_div_round(
             '(cast(cost_per_resolved * 100 as bigint) - cast(previous_cost_per_resolved * 100 as bigint)) * 1000',
             'cast(previous_cost_per_resolved * 100 as bigint)'
-        ) }} as change_pct_tenths,
+        ) }} end as change_pct_tenths,
         {{ signed_div_round(
             'cast(total_cost * 100 as ' ~ wide_int() ~ ') * previous_resolved_count'
                 ~ ' - cast(previous_total_cost * 100 as ' ~ wide_int() ~ ') * resolved_count',

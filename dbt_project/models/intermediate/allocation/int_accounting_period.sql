@@ -9,6 +9,8 @@
     An accounting_start after the last telemetry day fails the build, naming both dates.
 -#}
 
+{{ config(materialized='table') }}
+
 {%- set configured = var('accounting_start', none) -%}
 
 {%- if execute and configured %}

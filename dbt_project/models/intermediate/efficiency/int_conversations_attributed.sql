@@ -43,7 +43,17 @@ conversation_keys as (
         explicit_cost_center,
         originating_queue_id,
         final_queue_id as queue_id,
-        campaign_id as campaign
+        campaign_id as campaign,
+        -- carried through for int_interactions (one pass over the conversations, no self-join)
+        conversation_date,
+        media_type,
+        is_voice,
+        final_queue_id,
+        wrapup_code,
+        is_abandoned,
+        talk_ms,
+        hold_ms,
+        acw_ms
     from conversations
 
 ),
@@ -71,7 +81,17 @@ final as (
         conversation_id,
         cost_center,
         attribution_method,
-        mapping_version
+        mapping_version,
+        conversation_date,
+        media_type,
+        is_voice,
+        originating_queue_id,
+        final_queue_id,
+        wrapup_code,
+        is_abandoned,
+        talk_ms,
+        hold_ms,
+        acw_ms
     from attributed
 
 )

@@ -16,12 +16,7 @@ with
 
 conversations as (
 
-    select * from {{ ref('int_conversations') }}
-
-),
-
-conversations_attributed as (
-
+    -- every conversation with its own attribution (and the conversation columns used below)
     select * from {{ ref('int_conversations_attributed') }}
 
 ),
@@ -81,7 +76,7 @@ evaluation_scores as (
 final as (
 
     select
-        {{ surrogate_key(['conversations.platform', 'conversations.conversation_id']) }} as interaction_id,
+        conversations.interaction_id,
         conversations.platform,
         conversations.conversation_id,
         conversations.conversation_date,
@@ -94,7 +89,7 @@ final as (
             item_cost_centers.item_queue_id,
             '{{ unassigned }}'
         ) as queue_id,
-        coalesce(item_cost_centers.cost_center, conversations_attributed.cost_center) as cost_center,
+        coalesce(item_cost_centers.cost_center, conversations.cost_center) as cost_center,
         conversations.wrapup_code,
         codes.outcome,
         coalesce(codes.outcome = 'resolved', false) as is_resolved,
@@ -106,9 +101,6 @@ final as (
         evaluation_scores.score_sum
     from conversations
     cross join period
-    left join conversations_attributed
-        on conversations.platform = conversations_attributed.platform
-            and conversations.conversation_id = conversations_attributed.conversation_id
     left join item_cost_centers
         on conversations.platform = item_cost_centers.platform
             and conversations.conversation_id = item_cost_centers.conversation_id

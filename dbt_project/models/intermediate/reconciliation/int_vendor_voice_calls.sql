@@ -56,6 +56,9 @@ warehouse_calls as (
         and usage_cost.carrier = 'genesys_cloud_voice'
         and not usage_cost.is_provisional
         and sessions.sip_call_id is not null
+        -- implied by the item filters above; stated so the sessions side of the join is small
+        and sessions.carrier = 'genesys_cloud_voice'
+        and sessions.media_type = 'voice'
     group by 1
 
 ),

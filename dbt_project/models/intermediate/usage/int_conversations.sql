@@ -24,14 +24,6 @@ genesys_conversations as (
 
 ),
 
-genesys_segments as (
-
-    select * from {{ ref('stg_genesys__segments') }}
-    {% if is_incremental() %}
-        where segment_start >= {{ utc_day_start(window_start) }}
-    {% endif %}
-
-),
 
 cxone_contacts as (
 
@@ -50,8 +42,12 @@ acd_paths as (
         conversation_id,
         {{ first_by('queue_id', 'segment_start') }} as originating_queue_id,
         {{ last_by('queue_id', 'segment_start') }} as final_queue_id
-    from genesys_segments
+    -- each aggregate scans the segments itself (a shared CTE would be materialised in full)
+    from {{ ref('stg_genesys__segments') }}
     where purpose = 'acd' and queue_id is not null
+    {% if is_incremental() %}
+        and segment_start >= {{ utc_day_start(window_start) }}
+    {% endif %}
     group by 1
 
 ),
@@ -64,8 +60,11 @@ agent_work as (
         sum(case when segment_type = 'interact' then duration_ms else 0 end) as talk_ms,
         sum(case when segment_type = 'hold' then duration_ms else 0 end) as hold_ms,
         sum(case when segment_type = 'wrapup' then duration_ms else 0 end) as acw_ms
-    from genesys_segments
+    from {{ ref('stg_genesys__segments') }}
     where purpose = 'agent'
+    {% if is_incremental() %}
+        and segment_start >= {{ utc_day_start(window_start) }}
+    {% endif %}
     group by 1
 
 ),

@@ -13,6 +13,9 @@
       - wem_evaluation: Genesys evaluation.
       - provisional voice: Genesys queue interval flagged is_provisional (details not pulled yet);
         its handle time is rated as one aggregated leg.
+
+    int_conversations is read where it is joined, not through a shared CTE: DuckDB would
+    materialise such a CTE (every conversation, every column) before the joins.
 -#}
 
 with
@@ -41,11 +44,6 @@ queue_intervals as (
 
 ),
 
-conversations as (
-
-    select * from {{ ref('int_conversations') }}
-
-),
 
 genesys_voice as (
 
@@ -67,7 +65,7 @@ genesys_voice as (
         conversations.explicit_cost_center,
         false as is_provisional
     from sessions
-    left join conversations
+    left join {{ ref('int_conversations') }} as conversations
         on sessions.conversation_id = conversations.conversation_id
             and conversations.platform = 'genesys'
     where sessions.carrier is not null
@@ -97,7 +95,7 @@ cxone_voice as (
         conversations.explicit_cost_center,
         false as is_provisional
     from contacts
-    left join conversations
+    left join {{ ref('int_conversations') }} as conversations
         on contacts.master_contact_id = conversations.conversation_id
             and conversations.platform = 'cxone'
     where contacts.is_voice
@@ -124,7 +122,7 @@ transcription as (
         transcription_ms as duration_ms,
         explicit_cost_center,
         false as is_provisional
-    from conversations
+    from {{ ref('int_conversations') }}
     where platform = 'genesys'
         and transcription_ms > 0
 
@@ -150,7 +148,7 @@ wem_evaluations as (
         conversations.explicit_cost_center,
         false as is_provisional
     from evaluations
-    left join conversations
+    left join {{ ref('int_conversations') }} as conversations
         on evaluations.conversation_id = conversations.conversation_id
             and conversations.platform = 'genesys'
 

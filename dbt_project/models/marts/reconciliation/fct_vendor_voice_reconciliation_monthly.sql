@@ -8,7 +8,8 @@ with
 
 calls as (
 
-    select * from {{ ref('int_vendor_voice_calls') }}
+    -- the call-level mart (a table), not its intermediate view: the call match runs once per build
+    select * from {{ ref('fct_vendor_voice_reconciliation') }}
 
 ),
 

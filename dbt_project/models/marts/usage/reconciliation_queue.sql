@@ -26,12 +26,6 @@
 
 with
 
-usage_cost as (
-
-    select * from {{ ref('fct_usage_cost') }}
-
-),
-
 conversations as (
 
     select * from {{ ref('int_conversations') }}
@@ -100,7 +94,7 @@ pool_items as (
         usage_cost.usage_id,
         usage_cost.duration_ms
     from unattributed_pool_days
-    inner join usage_cost
+    inner join {{ ref('fct_usage_cost') }} as usage_cost
         on unattributed_pool_days.date_day = usage_cost.usage_date
             and (
                 unattributed_pool_days.pool_platform = 'all'
@@ -176,7 +170,7 @@ flagged_reasons as (
             when usage_cost.cost_center = '{{ var("unattributed_cost_center") }}' then 'no_cost_center'
         end as reason_cost_center,
         case when usage_cost.cost is null then 'missing_rate' end as reason_rate
-    from usage_cost
+    from {{ ref('fct_usage_cost') }} as usage_cost
     where usage_cost.cost_center = '{{ var("unattributed_cost_center") }}'
         or usage_cost.cost is null
 
@@ -205,7 +199,7 @@ flagged as (
         cast(null as varchar) as reason_cost_center,
         cast(null as varchar) as reason_rate,
         'unknown_cost_center' as reason
-    from usage_cost
+    from {{ ref('fct_usage_cost') }} as usage_cost
     inner join unknown_explicit
         on usage_cost.platform = unknown_explicit.platform
             and usage_cost.conversation_id = unknown_explicit.conversation_id
