@@ -13,15 +13,7 @@ if command -v java >/dev/null 2>&1 && [ "$(java_major)" -ge 17 ] 2>/dev/null; th
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "java >= 17 missing and not root (no sudo): install openjdk-17-jre-headless, or the spark tests are skipped" >&2
-    exit 1
-  fi
-fi
 echo "installing openjdk-17-jre-headless (Spark needs Java >= 17)"
 start=$(date +%s)
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
+"$(dirname "$0")/apt-install.sh" "java >= 17 (else the spark tests are skipped)" openjdk-17-jre-headless
 echo "java $(java_major) installed in $(( $(date +%s) - start )) s"
