@@ -56,7 +56,7 @@ def ingest_task(db_path: str, platform: str, start: date, end: date) -> Any:
 def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
     """Move accepted guardrail webhook events from the spool into ``raw.webhook_events``."""
 
-    from ingestion.dlt_pipeline import raw_pipeline
+    from ingestion.dlt_pipeline import raw_pipeline, run_checked
     from ingestion.spool import webhook_spool_source as source
 
     spool = Path(spool_dir or os.environ.get("CCFINOPS_SPOOL_DIR") or "warehouse/spool").resolve()
@@ -65,7 +65,7 @@ def load_spool_task(db_path: str, spool_dir: str | None = None) -> Any:
         return None
     with phase("ingest"), warehouse_lock(db_path):
         pipeline = raw_pipeline(Path(db_path), "ccfinops_webhook_spool")
-        info = pipeline.run(source(spool))
+        info = run_checked(pipeline, source(spool))
     _logger().info("webhook spool loaded: %s", info)
     from datetime import UTC, datetime
 

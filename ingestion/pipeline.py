@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from ingestion.dlt_pipeline import raw_pipeline
+from ingestion.dlt_pipeline import raw_pipeline, run_checked
 from ingestion.genesys_cloud import SourceStats
 from ingestion.genesys_cloud.stream import DetailPull
 from ingestion.http import ApiClient, ApiError, RunCounters
@@ -366,7 +366,7 @@ def _run_platform(
                 tracker,
                 progress,
             )
-        pipeline.run(make_source())
+        run_checked(pipeline, make_source())
     except Exception as exc:  # a core vendor failure: commit what stands alone, then re-raise
         error = _root_cause(exc)
         if not isinstance(error, ApiError):
@@ -374,7 +374,7 @@ def _run_platform(
         _discard_extracted(pipeline)
         standalone = STANDALONE_AUXILIARY[platform]
         if standalone:
-            pipeline.run(make_source().with_resources(*standalone))
+            run_checked(pipeline, make_source().with_resources(*standalone))
     finished = datetime.now(UTC)
     counters = api.counters.snapshot()
     summary = PlatformSummary(
@@ -419,7 +419,7 @@ def _run_platform(
     stats_resource = dlt.resource(
         [row], name="ingest_run_stats", write_disposition="append", columns=RUN_STATS_COLUMNS
     )
-    pipeline.run(stats_resource)
+    run_checked(pipeline, stats_resource)
     if error is not None:
         raise _CoreFailed(summary, error)
     return summary

@@ -157,6 +157,31 @@ SelectOption = typer.Option(
 )
 
 
+REGISTRY_TABLES = (
+    "config_cost_centers",
+    "config_rate_cards",
+    "config_cost_pools",
+    "config_cost_center_mappings",
+)
+
+
+def _missing_registries(db_path: Path) -> list[str]:
+    """The registry tables a build rates and allocates with that the warehouse lacks."""
+    from ingestion.warehouse import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        present = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    return [f"raw.{t}" for t in REGISTRY_TABLES if t not in present]
+
+
 def build(
     db: str | None = DbOption,
     target: str = TargetOption,
@@ -173,6 +198,13 @@ def build(
     db_path = resolve_db_path(db) if target in ("duckdb", "spark") else None
     if db_path is not None and not db_path.exists():
         typer.echo(f"error: warehouse {db_path} does not exist; run `ccfinops ingest` first", err=True)
+        raise typer.Exit(2)
+    if db_path is not None and (missing := _missing_registries(db_path)):
+        typer.echo(
+            f"error: the registries are not loaded in {db_path} (no {', '.join(missing)}); "
+            "run `ccfinops registries load` first",
+            err=True,
+        )
         raise typer.Exit(2)
     if target == "spark":
         from flows.dbt_runner import spark_dir

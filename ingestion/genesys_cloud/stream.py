@@ -27,6 +27,7 @@ import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingestion.dlt_pipeline import run_checked
 from ingestion.genesys_cloud import helpers as h
 from ingestion.genesys_cloud import settings as s
 from ingestion.genesys_cloud.parse_pool import parse_pool
@@ -270,7 +271,7 @@ def stream_details(
                         )
             if results:
                 began = time.perf_counter()
-                info = pipeline.run(detail_batch(results))
+                info = run_checked(pipeline, detail_batch(results))
                 out.load_ids.extend(info.loads_ids)
                 dedupe(pipeline, info.loads_ids)
                 out.load_seconds += time.perf_counter() - began

@@ -117,7 +117,7 @@ def load_voice_usage_file(db_path: str | os.PathLike[str], path: str | os.PathLi
     """Validate ``path`` and merge it into ``raw.genesys_voice_usage`` in one load; returns rows loaded."""
     import dlt
 
-    from ingestion.dlt_pipeline import raw_pipeline
+    from ingestion.dlt_pipeline import raw_pipeline, run_checked
 
     table = read_voice_usage_file(path)
     if table.num_rows == 0:
@@ -131,5 +131,5 @@ def load_voice_usage_file(db_path: str | os.PathLike[str], path: str | os.PathLi
         write_disposition="merge",
         primary_key=s.PRIMARY_KEYS[s.VOICE_USAGE_TABLE],
     )
-    pipeline.run(resource)
+    run_checked(pipeline, resource)
     return table.num_rows

@@ -56,19 +56,35 @@ def test_help_shows_no_rest_markup() -> None:
     assert "Run dbt build (models, snapshots, tests)" in build.output
 
 
-def test_build_failure_names_the_failing_nodes(tmp_path: Path) -> None:
-    empty = tmp_path / "empty.duckdb"  # no raw tables at all
-    duckdb.connect(str(empty)).close()
+def test_build_refuses_a_warehouse_without_registries(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"  # ingested, but `ccfinops registries load` never ran
+    con = duckdb.connect(str(empty))
+    con.execute("create schema raw; create table raw.config_rate_cards (rate_card_id varchar)")
+    con.close()
     result = CliRunner().invoke(app, ["build", "--db", str(empty), *SELECT_ARGS])
+    assert result.exit_code == 2
+    assert "the registries are not loaded" in result.output
+    assert "raw.config_cost_centers" in result.output and "raw.config_rate_cards" not in result.output
+    assert "run `ccfinops registries load` first" in result.output
+
+
+def test_build_failure_names_the_failing_nodes(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.duckdb"  # registry tables without their columns
+    con = duckdb.connect(str(broken))
+    con.execute("create schema raw")
+    for table in ("cost_centers", "rate_cards", "cost_pools", "cost_center_mappings"):
+        con.execute(f"create table raw.config_{table} (x integer)")
+    con.close()
+    result = CliRunner().invoke(app, ["build", "--db", str(broken), *SELECT_ARGS])
     assert result.exit_code == 1
-    assert "model.ccfinops.stg_genesys__conversations [error]" in result.output
+    assert "model.ccfinops.stg_config__cost_centers [error]" in result.output
 
 
 def test_run_dbt_raises_with_failed_nodes(tmp_path: Path) -> None:
     with pytest.raises(DbtRunError) as info:
-        run_dbt(["run", "--select", "stg_cxone__contacts"], tmp_path / "none.duckdb", quiet=True)
-    assert [node.unique_id for node in info.value.failed] == ["model.ccfinops.stg_cxone__contacts"]
-    assert "cxone_contacts" in info.value.failed[0].message
+        run_dbt(["run", "--select", "stg_config__cost_centers"], tmp_path / "none.duckdb", quiet=True)
+    assert [node.unique_id for node in info.value.failed] == ["model.ccfinops.stg_config__cost_centers"]
+    assert "config_cost_centers" in info.value.failed[0].message
 
 
 def test_unknown_target_is_refused() -> None:

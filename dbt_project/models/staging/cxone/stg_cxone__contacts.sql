@@ -2,7 +2,20 @@ with
 
 source as (
 
-    select * from {{ source('cxone', 'cxone_contacts') }}
+    {#- the platform may never have been ingested here (an org on the other platform only) -#}
+    {{ optional_source('cxone', 'cxone_contacts', [
+        ['contact_id', 'varchar'], ['master_contact_id', 'varchar'], ['skill_id', 'varchar'],
+        ['campaign_id', 'varchar'], ['agent_id', 'varchar'], ['team_id', 'varchar'],
+        ['skill_name', 'varchar'], ['campaign_name', 'varchar'], ['media_type', 'varchar'],
+        ['is_outbound', 'boolean'], ['from_addr', 'varchar'], ['to_addr', 'varchar'],
+        ['point_of_contact', 'varchar'], ['number_type', 'varchar'], ['carrier', 'varchar'],
+        ['disposition', 'varchar'], ['abandoned', 'boolean'],
+        ['transfer_indicator', 'boolean'], ['end_reason', 'varchar'],
+        ['total_duration_seconds', 'bigint'], ['in_queue_seconds', 'bigint'],
+        ['agent_seconds', 'bigint'], ['hold_seconds', 'bigint'], ['acw_seconds', 'bigint'],
+        ['contact_start', 'timestamp with time zone'],
+        ['contact_end', 'timestamp with time zone']
+    ]) }}
 
 ),
 

@@ -2,7 +2,15 @@ with
 
 source as (
 
-    select * from {{ source('genesys', 'genesys_conversations') }}
+    {#- the platform may never have been ingested here (an org on the other platform only) -#}
+    {{ optional_source('genesys', 'genesys_conversations', [
+        ['conversation_id', 'varchar'], ['division_id', 'varchar'], ['campaign_id', 'varchar'],
+        ['originating_direction', 'varchar'], ['media_type', 'varchar'],
+        ['cost_center', 'varchar'], ['final_wrapup_code', 'varchar'],
+        ['transcription_ms', 'bigint'], ['is_late', 'boolean'],
+        ['conversation_start', 'timestamp with time zone'],
+        ['conversation_end', 'timestamp with time zone']
+    ]) }}
 
 ),
 

@@ -2,7 +2,11 @@ with
 
 source as (
 
-    select * from {{ source('genesys', 'genesys_evaluations') }}
+    {#- the platform may never have been ingested here (an org on the other platform only) -#}
+    {{ optional_source('genesys', 'genesys_evaluations', [
+        ['evaluation_id', 'varchar'], ['conversation_id', 'varchar'], ['user_id', 'varchar'],
+        ['total_score', 'double precision'], ['evaluated_at', 'timestamp with time zone']
+    ]) }}
 
 ),
 

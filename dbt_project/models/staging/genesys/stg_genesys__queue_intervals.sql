@@ -2,7 +2,14 @@ with
 
 source as (
 
-    select * from {{ source('genesys', 'genesys_queue_intervals') }}
+    {#- the platform may never have been ingested here (an org on the other platform only) -#}
+    {{ optional_source('genesys', 'genesys_queue_intervals', [
+        ['queue_id', 'varchar'], ['media_type', 'varchar'], ['is_provisional', 'boolean'],
+        ['n_offered', 'bigint'], ['n_answered', 'bigint'], ['t_handle_count', 'bigint'],
+        ['t_handle_sum_ms', 'bigint'], ['t_talk_sum_ms', 'bigint'], ['t_acw_sum_ms', 'bigint'],
+        ['interval_start', 'timestamp with time zone'],
+        ['interval_end', 'timestamp with time zone']
+    ]) }}
 
 ),
 

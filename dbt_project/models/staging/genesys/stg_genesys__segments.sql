@@ -2,7 +2,14 @@ with
 
 source as (
 
-    select * from {{ source('genesys', 'genesys_segments') }}
+    {#- the platform may never have been ingested here (an org on the other platform only) -#}
+    {{ optional_source('genesys', 'genesys_segments', [
+        ['segment_id', 'varchar'], ['conversation_id', 'varchar'], ['session_id', 'varchar'],
+        ['queue_id', 'varchar'], ['user_id', 'varchar'], ['segment_index', 'integer'],
+        ['segment_type', 'varchar'], ['purpose', 'varchar'], ['wrapup_code', 'varchar'],
+        ['disconnect_type', 'varchar'], ['segment_start', 'timestamp with time zone'],
+        ['segment_end', 'timestamp with time zone']
+    ]) }}
 
 ),
 

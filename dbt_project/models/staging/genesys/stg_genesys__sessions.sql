@@ -2,7 +2,15 @@ with
 
 source as (
 
-    select * from {{ source('genesys', 'genesys_sessions') }}
+    {#- the platform may never have been ingested here (an org on the other platform only) -#}
+    {{ optional_source('genesys', 'genesys_sessions', [
+        ['session_id', 'varchar'], ['conversation_id', 'varchar'],
+        ['participant_id', 'varchar'], ['protocol_call_id', 'varchar'], ['user_id', 'varchar'],
+        ['purpose', 'varchar'], ['media_type', 'varchar'], ['direction', 'varchar'],
+        ['provider', 'varchar'], ['ani', 'varchar'], ['dnis', 'varchar'],
+        ['session_start', 'timestamp with time zone'],
+        ['session_end', 'timestamp with time zone']
+    ]) }}
 
 ),
 
