@@ -32,24 +32,35 @@ class CredentialsError(ValueError):
     """A required credential or host is missing."""
 
 
+def _lookup(source: str, key: str, env: str) -> str | None:
+    """One credential: its env var, else ``sources.<source>.<key>`` in dlt secrets/config."""
+    import dlt
+
+    value = os.environ.get(env)
+    if not value:
+        try:
+            path = f"sources.{source}.{key}"
+            value = dlt.secrets.get(path) or dlt.config.get(path)
+        except Exception:  # noqa: BLE001 - any provider failure means "not configured"
+            value = None
+    return str(value) if value else None
+
+
+def is_configured(source: str, env_map: dict[str, str], *, optional: frozenset[str] = frozenset()) -> bool:
+    """Whether any required credential of ``source`` is set (a partial set is an error later)."""
+    return any(_lookup(source, key, env) for key, env in env_map.items() if key not in optional)
+
+
 def credentials(
     source: str, env_map: dict[str, str], *, optional: frozenset[str] = frozenset()
 ) -> dict[str, str]:
     """Resolve each key from its env var, else ``sources.<source>.<key>`` in dlt secrets/config."""
-    import dlt
-
     out: dict[str, str] = {}
     missing = []
     for key, env in env_map.items():
-        value = os.environ.get(env)
-        if not value:
-            try:
-                path = f"sources.{source}.{key}"
-                value = dlt.secrets.get(path) or dlt.config.get(path)
-            except Exception:  # noqa: BLE001 - any provider failure means "not configured"
-                value = None
+        value = _lookup(source, key, env)
         if value:
-            out[key] = str(value)
+            out[key] = value
         elif key not in optional:
             missing.append(env)
     if missing:

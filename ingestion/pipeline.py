@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import shutil
 import uuid
@@ -25,7 +26,15 @@ from ingestion.dlt_pipeline import raw_pipeline, run_checked
 from ingestion.genesys_cloud import SourceStats
 from ingestion.genesys_cloud.stream import DetailPull
 from ingestion.http import ApiClient, ApiError, RunCounters
-from ingestion.ingest_config import CXONE_ENV, CXONE_OPTIONAL, GENESYS_ENV, IngestOptions, credentials
+from ingestion.ingest_config import (
+    CXONE_ENV,
+    CXONE_OPTIONAL,
+    GENESYS_ENV,
+    CredentialsError,
+    IngestOptions,
+    credentials,
+    is_configured,
+)
 from ingestion.resources import ResourceTracker, reprobe_after, to_skip
 from ingestion.windows import Window, day_start, effective_start, iso_z
 
@@ -36,6 +45,7 @@ os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
 
 Platform = Literal["genesys", "cxone", "all"]
 PLATFORMS = ("genesys", "cxone")
+log = logging.getLogger("ccfinops.ingest")
 RAW_DATASET = "raw"
 
 RUN_STATS_COLUMNS = {
@@ -225,6 +235,32 @@ def _pulled_until(pipeline: Any, source_name: str) -> datetime | None:
         pipeline.sync_destination()
     raw = pipeline.state.get("sources", {}).get(source_name, {}).get("pulled_until")
     return datetime.fromisoformat(raw) if raw else None
+
+
+def configured_platforms() -> tuple[str, ...]:
+    """What ``all`` means: every platform with credentials set (an org may run only one of them).
+
+    A platform with only part of its credentials set counts as configured, so the missing ones are
+    named when its client is built; none configured at all is an error naming both sets.
+    """
+    found = tuple(
+        name
+        for name, source, env_map, optional in (
+            ("genesys", "genesys_cloud", GENESYS_ENV, frozenset()),
+            ("cxone", "nice_cxone", CXONE_ENV, CXONE_OPTIONAL),
+        )
+        if is_configured(source, env_map, optional=optional)
+    )
+    if not found:
+        raise CredentialsError(
+            "no platform credentials: set GENESYS_CLIENT_ID/GENESYS_CLIENT_SECRET/GENESYS_API_BASE/"
+            "GENESYS_LOGIN_BASE or the CXONE_* set (env or dlt secrets sources.genesys_cloud.* / "
+            "sources.nice_cxone.*)"
+        )
+    for name in PLATFORMS:
+        if name not in found:
+            log.info("%s: no credentials configured; `all` pulls %s only", name, ", ".join(found))
+    return found
 
 
 def _clients(platforms: tuple[str, ...], options: IngestOptions) -> dict[str, ApiClient]:
@@ -448,7 +484,7 @@ def ingest(
         raise ValueError(f"end ({end}) must be after start ({start})")
     options = options or IngestOptions.from_env()
     db = Path(db_path).expanduser().resolve()
-    platforms = PLATFORMS if platform == "all" else (platform,)
+    platforms = configured_platforms() if platform == "all" else (platform,)
     clients = _clients(platforms, options)
     db.parent.mkdir(parents=True, exist_ok=True)
     summary = IngestSummary(run_id=uuid.uuid4().hex[:16], db_path=db)

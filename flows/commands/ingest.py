@@ -32,9 +32,10 @@ def ingest_command(
     end: Annotated[
         str | None, typer.Option("--end", help="Day after the last day (YYYY-MM-DD, exclusive).")
     ] = None,
-    platform: Annotated[PlatformChoice, typer.Option("--platform", help="genesys, cxone or all.")] = (
-        PlatformChoice.all
-    ),
+    platform: Annotated[
+        PlatformChoice,
+        typer.Option("--platform", help="genesys, cxone or all (every platform whose credentials are set)."),
+    ] = (PlatformChoice.all),
     db: Annotated[str | None, typer.Option("--db", help="Warehouse file (else $CCFINOPS_DB).")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar.")] = True,
 ) -> None:
