@@ -31,8 +31,8 @@
 {%- set window_hours = var('guardrail_window_hours', 3) | int -%}
 {%- set intraday_k = var('guardrail_intraday_k', 2.5) -%}
 {%- set min_days = var('guardrail_intraday_min_days', 7) | int -%}
-{%- set pace_min_share = var('guardrail_pace_min_share', 0.10) -%}
-{%- set pace_k = var('guardrail_pace_k', 3) -%}
+{%- set pace_min_share = var('guardrail_pace_min_share', 0.20) -%}
+{%- set pace_k = var('guardrail_pace_k', 3.5) -%}
 
 with
 
