@@ -175,6 +175,20 @@ def _injected(hours: list[Decimal], inj: Injection | None) -> list[Decimal]:
     return [_q(c * (1 + inj.size)) if h >= start else c for h, c in enumerate(hours)]
 
 
+@dataclass
+class Prepared:
+    """An injected copy of the warehouse, rebuilt with dbt, and what the replay needs."""
+
+    centers: list[str]
+    days: list[date]
+    present: set[tuple[str, date]]
+    hourly: dict[tuple[str, date], list[Decimal]]
+    plan: dict[tuple[str, date], Injection]
+    excess: dict[tuple[str, date], Decimal]
+    labels: dict[tuple[str, date], bool]
+    book: RuleBook
+
+
 def run_backtest(
     db_path: Path,
     *,
@@ -184,81 +198,100 @@ def run_backtest(
     dbt_vars: dict[str, object] | None = None,
 ) -> BacktestResult:
     """Inject, rebuild the baselines with dbt on a copy, replay both modes hour by hour."""
-
-    from flows.dbt_runner import run_dbt
-
     with tempfile.TemporaryDirectory(prefix="ccfinops-backtest-") as tmp:
         copy = Path(tmp) / "backtest.duckdb"
         shutil.copy(db_path, copy)
-        con = _warehouse.connect(str(copy))
-        try:
-            unattributed = con.execute(
-                f"select distinct unattributed_cost_center from {schema}.dim_guardrail_receiver_settings"
-            ).fetchone()[0]
-            newest = con.execute(f"select max(cost_date) from {schema}.fct_cost_center_daily").fetchone()[0]
-            if newest is None:
-                raise ValueError("no daily cost history: build the warehouse first")
-            last = newest - timedelta(days=1)  # the newest day may still be in progress
-            first = last - timedelta(days=months * 30 - 1)
-            centers = [
-                r[0]
-                for r in con.execute(
-                    f"select distinct cost_center from {schema}.fct_cost_center_daily "
-                    "where cost_date >= ? and cost_center <> ? order by 1",
-                    [first, unattributed],
-                ).fetchall()
-            ]
-            hourly: dict[tuple[str, date], list[Decimal]] = {}
-            for cc, day, hour, cost in con.execute(
-                "select cost_center, cost_date, hour_of_day, hourly_cost "
-                f"from {schema}.fct_cost_center_hourly where cost_date >= ?",
-                [first],
-            ).fetchall():
-                hourly.setdefault((cc, day), [Decimal(0)] * 24)[hour] = Decimal(cost)
-            days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-            # the cost-center days the warehouse has (dense from a cost center's first day of usage):
-            # a day before it has no cost to overrun and no alert to raise, so it is not replayed
-            present = {
-                (cc, day)
-                for cc, day in con.execute(
-                    f"select cost_center, cost_date from {schema}.fct_cost_center_daily "
-                    "where cost_date between ? and ?",
-                    [first, last],
-                ).fetchall()
-            }
-            labels = read_labels(con, schema, first, last)
-            plan = {key: inj for key, inj in plan_injections(centers, days, seed).items() if key in present}
-            updates_h, updates_d = [], []
-            excess: dict[tuple[str, date], Decimal] = {}
-            for (cc, day), inj in plan.items():
-                before = hourly.get((cc, day), [Decimal(0)] * 24)
-                after = hourly[(cc, day)] = _injected(before, inj)
-                excess[(cc, day)] = sum(after, Decimal(0)) - sum(before, Decimal(0))
-                updates_h += [(after[h], cc, day, h) for h in range(24) if after[h] != before[h]]
-                updates_d.append((sum(after, Decimal(0)), cc, day))
-            if updates_h:
-                con.executemany(
-                    f"update {schema}.fct_cost_center_hourly set hourly_cost = ? "
-                    "where cost_center = ? and cost_date = ? and hour_of_day = ?",
-                    updates_h,
-                )
-            if updates_d:
-                con.executemany(
-                    f"update {schema}.fct_cost_center_daily set daily_cost = ? "
-                    "where cost_center = ? and cost_date = ?",
-                    updates_d,
-                )
-        finally:
-            con.close()
-        import json
+        prep = prepare(copy, months=months, seed=seed, schema=schema, dbt_vars=dbt_vars)
+    return replay(prep, months=months, seed=seed)
 
-        args = ["run", "--select", "fct_guardrail_baselines", "dim_guardrail_hourly_profiles"]
-        args += ["dim_guardrail_receiver_settings", "dim_guardrail_intraday_bands"]
-        if dbt_vars:
-            args += ["--vars", json.dumps(dbt_vars)]
-        run_dbt(args, copy, quiet=True)
-        book = RuleBook.from_warehouse(copy, schema)
-    replayed = [(cc, day) for cc in centers for day in days if (cc, day) in present]
+
+def prepare(
+    copy: Path,
+    *,
+    months: int,
+    seed: int,
+    schema: str = "analytics",
+    dbt_vars: dict[str, object] | None = None,
+) -> Prepared:
+    """Inject overruns and planned spikes into ``copy`` (a copy of the warehouse), rebuild with dbt."""
+    import json
+
+    from flows.dbt_runner import run_dbt
+
+    con = _warehouse.connect(str(copy))
+    try:
+        unattributed = con.execute(
+            f"select distinct unattributed_cost_center from {schema}.dim_guardrail_receiver_settings"
+        ).fetchone()[0]
+        newest = con.execute(f"select max(cost_date) from {schema}.fct_cost_center_daily").fetchone()[0]
+        if newest is None:
+            raise ValueError("no daily cost history: build the warehouse first")
+        last = newest - timedelta(days=1)  # the newest day may still be in progress
+        first = last - timedelta(days=months * 30 - 1)
+        centers = [
+            r[0]
+            for r in con.execute(
+                f"select distinct cost_center from {schema}.fct_cost_center_daily "
+                "where cost_date >= ? and cost_center <> ? order by 1",
+                [first, unattributed],
+            ).fetchall()
+        ]
+        hourly: dict[tuple[str, date], list[Decimal]] = {}
+        for cc, day, hour, cost in con.execute(
+            "select cost_center, cost_date, hour_of_day, hourly_cost "
+            f"from {schema}.fct_cost_center_hourly where cost_date >= ?",
+            [first],
+        ).fetchall():
+            hourly.setdefault((cc, day), [Decimal(0)] * 24)[hour] = Decimal(cost)
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        # the cost-center days the warehouse has (dense from a cost center's first day of usage):
+        # a day before it has no cost to overrun and no alert to raise, so it is not replayed
+        present = {
+            (cc, day)
+            for cc, day in con.execute(
+                f"select cost_center, cost_date from {schema}.fct_cost_center_daily "
+                "where cost_date between ? and ?",
+                [first, last],
+            ).fetchall()
+        }
+        labels = read_labels(con, schema, first, last)
+        plan = {key: inj for key, inj in plan_injections(centers, days, seed).items() if key in present}
+        updates_h, updates_d = [], []
+        excess: dict[tuple[str, date], Decimal] = {}
+        for (cc, day), inj in plan.items():
+            before = hourly.get((cc, day), [Decimal(0)] * 24)
+            after = hourly[(cc, day)] = _injected(before, inj)
+            excess[(cc, day)] = sum(after, Decimal(0)) - sum(before, Decimal(0))
+            updates_h += [(after[h], cc, day, h) for h in range(24) if after[h] != before[h]]
+            updates_d.append((sum(after, Decimal(0)), cc, day))
+        if updates_h:
+            con.executemany(
+                f"update {schema}.fct_cost_center_hourly set hourly_cost = ? "
+                "where cost_center = ? and cost_date = ? and hour_of_day = ?",
+                updates_h,
+            )
+        if updates_d:
+            con.executemany(
+                f"update {schema}.fct_cost_center_daily set daily_cost = ? "
+                "where cost_center = ? and cost_date = ?",
+                updates_d,
+            )
+    finally:
+        con.close()
+    args = ["run", "--select", "fct_guardrail_baselines", "dim_guardrail_hourly_profiles"]
+    args += ["dim_guardrail_receiver_settings", "dim_guardrail_intraday_bands"]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    run_dbt(args, copy, quiet=True)
+    book = RuleBook.from_warehouse(copy, schema)
+    return Prepared(centers, days, present, hourly, plan, excess, labels, book)
+
+
+def replay(prep: Prepared, *, months: int, seed: int) -> BacktestResult:
+    """Replay every present cost-center day hour by hour through both policy modes."""
+    book, plan, hourly, labels, excess = prep.book, prep.plan, prep.hourly, prep.labels, prep.excess
+    centers = prep.centers
+    replayed = [(cc, day) for cc in centers for day in prep.days if (cc, day) in prep.present]
     span = len(replayed) / max(1, len(centers)) / 30  # months per cost center, on average
     results = {m: ModeResult(m, span, len(centers)) for m in ("expected", "flat")}
     for cc, day in replayed:
@@ -364,6 +397,8 @@ def _first_alert(
             band_exponent=book.band_exponent,
             intraday_band=book.intraday_band(cc, end_of_hour),
             floor_min=book.floor_min,
+            pace_band=book.pace_band(cc, end_of_hour),
+            pace_min_share=book.pace_min_share,
         )
         if breach:
             return h

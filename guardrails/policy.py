@@ -10,6 +10,10 @@ expected mode, at time ``t`` of the day (two conditions: relative AND material):
   breach when consumption_so_far > expected_so_far x (1 + band) and the excess >= floor, or the same
   over the last ``window_hours`` (the window's consumption vs the window's expected share);
   projected_day = consumption_so_far / cumulative_profile(t).
+  pace (the day against itself): the last ``window_hours``' consumption against what the day's own
+  rate before them predicts (consumption before / share before x share of the window); breach when
+  above by the measured pace band and by at least the floor. It needs no expected day (a young cost
+  center has it) and is not masked by a day running under its expectation or a late onset.
 flat mode (the seed's rule): breach when consumption_so_far > 30-day mean x (1 + band) (full day).
 """
 
@@ -341,12 +345,16 @@ def assess(
     band_exponent: Decimal = Decimal(0),
     intraday_band: tuple[Decimal | None, Decimal | None] = (None, None),
     floor_min: Decimal | None = None,
+    pace_band: Decimal | None = None,
+    pace_min_share: Decimal | None = None,
 ) -> tuple[bool, Decimal | None, Decimal | None, Decimal | None, list[str]]:
     """(breach, upper_bound_day, expected_so_far, projected_day, reasons) for one cost center now.
 
     ``intraday_band``: the (cumulative, window) band % the warehouse measured for this hour of the
     day (``dim_guardrail_intraday_bands``); the wider of it and the cost center's band applies. Where
-    it is ``None`` the band is widened by ``(1 / share) ** band_exponent`` instead.
+    it is ``None`` the band is widened by ``(1 / share) ** band_exponent`` instead. ``pace_band``:
+    the band % measured for the pace test at this hour (``None``: no pace test), which runs when at
+    least ``pace_min_share`` of the day's profile lies before the window.
     """
     if row is None:
         return False, None, None, None, ["insufficient history: the warehouse has no baseline for this day"]
@@ -364,14 +372,12 @@ def assess(
                 [f"consumption {consumption} above the day's bound {upper} (seed rule)"],
             )
         return False, upper, None, None, []
+    pace = _pace_breach(
+        row, consumption, share_now, window_consumption, share_window_start, pace_band, pace_min_share
+    )
     if row.expected_status == "insufficient_history" or row.expected_daily_cost is None:
-        return (
-            False,
-            None,
-            None,
-            None,
-            [f"insufficient history: {row.weekday_history_weeks} same-weekday samples"],
-        )
+        why = [f"insufficient history: {row.weekday_history_weeks} same-weekday samples"]
+        return (pace is not None, None, None, None, why + ([pace] if pace else []))
     band = row.effective_band_pct or row.guardrail_band_pct
     expected_day = row.expected_daily_cost * scale
     upper_day = q(expected_day * (1 + band / 100))
@@ -415,7 +421,37 @@ def assess(
                 f"last hours' consumption {window_consumption} above their expected {q(expected_window)} "
                 f"+ {window_band}% and material (floor {row.floor_amount})"
             )
+    if not breach and pace is not None:
+        breach = True
+        reasons.append(pace)
     return breach, upper_day, so_far, projected, reasons
+
+
+def _pace_breach(
+    row: Baseline,
+    consumption: Decimal,
+    share_now: Decimal,
+    window_consumption: Decimal | None,
+    share_window_start: Decimal | None,
+    pace_band: Decimal | None,
+    pace_min_share: Decimal | None,
+) -> str | None:
+    """The pace test's reason when the last hours run above the day's own earlier rate, else None."""
+    if None in (window_consumption, share_window_start, pace_band, pace_min_share):
+        return None
+    assert window_consumption is not None and share_window_start is not None and pace_band is not None
+    before = consumption - window_consumption
+    share_window = share_now - share_window_start
+    if share_window_start < pace_min_share or share_window <= 0 or before <= 0:
+        return None
+    at_pace = q(before / share_window_start * share_window)
+    band = q(max(row.guardrail_band_pct, pace_band))
+    if window_consumption > at_pace * (1 + band / 100) and window_consumption - at_pace >= row.floor_amount:
+        return (
+            f"last hours' consumption {window_consumption} above the day's own pace {at_pace} + {band}% "
+            f"and by at least {row.floor_amount}"
+        )
+    return None
 
 
 def evaluate(
@@ -434,6 +470,8 @@ def evaluate(
     band_exponent: Decimal = Decimal(0),
     intraday_band: tuple[Decimal | None, Decimal | None] = (None, None),
     floor_min: Decimal | None = None,
+    pace_band: Decimal | None = None,
+    pace_min_share: Decimal | None = None,
 ) -> Decision:
     """Decide for one cost center's running total at one moment of ``day``."""
     if not cost_center or cost_center == UNATTRIBUTED:
@@ -459,6 +497,8 @@ def evaluate(
         band_exponent=band_exponent,
         intraday_band=intraday_band,
         floor_min=floor_min,
+        pace_band=pace_band,
+        pace_min_share=pace_min_share,
     )
     reasons += why
     decision = Decision(
@@ -475,7 +515,7 @@ def evaluate(
         projected_day=projected,
         breach=breach,
     )
-    if upper is None:
+    if upper is None and not breach:
         return decision
     if not breach:
         bound_now = upper if so_far is None else so_far * (1 + (decision.band_pct or Decimal(0)) / 100)

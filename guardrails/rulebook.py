@@ -209,6 +209,8 @@ class RuleBook:
         # materiality on the projected day (with a minimum already spent) or on the excess so far
         basis = settings[0].get("materiality_basis") or "so_far"
         self.floor_min = _d(settings[0].get("floor_min_amount")) if basis == "projected" else None
+        # the pace test (last hours vs the day's own earlier rate); absent in older rule books: off
+        self.pace_min_share = _d(settings[0].get("pace_min_share"))
         self.assumed_leg = {
             s["platform"]: (s["assumed_carrier"], s["assumed_direction"], s["assumed_number_type"])
             for s in settings
@@ -304,9 +306,12 @@ class RuleBook:
 
     def _index_intraday_bands(self) -> dict[tuple[str, str], list[tuple[Decimal | None, Decimal | None]]]:
         out: dict[tuple[str, str], list[tuple[Decimal | None, Decimal | None]]] = {}
+        self.pace_bands: dict[tuple[str, str], list[Decimal | None]] = {}
         for r in self._rows("intraday_bands") if "intraday_bands" in self._tables else []:
             bands = out.setdefault((r["cost_center"], r["day_type"]), [(None, None)] * 24)
             bands[int(r["hour_of_day"])] = (_d(r["cumulative_band_pct"]), _d(r["window_band_pct"]))
+            pace = self.pace_bands.setdefault((r["cost_center"], r["day_type"]), [None] * 24)
+            pace[int(r["hour_of_day"])] = _d(r.get("pace_band_pct"))
         return out
 
     # ------------------------------------------------------------------ rating
@@ -367,6 +372,15 @@ class RuleBook:
         day_type = "weekend" if at.weekday() >= 5 else "weekday"
         bands = self.intraday_bands.get((cost_center, day_type))
         return bands[at.hour] if bands is not None else (None, None)
+
+    def pace_band(self, cost_center: str, at: datetime) -> Decimal | None:
+        """The pace test's band % for the hour of ``at`` (UTC), measured in dbt; ``None`` = no pace test
+        (too little history, too little of the day before the window, or an older rule book)."""
+        if self.pace_min_share is None:
+            return None
+        day_type = "weekend" if at.weekday() >= 5 else "weekday"
+        bands = self.pace_bands.get((cost_center, day_type))
+        return bands[at.hour] if bands is not None else None
 
     def cumulative_share(self, cost_center: str, at: datetime) -> Decimal:
         """Expected share of the day's cost incurred by ``at`` (UTC), interpolated within the hour."""

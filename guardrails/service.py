@@ -237,6 +237,8 @@ class GuardrailService:
             band_exponent=book.band_exponent,
             intraday_band=book.intraday_band(cost_center, event.event_time),
             floor_min=book.floor_min,
+            pace_band=book.pace_band(cost_center, event.event_time),
+            pace_min_share=book.pace_min_share,
         )
         decision.reasons[:0] = notes
         if line is None and event.duration_ms > 0:

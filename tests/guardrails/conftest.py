@@ -209,8 +209,10 @@ def write_rules(
     *,
     profiles: dict[str, list[str]] | None = None,
     settings: dict[str, Any] | None = None,
+    intraday: dict[str, tuple[str | None, str | None, str | None]] | None = None,
 ) -> Path:
-    """A copy of ``template`` with hand-made baseline rows (and optional cumulative profiles / settings)."""
+    """A copy of ``template`` with hand-made baseline rows (and optional cumulative profiles / settings /
+    intraday bands: cost center -> (cumulative, window, pace) band % at every hour of both day types)."""
     import orjson
 
     from guardrails.rulebook import artifact_bytes
@@ -227,6 +229,24 @@ def write_rules(
                     for h, share in enumerate(cumulative)
                 ]
         tables["hourly_profiles"]["rows"] = rows
+    if intraday is not None:
+        icols = tables["intraday_bands"]["columns"]
+        rows = []
+        for cc, (cum, win, pace) in intraday.items():
+            for day_type in ("weekday", "weekend"):
+                for h in range(24):
+                    row = {
+                        "intraday_band_id": f"{cc}|{day_type}|{h}",
+                        "cost_center": cc,
+                        "day_type": day_type,
+                        "hour_of_day": h,
+                        "sample_days": 40,
+                        "cumulative_band_pct": cum,
+                        "window_band_pct": win,
+                        "pace_band_pct": pace,
+                    }
+                    rows.append([row.get(c) for c in icols])
+        tables["intraday_bands"]["rows"] = rows
     if settings:
         scols = tables["settings"]["columns"]
         tables["settings"]["rows"] = [

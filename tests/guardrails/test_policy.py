@@ -94,6 +94,71 @@ def test_measured_intraday_band_replaces_the_theoretical_widening(book, policies
     assert not breach("295", (Decimal("5"), None)) and breach("296", (Decimal("5"), None))
 
 
+def test_late_overrun_after_an_under_running_morning_is_caught_by_the_pace_test(
+    rules_template, tmp_path, policies
+):
+    """A Monday running 10 % under its expectation (900 of 1000) overruns by +40 % from 15:00: the
+    running total never leaves the expectation by more than 4 % and the last 3 hours stay within
+    their measured 35 % band, but against the day's own pace before them they are +40 % at 18:00
+    (end of 17:00-17:59): caught within 3 hours of the onset. The same day without the overrun is
+    never flagged."""
+    rows = [baseline_row("CC-SALES", MONDAY, "1000", floor="5.00")]
+    bands = {"CC-SALES": ("20", "35", "30")}  # measured in dbt: cumulative, window, pace band %
+    path = write_rules(rules_template, tmp_path / "r.json", rows, profiles={"CC-SALES": CUMULATIVE},
+                       intraday=bands)  # fmt: skip
+    book = RuleBook.load(path)
+    assert book.pace_min_share == Decimal("0.2")  # var guardrail_pace_min_share, exported by dbt
+    natural = [Decimal(900) * Decimal(str(x)) / Decimal(str(sum(HOURLY))) for x in HOURLY]
+    overrun = [c * Decimal("1.4") if h >= 15 else c for h, c in enumerate(natural)]
+
+    def first_breach(hours: list[Decimal], with_pace: bool = True) -> tuple[int | None, list[str]]:
+        for h in range(24):
+            end = datetime(2026, 11, 30, h, 59, 59, tzinfo=UTC)
+            first = max(0, h - book.window_hours + 1)
+            window_start = end.replace(hour=first, minute=0, second=0)
+            d = evaluate(
+                policies, book.baseline("CC-SALES", MONDAY), mode="expected", cost_center="CC-SALES",
+                day=MONDAY, consumption_today=sum(hours[: h + 1], Decimal(0)),
+                share_now=book.cumulative_share("CC-SALES", end), queue_id=None,
+                window_consumption=sum(hours[first : h + 1], Decimal(0)),
+                share_window_start=book.cumulative_share("CC-SALES", window_start),
+                band_exponent=book.band_exponent, intraday_band=book.intraday_band("CC-SALES", end),
+                pace_band=book.pace_band("CC-SALES", end) if with_pace else None,
+                pace_min_share=book.pace_min_share,
+            )  # fmt: skip
+            if d.breach:
+                return h, d.reasons
+        return None, []
+
+    hour, reasons = first_breach(overrun)
+    assert hour == 17 and "above the day's own pace" in reasons[-1]  # onset 15:00, caught by 18:00
+    assert first_breach(overrun, with_pace=False) == (None, [])  # cumulative and window tests: silent
+    assert first_breach(natural) == (None, [])  # an under-running ordinary Monday: never flagged
+
+
+def test_pace_test_needs_no_expected_day(rules_template, tmp_path, policies):
+    """A cost center in its first week (no same-weekday sample: insufficient history) is still
+    protected from a jump against its own earlier rate that day."""
+    young = {**baseline_row("CC-SALES", MONDAY, "1", floor="5.00", weeks=0), "expected_daily_cost": None,
+             "expected_status": "insufficient_history", "status": "insufficient_history"}  # fmt: skip
+    path = write_rules(rules_template, tmp_path / "r.json", [young], profiles={"CC-SALES": CUMULATIVE},
+                       intraday={"CC-SALES": (None, None, "30")})  # fmt: skip
+    book = RuleBook.load(path)
+    at = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # share 0.519192; window 11:00-13:59 from 0.256566
+    kw = dict(mode="expected", cost_center="CC-SALES", day=MONDAY, queue_id=None,
+              share_now=book.cumulative_share("CC-SALES", at),
+              share_window_start=book.cumulative_share("CC-SALES", at.replace(hour=11)),
+              pace_band=book.pace_band("CC-SALES", at), pace_min_share=book.pace_min_share)  # fmt: skip
+    # 256.566 before the window (share 0.256566): 262.626 expected in it at that pace; bound 341.41
+    calm = evaluate(policies, book.baseline("CC-SALES", MONDAY), consumption_today=Decimal("526.566"),
+                    window_consumption=Decimal("270"), **kw)  # fmt: skip
+    assert calm.decision == "allow" and calm.reasons[0].startswith("insufficient history")
+    jump = evaluate(policies, book.baseline("CC-SALES", MONDAY), consumption_today=Decimal("606.566"),
+                    window_consumption=Decimal("350"), **kw)  # fmt: skip
+    assert jump.breach and jump.decision == "mitigate"
+    assert "above the day's own pace 262.626000 + 30.000000%" in jump.reasons[-1]
+
+
 def test_a_normal_monday_is_allowed(book, policies):
     # Monday runs at its own expected level (1000, not the flat 700 mean): allowed all day
     for hour, share in ((9, "0.1"), (12, "0.41"), (18, "0.82"), (23, "1.0")):

@@ -16,12 +16,23 @@
     day's cumulative grows (at the end of the day it is the daily dispersion). An hour with fewer than
     var('guardrail_intraday_min_days') days of history gets no band (the receiver then widens the
     cost center's band by (1 / share) ^ var('guardrail_intraday_band_exponent')).
+
+    Pace (the day against itself, so a day that runs under or over its expectation does not mask an
+    overrun that starts late): the rate of the last W hours against the rate of the day before them,
+    each per unit of the profile,
+      pace deviation at hour h = (cost of the last W hours / (P(h) - P(h - W)))
+                                 / (cost up to h - W / P(h - W)) - 1,
+    measured where P(h - W) >= var('guardrail_pace_min_share') (enough of the day before the window)
+    on every day of the window (no expected cost needed, so a young cost center has it too). Its band
+    is var('guardrail_pace_k') x 1.4826 x the median |deviation|, the wider of hours h - 1 and h.
 -#}
 
 {%- set profile_days = var('guardrail_profile_days', 56) | int -%}
 {%- set window_hours = var('guardrail_window_hours', 3) | int -%}
 {%- set intraday_k = var('guardrail_intraday_k', 2.5) -%}
 {%- set min_days = var('guardrail_intraday_min_days', 7) | int -%}
+{%- set pace_min_share = var('guardrail_pace_min_share', 0.20) -%}
+{%- set pace_k = var('guardrail_pace_k', 3.5) -%}
 
 with
 
@@ -60,7 +71,6 @@ days as (
     cross join newest
     where baselines.cost_date < newest.newest_date
         and baselines.cost_date >= cast({{ dbt.dateadd('day', -profile_days, 'newest.newest_date') }} as date)
-        and baselines.expected_daily_cost > 0
 
 ),
 
@@ -103,7 +113,12 @@ running as (
             partition by cost_center, cost_date
             order by hour_of_day
             rows between {{ window_hours - 1 }} preceding and current row
-        ) as window_cost
+        ) as window_cost,
+        coalesce(sum(hourly_cost) over (
+            partition by cost_center, cost_date
+            order by hour_of_day
+            rows between unbounded preceding and {{ window_hours }} preceding
+        ), 0) as before_window_cost
     from day_hours
 
 ),
@@ -116,6 +131,9 @@ expected as (
         running.hour_of_day,
         running.cumulative_cost,
         running.window_cost,
+        running.before_window_cost,
+        coalesce(window_start.cumulative_share, 0) as share_before_window,
+        profiles.cumulative_share - coalesce(window_start.cumulative_share, 0) as share_of_window,
         cast(days.expected_daily_cost * profiles.cumulative_share as decimal(18, 6)) as expected_cumulative,
         cast(
             days.expected_daily_cost
@@ -156,6 +174,21 @@ deviations as (
         abs({{ money_pct('window_cost - expected_window', 'expected_window') }}) as deviation_pct
     from expected
     where expected_window > 0
+    union all
+    -- the window's cost against what the day's own pace before it predicts for the window
+    select
+        cost_center,
+        day_type,
+        hour_of_day,
+        'pace' as measure,
+        abs({{ money_pct(
+            'window_cost * share_before_window - share_of_window * before_window_cost',
+            'share_of_window * before_window_cost'
+        ) }}) as deviation_pct
+    from expected
+    where share_before_window >= {{ pace_min_share }}
+        and share_of_window > 0
+        and before_window_cost > 0
 
 ),
 
@@ -197,6 +230,7 @@ measured as (
         cast(coalesce(cumulative.sample_days, 0) as integer) as sample_days,
         cast(cumulative.median_deviation_pct * 1.4826 as decimal(18, 6)) as cumulative_dispersion_pct,
         cast(window_stats.median_deviation_pct * 1.4826 as decimal(18, 6)) as window_dispersion_pct,
+        cast(pace.median_deviation_pct * 1.4826 as decimal(18, 6)) as pace_dispersion_pct,
         case
             when cumulative.sample_days >= {{ min_days }}
                 then cast(cumulative.median_deviation_pct * 1.4826 * {{ intraday_k }} as decimal(18, 6))
@@ -204,7 +238,11 @@ measured as (
         case
             when window_stats.sample_days >= {{ min_days }}
                 then cast(window_stats.median_deviation_pct * 1.4826 * {{ intraday_k }} as decimal(18, 6))
-        end as window_band_end_pct
+        end as window_band_end_pct,
+        case
+            when pace.sample_days >= {{ min_days }}
+                then cast(pace.median_deviation_pct * 1.4826 * {{ pace_k }} as decimal(18, 6))
+        end as pace_band_end_pct
     from profiles
     left join medians as cumulative
         on profiles.cost_center = cumulative.cost_center
@@ -216,6 +254,11 @@ measured as (
             and profiles.day_type = window_stats.day_type
             and profiles.hour_of_day = window_stats.hour_of_day
             and window_stats.measure = 'window'
+    left join medians as pace
+        on profiles.cost_center = pace.cost_center
+            and profiles.day_type = pace.day_type
+            and profiles.hour_of_day = pace.hour_of_day
+            and pace.measure = 'pace'
 
 ),
 
@@ -230,6 +273,7 @@ final as (
         this_hour.sample_days,
         this_hour.cumulative_dispersion_pct,
         this_hour.window_dispersion_pct,
+        this_hour.pace_dispersion_pct,
         case
             when previous_hour.hour_of_day is null then this_hour.cumulative_band_end_pct
             else greatest(this_hour.cumulative_band_end_pct, previous_hour.cumulative_band_end_pct)
@@ -237,7 +281,11 @@ final as (
         case
             when previous_hour.hour_of_day is null then this_hour.window_band_end_pct
             else greatest(this_hour.window_band_end_pct, previous_hour.window_band_end_pct)
-        end as window_band_pct
+        end as window_band_pct,
+        case
+            when previous_hour.hour_of_day is null then this_hour.pace_band_end_pct
+            else greatest(this_hour.pace_band_end_pct, previous_hour.pace_band_end_pct)
+        end as pace_band_pct
     from measured as this_hour
     left join measured as previous_hour
         on this_hour.cost_center = previous_hour.cost_center

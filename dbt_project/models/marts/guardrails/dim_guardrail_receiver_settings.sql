@@ -1,6 +1,7 @@
 {#-
     The guardrail receiver's settings from the dbt vars, one row: the policy mode in force, the
-    sentinel of unattributed usage, the intraday window (hours, band factor), the intraday band exponent and the leg assumed per platform for an
+    sentinel of unattributed usage, the intraday window (hours, band factor), the intraday band exponent, the pace test's minimum
+    share before its window (null = off) and the leg assumed per platform for an
     event that does not say its carrier / direction / number type (one row per platform).
 -#}
 
@@ -34,6 +35,7 @@ final as (
         cast({{ var("guardrail_intraday_band_exponent") }} as decimal(18, 6)) as intraday_band_exponent,
         cast('{{ var("guardrail_materiality_basis", "so_far") }}' as varchar) as materiality_basis,
         cast({{ var("guardrail_floor_amount") }} as decimal(18, 6)) as floor_min_amount,
+        cast({{ var("guardrail_pace_min_share", "null") }} as decimal(18, 6)) as pace_min_share,
         cast(assumed_carrier as varchar) as assumed_carrier,
         cast(assumed_direction as varchar) as assumed_direction,
         cast(assumed_number_type as varchar) as assumed_number_type
