@@ -64,6 +64,19 @@ def is_closed(con, month: date) -> bool:
     )
 
 
+def _has_cost(con, month: date) -> bool:
+    """Whether the daily cost mart has any row in ``month``."""
+    nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    try:
+        found = con.execute(
+            "select count(*) from analytics.fct_cost_center_daily where cost_date >= ? and cost_date < ?",
+            [month, nxt],
+        ).fetchone()[0]
+    except Exception:  # noqa: BLE001 - no mart yet: no cost either
+        return False
+    return bool(found)
+
+
 def load_close(con, month: date, *, reused: bool = True) -> CloseResult:
     """The frozen close of ``month`` as recorded in ``fct_monthly_close`` / ``fct_chargeback_monthly``."""
     row = con.execute(
@@ -72,7 +85,13 @@ def load_close(con, month: date, *, reused: bool = True) -> CloseResult:
         [month],
     ).fetchone()
     if row is None:
-        raise LookupError(f"{month:%Y-%m} is not closed")
+        # the close mart freezes a month only when the warehouse has cost in it (usage or pools in force)
+        raise LookupError(
+            f"{month:%Y-%m} is not closed: the warehouse has no cost in it (no rated usage and no cost "
+            "pool in force that month); ingest the month and load its pools, then close it"
+            if not _has_cost(con, month)
+            else f"{month:%Y-%m} is not closed"
+        )
     result = CloseResult(
         month=month,
         close_id=row[0],

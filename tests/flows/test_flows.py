@@ -85,6 +85,13 @@ def test_monthly_close_freezes_and_writes_chargebacks(
     assert reclosed.close_id != result.close_id and reclosed.rule_versions == ["pools-2027.1"]
 
 
+def test_closing_a_month_without_cost_says_so(prefect_harness: None, seeded_db: Path, tmp_path: Path) -> None:
+    from flows.monthly_close import monthly_close
+
+    with pytest.raises(LookupError, match="2025-06 is not closed: the warehouse has no cost in it"):
+        monthly_close(db=str(seeded_db), month=date(2025, 6, 1), out=str(tmp_path / "close"), rebuild=False)
+
+
 def test_weekly_report_flow_sends_summary_with_attachment(
     prefect_harness: None, seeded_db: Path, tmp_path: Path, notify_inbox
 ) -> None:
