@@ -33,9 +33,10 @@ TABLES = {
     "baselines": "fct_guardrail_baselines",
     "hourly_profiles": "dim_guardrail_hourly_profiles",
     "intraday_bands": "dim_guardrail_intraday_bands",
+    "notification_routes": "dim_guardrail_notification_routes",
 }
 #: tables a rule book exported before they existed may lack (the receiver then uses its fallback)
-OPTIONAL_TABLES = frozenset({"intraday_bands"})
+OPTIONAL_TABLES = frozenset({"intraday_bands", "notification_routes"})
 USAGE_TYPE = {"telephony.call.completed": "voice", "ai.transcription.completed": "transcription"}
 
 
@@ -221,6 +222,12 @@ class RuleBook:
         self.baselines = self._index_baselines()
         self.profiles = self._index_profiles()
         self.intraday_bands = self._index_intraday_bands()
+        #: cost center -> the (recipient, scope, target env var) told about it in real time
+        self.routes: dict[str, list[tuple[str, str, str]]] = {}
+        for r in self._rows("notification_routes") if "notification_routes" in self._tables else []:
+            self.routes.setdefault(r["cost_center"], []).append(
+                (r["recipient"], r["route_scope"], r["target_env"])
+            )
 
     @classmethod
     def parse(cls, raw: bytes, where: str) -> RuleBook:

@@ -26,6 +26,7 @@ from guardrails.notify import Notifier
 from guardrails.platform import PlatformWriter
 from guardrails.policy import UNATTRIBUTED, Decision, PolicySet, evaluate
 from guardrails.registry import Watched
+from guardrails.routing import target_urls
 from guardrails.rulebook import USAGE_TYPE, RuleBook
 from guardrails.settings import Settings
 from guardrails.spool import Spool
@@ -60,6 +61,7 @@ class GuardrailService:
         )
         self.executor = MitigationExecutor(settings.audit_db, writer)
         self.notifier = notifier if notifier is not None else Notifier.from_env()
+        self._route_notifiers: dict[str, Notifier | None] = {}
         self.metrics = Metrics(lambda: self.spool.depth, lambda: self.spool.lag_seconds)
         self.spool.on_flush = self._on_flush
         self.totals: dict[tuple[str, date], Decimal] = {}
@@ -375,8 +377,29 @@ class GuardrailService:
             exempt_queues=policies.exempt_queues(date.fromisoformat(record["cost_date"])),
         )
 
+    def _route_notifier(self, target_env: str) -> Notifier | None:
+        """The notifier of one route's environment variable, built once (``None``: unset or invalid,
+        said once in the log; the URLs, which carry credentials, are never logged)."""
+        if target_env not in self._route_notifiers:
+            notifier = None
+            urls = target_urls(target_env)
+            if not urls:
+                log.error("guardrails: notification route %s: the variable holds no URL", target_env)
+            else:
+                try:
+                    notifier = Notifier(
+                        urls, cooldown_s=self.notifier.cooldown_s, retries=self.notifier.retries
+                    )
+                except ValueError as exc:
+                    log.error("guardrails: notification route %s: %s", target_env, exc)
+            self._route_notifiers[target_env] = notifier
+        return self._route_notifiers[target_env]
+
     def _schedule_notification(self, decision: Decision, record: dict[str, Any]) -> None:
-        if not self.notifier.enabled:
+        book = self.rules.value
+        # the cost center's owner routes and finance routes (rule book table notification_routes)
+        routes = book.routes.get(decision.cost_center, []) if book is not None else []
+        if not self.notifier.enabled and not routes:
             return
         title = f"[ccfinops] {decision.decision.upper()} {decision.cost_center} on {record['cost_date']}"
         lines = [
@@ -389,9 +412,22 @@ class GuardrailService:
         key = f"guardrail:{decision.cost_center}"
 
         def send() -> None:
-            result = self.notifier.send(title, "\n".join(lines), key)
-            outcome = "sent" if result.sent else result.reason.split(":")[0]
-            self.metrics.notifications.labels(outcome).inc()
+            targets = [self.notifier] if self.notifier.enabled else []
+            for _recipient, _scope, target_env in routes:
+                notifier = self._route_notifier(target_env)
+                if notifier is None:
+                    self.metrics.notifications.labels("unconfigured").inc()
+                else:
+                    targets.append(notifier)
+            for notifier in targets:  # one failing target never stops the others
+                try:
+                    result = notifier.send(title, "\n".join(lines), key)
+                except Exception:  # noqa: BLE001 - logged, counted, next target
+                    log.exception("guardrails: notification %s failed", key)
+                    self.metrics.notifications.labels("failed").inc()
+                    continue
+                outcome = "sent" if result.sent else result.reason.split(":")[0]
+                self.metrics.notifications.labels(outcome).inc()
 
         self._background.submit(self._run_quietly, send)
 

@@ -48,6 +48,12 @@ cxone,queue,4102,Inbound Support,CC-SUPPORT,1,,2025-01-01,,m-2025.1
 cxone,queue,4103,Support Overflow,,1,4102,2025-01-01,,m-2025.1
 """
 
+#: owner of CC-SALES (a@example.com) and finance; the test env sets these variables only where needed
+ROUTES_CSV = """recipient,scope,target_env
+a@example.com,owner,CCFINOPS_TEST_NOTIFY_SALES_OWNER
+finance,finance,CCFINOPS_TEST_NOTIFY_FINANCE
+"""
+
 CENTERS_CSV = """cost_center,name,owner,guardrail_band_pct,is_active
 CC-SALES,Sales,a@example.com,,true
 CC-SUPPORT,Support,b@example.com,,true
@@ -127,6 +133,7 @@ def write_registry_files(d: Path, mappings: str = MAPPINGS_CSV, rates: str = RAT
     d.mkdir(parents=True, exist_ok=True)
     (d / "cost_center_mappings.csv").write_text(mappings)
     (d / "cost_centers.csv").write_text(CENTERS_CSV)
+    (d / "notification_routes.csv").write_text(ROUTES_CSV)
     (d / "rate_cards.csv").write_text(rates)
     (d / "cost_pools.csv").write_text((SHIPPED_REGISTRIES / "cost_pools.csv").read_text())
     return d

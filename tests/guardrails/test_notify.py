@@ -206,3 +206,28 @@ def test_receiver_notifies_on_breach_once_per_cooldown(make_receiver, settings, 
     time.sleep(0.3)
     assert len(hooks.received) == 1
     assert "MITIGATE CC-SALES" in json.dumps(hooks.received[0][1])
+
+
+def test_the_receiver_tells_the_cost_centers_owner_and_finance(
+    make_receiver, settings, hooks, monkeypatch, caplog
+):
+    """Routes come from the rule book (dim_guardrail_notification_routes): CC-SALES's owner and
+    finance hear about its breach; finance's target is unset, which is logged and stops nobody."""
+    monkeypatch.delenv("CCFINOPS_NOTIFY_URLS", raising=False)
+    monkeypatch.setenv("CCFINOPS_TEST_NOTIFY_SALES_OWNER", _teams(hooks.port).replace("wf123", "owner"))
+    monkeypatch.delenv("CCFINOPS_TEST_NOTIFY_FINANCE", raising=False)
+    rec = make_receiver(settings)
+    from tests.guardrails.conftest import seed_event
+
+    morning = dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(6, 0), dt.UTC)
+    sales = seed_event("r-1", duration_ms=6_000_000, cost_center="CC-SALES", when=morning)
+    support = seed_event("r-2", duration_ms=6_000_000, cost_center="CC-SUPPORT", when=morning)
+    assert rec.post(sales).json()["decision"] == "mitigate"
+    assert rec.post(support).json()["decision"] == "mitigate"  # nobody routed for CC-SUPPORT here
+    deadline = time.monotonic() + 10
+    while not hooks.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert len(hooks.received) == 1 and "/owner/" in hooks.received[0][0]
+    assert "MITIGATE CC-SALES" in json.dumps(hooks.received[0][1])
+    assert "CCFINOPS_TEST_NOTIFY_FINANCE: the variable holds no URL" in caplog.text
