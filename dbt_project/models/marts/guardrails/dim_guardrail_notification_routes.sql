@@ -14,7 +14,7 @@ cost_centers as (
 
 ),
 
-owner_routes as (
+audience as (
 
     select
         routes.notification_route_id,
@@ -24,30 +24,9 @@ owner_routes as (
         cost_centers.cost_center
     from routes
     inner join cost_centers
-        on routes.recipient = cost_centers.owner
-    where routes.route_scope = 'owner'
-
-),
-
-finance_routes as (
-
-    select
-        routes.notification_route_id,
-        routes.recipient,
-        routes.route_scope,
-        routes.target_env,
-        cost_centers.cost_center
-    from routes
-    cross join cost_centers
-    where routes.route_scope = 'finance'
-
-),
-
-audience as (
-
-    select * from owner_routes
-    union all
-    select * from finance_routes
+        on
+            routes.route_scope = 'finance'
+            or (routes.route_scope = 'owner' and routes.recipient = cost_centers.owner)
 
 ),
 
