@@ -7,6 +7,7 @@
                         month holding it is month-to-date and every earlier month is complete.
     Telemetry = Genesys conversations and queue intervals, CXone contacts (raw, via staging).
     An accounting_start after the last telemetry day fails the build, naming both dates.
+    No telemetry at all (a new org, an empty first window): no row, so every mart is empty.
 -#}
 
 {{ config(materialized='table') }}
@@ -94,6 +95,8 @@ final as (
         {%- endif %} as accounting_start,
         cast(last_day as date) as as_of_date
     from bounds
+    -- no telemetry yet (a new org, an empty first window): no period, so nothing is charged
+    where last_day is not null
 
 )
 
