@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from flows.dbt_runner import run_dbt
-from tests.dbt.conftest import add_cxone_phone_contact, build, query, ts
+from tests.dbt.conftest import add_cxone_phone_contact, add_genesys_leg, build, execute, query, ts
 
 
 def test_a_warehouse_with_no_telemetry_yet_builds_empty_marts(new_warehouse: Callable[[str], Path]) -> None:
@@ -55,3 +56,43 @@ def test_cxone_week_without_disposition_names_says_its_outcomes_are_unknown(
         " from analytics.fct_cost_per_resolved_weekly where queue_id = '4101'",
     )
     assert rows == [(2, 0, 2, None, "outcome_codes_unmapped")]
+
+
+VENDOR_MONTHLY = (
+    "select matched_calls, warehouse_only_calls, vendor_only_calls, warehouse_cost, vendor_cost, variance"
+    " from analytics.fct_vendor_voice_reconciliation_monthly"
+)
+
+
+def test_vendor_reconciliation_covers_only_the_days_a_vendor_file_spans(
+    new_warehouse: Callable[[str], Path],
+) -> None:
+    """The Cloud Voice usage CSV is a manual admin-UI export: an org that never loaded one has no
+    vendor month (before, every call was warehouse_only and the weekly report showed the whole
+    voice cost as variance), and days after the loaded file are not reconciled yet."""
+    db = new_warehouse("no_vendor_file")
+    con = duckdb.connect(str(db))
+    try:
+        for cid, day in (("v1", 7), ("v2", 9)):  # 60 s inbound local at 0.0040 /min -> 0.004 each
+            add_genesys_leg(con, cid, ts(f"2026-09-{day:02d} 10:00:00"), ts(f"2026-09-{day:02d} 10:01:00"))
+    finally:
+        con.close()
+    select = [
+        "build",
+        "--select",
+        "+fct_vendor_voice_reconciliation_monthly",
+        "--indirect-selection",
+        "cautious",
+    ]
+    run_dbt(select, db, quiet=True)
+    assert query(db, VENDOR_MONTHLY) == []
+    # the admin exports 1-8 Sep: v1 is matched (billed 0.005), v2 (9 Sep) waits for the next file
+    execute(
+        db,
+        "insert into raw.genesys_voice_usage values ('sip-v1', '2026-09-07 10:00:00+00', 'inbound', 'local',"
+        " 60, 0.005, 0.005, 'USD')",
+    )
+    run_dbt(select, db, quiet=True)
+    assert query(db, VENDOR_MONTHLY) == [
+        (1, 0, 0, Decimal("0.004000"), Decimal("0.005000"), Decimal("-0.001000"))
+    ]
