@@ -7,16 +7,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from flows.dbt_runner import run_dbt
 from tests.dbt.conftest import add_cxone_phone_contact, add_genesys_leg, build, execute, query, ts
 
 
-def test_a_warehouse_with_no_telemetry_yet_builds_empty_marts(new_warehouse: Callable[[str], Path]) -> None:
+@pytest.mark.parametrize(
+    "dbt_vars", [(), ("--vars", "{accounting_start: 2026-09-01}")], ids=["default", "configured"]
+)
+def test_a_warehouse_with_no_telemetry_yet_builds_empty_marts(
+    dbt_vars: tuple[str, ...], new_warehouse: Callable[[str], Path]
+) -> None:
     """A new org whose first window had no conversations: the build passes and charges nothing
-    (before, int_accounting_period held one all-null row and its not_null tests failed the build)."""
+    (before, int_accounting_period held one all-null row and its not_null tests failed the build;
+    with accounting_start configured, the build failed saying it was after the last telemetry day None)."""
     db = new_warehouse("no_telemetry")
-    build(db)
+    build(db, *dbt_vars)
     assert query(db, "select count(*) from intermediate.int_accounting_period") == [(0,)]
     assert query(db, "select count(*), sum(cost) from analytics.fct_usage_cost") == [(0, None)]
     assert query(db, "select count(*) from analytics.fct_cost_allocation_monthly") == [(0,)]

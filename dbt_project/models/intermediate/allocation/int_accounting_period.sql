@@ -1,5 +1,5 @@
 {#-
-    The accounting coverage: one row.
+    The accounting coverage: one row (none before any telemetry).
       accounting_start  var('accounting_start') when set (a date; its month start is used), else
                         the first day of the first month with telemetry. Nothing before it is
                         charged, allocated, exported to FOCUS or reported.
@@ -25,7 +25,8 @@
         ) as telemetry
     {%- endset -%}
     {%- set last_day = run_query(last_day_query).columns[0].values()[0] -%}
-    {%- if last_day is none or (configured | string) > (last_day | string) -%}
+    {#- no telemetry yet (a new org): no period, nothing to check -#}
+    {%- if last_day is not none and (configured | string) > (last_day | string) -%}
         {{ exceptions.raise_compiler_error(
             "var accounting_start = " ~ configured ~ " is after the last telemetry day ("
             ~ last_day ~ "): nothing could be charged; set it on or before that day"
