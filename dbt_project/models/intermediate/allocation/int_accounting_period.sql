@@ -1,5 +1,5 @@
 {#-
-    The accounting coverage: one row.
+    The accounting coverage: one row (none before any telemetry).
       accounting_start  var('accounting_start') when set (a date; its month start is used), else
                         the first day of the first month with telemetry. Nothing before it is
                         charged, allocated, exported to FOCUS or reported.
@@ -7,6 +7,7 @@
                         month holding it is month-to-date and every earlier month is complete.
     Telemetry = Genesys conversations and queue intervals, CXone contacts (raw, via staging).
     An accounting_start after the last telemetry day fails the build, naming both dates.
+    No telemetry at all (a new org, an empty first window): no row, so every mart is empty.
 -#}
 
 {{ config(materialized='table') }}
@@ -24,7 +25,8 @@
         ) as telemetry
     {%- endset -%}
     {%- set last_day = run_query(last_day_query).columns[0].values()[0] -%}
-    {%- if last_day is none or (configured | string) > (last_day | string) -%}
+    {#- no telemetry yet (a new org): no period, nothing to check -#}
+    {%- if last_day is not none and (configured | string) > (last_day | string) -%}
         {{ exceptions.raise_compiler_error(
             "var accounting_start = " ~ configured ~ " is after the last telemetry day ("
             ~ last_day ~ "): nothing could be charged; set it on or before that day"
@@ -94,6 +96,8 @@ final as (
         {%- endif %} as accounting_start,
         cast(last_day as date) as as_of_date
     from bounds
+    -- no telemetry yet (a new org, an empty first window): no period, so nothing is charged
+    where last_day is not null
 
 )
 

@@ -3,7 +3,9 @@
     (raw.genesys_voice_usage, the Genesys Cloud Voice CSV), one row per SIP call id, full outer
     join: a warehouse leg is a fct_usage_cost voice item on carrier genesys_cloud_voice (not
     provisional) whose session carries the SIP call id; BYOC carriers are not in the vendor
-    file. Both sides from accounting_start.
+    file. Both sides from accounting_start; warehouse calls only on the days the loaded vendor
+    files span (first to last call day in raw.genesys_voice_usage): a day no file covers yet (or
+    an org that never loaded one) is not reconciled, rather than shown as warehouse_only.
 -#}
 
 with
@@ -32,6 +34,15 @@ period as (
 
 ),
 
+vendor_coverage as (
+
+    select
+        min(call_date) as first_day,
+        max(call_date) as last_day
+    from vendor_usage
+
+),
+
 warehouse_calls as (
 
     select
@@ -51,6 +62,8 @@ warehouse_calls as (
     from usage_cost
     inner join sessions
         on usage_cost.source_record_id = sessions.session_id
+    inner join vendor_coverage
+        on usage_cost.usage_date between vendor_coverage.first_day and vendor_coverage.last_day
     where usage_cost.platform = 'genesys'
         and usage_cost.usage_type = 'voice'
         and usage_cost.carrier = 'genesys_cloud_voice'

@@ -11,7 +11,8 @@
                                started: resolved_count (all channels), resolved_voice_count,
                                handled, handle time, WEM scores
     cost_per_resolved = (telephony_cost + licensing_allocation + transcription_cost)
-    / resolved_count; null with null_reason = 'no_resolved_interactions' when nothing resolved.
+    / resolved_count; null when nothing resolved, with null_reason = 'outcome_codes_unmapped'
+    when some wrap-up codes / dispositions map to no outcome, else 'no_resolved_interactions'.
 -#}
 
 with
@@ -107,7 +108,12 @@ final as (
         resolved_count,
         {{ money_div('telephony_cost + licensing_allocation + transcription_cost', 'resolved_count') }}
             as cost_per_resolved,
-        case when resolved_count = 0 then 'no_resolved_interactions' end as null_reason,
+        case
+            -- codes no resolution code maps (e.g. CXone disposition ids when the org denies the
+            -- dispositions API): the outcomes are unknown, not unresolved
+            when resolved_count = 0 and unmapped_code_count > 0 then 'outcome_codes_unmapped'
+            when resolved_count = 0 then 'no_resolved_interactions'
+        end as null_reason,
         resolved_voice_count,
         interaction_count,
         handled_count,
