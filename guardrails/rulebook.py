@@ -34,9 +34,10 @@ TABLES = {
     "hourly_profiles": "dim_guardrail_hourly_profiles",
     "intraday_bands": "dim_guardrail_intraday_bands",
     "notification_routes": "dim_guardrail_notification_routes",
+    "carrier_aliases": "dim_guardrail_carrier_aliases",
 }
 #: tables a rule book exported before they existed may lack (the receiver then uses its fallback)
-OPTIONAL_TABLES = frozenset({"intraday_bands", "notification_routes"})
+OPTIONAL_TABLES = frozenset({"intraday_bands", "notification_routes", "carrier_aliases"})
 USAGE_TYPE = {"telephony.call.completed": "voice", "ai.transcription.completed": "transcription"}
 
 
@@ -222,6 +223,11 @@ class RuleBook:
         self.baselines = self._index_baselines()
         self.profiles = self._index_profiles()
         self.intraday_bands = self._index_intraday_bands()
+        #: (platform, provider name in lower case) -> the rate-card carrier it stands for
+        self.carrier_aliases = {
+            (r["platform"], r["provider_name"]): r["carrier"]
+            for r in (self._rows("carrier_aliases") if "carrier_aliases" in self._tables else [])
+        }
         #: cost center -> the (recipient, scope, target env var) told about it in real time
         self.routes: dict[str, list[tuple[str, str, str]]] = {}
         for r in self._rows("notification_routes") if "notification_routes" in self._tables else []:
@@ -336,6 +342,8 @@ class RuleBook:
         A voice event that does not say its leg takes the platform's assumed leg (var
         ``guardrail_unspecified_leg``) for what it leaves out.
         """
+        if carrier:  # a platform's own name for the leg (a Genesys session's "Edge") -> its carrier
+            carrier = self.carrier_aliases.get((platform, carrier.lower()), carrier)
         if usage_type == "voice" and platform in self.assumed_leg:
             leg = self.assumed_leg[platform]
             carrier, direction, number_type = carrier or leg[0], direction or leg[1], number_type or leg[2]

@@ -84,10 +84,14 @@ def test_rate_card_estimates(rules_template):
     # seed template (no leg): the assumed leg of var guardrail_unspecified_leg (Genesys Cloud Voice
     # inbound toll-free, 0.0150/min); 125 s -> 126 s billed
     assert _estimate(book, seed_event("c-1", queue=SALES_Q, duration_ms=125_000)) == Decimal("0.031500")
-    # a carrier without a rate line is unrated, as in the warehouse (int_usage_items_rated)
-    assert _estimate(book, NOTIFICATION) is None
+    # a real Genesys voice event says provider "Edge": var carrier_aliases rates it as Genesys Cloud
+    # Voice, as the warehouse rates its session (stg_genesys__sessions)
+    assert _estimate(book, NOTIFICATION) == Decimal("0.031500")  # inbound, number type assumed toll-free
     known = {**NOTIFICATION, "eventBody": {**GENESYS_BODY, "provider": "genesys_cloud_voice"}}
-    assert _estimate(book, known) == Decimal("0.031500")  # inbound, number type assumed toll-free
+    assert _estimate(book, known) == Decimal("0.031500")
+    # a carrier without a rate line is unrated, as in the warehouse (int_usage_items_rated)
+    other = {**NOTIFICATION, "eventBody": {**GENESYS_BODY, "provider": "some_trunk"}}
+    assert _estimate(book, other) is None
     # CXone skill id: platform cxone, 12 s minimum, assumed inbound toll-free 0.0180
     short = seed_event("c-2", queue="4102", duration_ms=3_000)
     assert parse_usage_event(short).platform == "cxone"
@@ -117,8 +121,12 @@ def test_genesys_event_through_the_receiver_is_attributed_by_queue(receiver):
     out = r.json()
     assert out["cost_center"] == "CC-SUPPORT" and out["estimated_cost"] == "0.031500"
     assert out["decision"] == "allow" and out["upper_bound"] == "1.150000"
-    unrated = receiver.post(
+    edge = receiver.post(
         {**NOTIFICATION, "eventBody": {**body["eventBody"], "provider": "Edge", "sessionId": "s-2"}}
+    )
+    assert edge.json()["estimated_cost"] == "0.031500"
+    unrated = receiver.post(
+        {**NOTIFICATION, "eventBody": {**body["eventBody"], "provider": "some_trunk", "sessionId": "s-3"}}
     )
     assert unrated.json()["estimated_cost"] == "0"
     assert any("unrated" in r for r in unrated.json()["reasons"])

@@ -49,7 +49,7 @@ renamed as (
                 'coalesce(cast(point_of_contact as varchar), cast(to_addr as varchar))'
             ) }}
         ) as number_type,
-        nullif(trim(cast(carrier as varchar)), '') as carrier,
+        {{ carrier_alias('cxone', "nullif(trim(cast(carrier as varchar)), '')") }} as carrier,
         cast(disposition as varchar) as disposition,
         coalesce(cast(abandoned as boolean), false) as is_abandoned,
         coalesce(cast(transfer_indicator as boolean), false) as is_transfer,

@@ -29,7 +29,7 @@ renamed as (
         cast(purpose as varchar) as purpose,
         cast(media_type as varchar) as media_type,
         cast(direction as varchar) as direction,
-        nullif(trim(cast(provider as varchar)), '') as carrier,
+        {{ carrier_alias('genesys', "nullif(trim(cast(provider as varchar)), '')") }} as carrier,
         cast(ani as varchar) as ani,
         cast(dnis as varchar) as dnis,
         {{ number_type_from_number('coalesce(cast(dnis as varchar), cast(ani as varchar))') }}
