@@ -62,7 +62,15 @@ def read_tables(db_path: Path, schema: str = "analytics") -> dict[str, dict[str,
     con = _warehouse.connect(str(db_path), read_only=True)
     try:
         out: dict[str, dict[str, Any]] = {}
+        built = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [schema]
+            ).fetchall()
+        }
         for name, model in TABLES.items():
+            if name in OPTIONAL_TABLES and model not in built:
+                continue  # a warehouse built before the model existed: the receiver's fallback applies
             sql = f"select * from {schema}.{model}"
             params: list[Any] = []
             if name == "baselines":

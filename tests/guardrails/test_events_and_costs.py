@@ -140,3 +140,21 @@ def test_durations_are_json_integers():
     assert parse_usage_event({**seed_event("b-2"), "duration_ms": 60000.0}).duration_ms == 60_000
     with pytest.raises(BodyError):
         parse_usage_event({**GENESYS_BODY, "interactingDurationMs": False})
+
+
+def test_a_warehouse_built_before_the_optional_exports_still_gives_a_rule_book(rules_template, tmp_path):
+    """dim_guardrail_notification_routes / _carrier_aliases are optional: an older warehouse exports
+    without them (no owner routes; "Edge" unrated, as its own staging rated it)."""
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(rules_template.parent / "rules.duckdb", db)
+    con = duckdb.connect(str(db))
+    con.execute("drop table analytics.dim_guardrail_notification_routes")
+    con.execute("drop table analytics.dim_guardrail_carrier_aliases")
+    con.close()
+    book = RuleBook.from_warehouse(db)
+    assert book.routes == {} and book.carrier_aliases == {}
+    assert _estimate(book, NOTIFICATION) is None
