@@ -19,6 +19,10 @@ From one warehouse it reports:
     (local[2] Spark in this process), beside DuckDB's.
 Ratios: model execution / hand-written query (target <= 3), incremental / full build (<= 0.10),
 Spark full build / DuckDB full build. Medians of ``--repeats`` runs (Spark: one run).
+The model-time ratio is printed twice: for the core path (the models ``fct_cost_allocation_monthly``
+is built from - the same work the hand-written query does, plus what dbt keeps: the conversation
+table and every rated, attributed usage item in ``fct_usage_cost``) and for the whole project
+(every model: FOCUS, reconciliation, WFM, reporting, guardrails... which the query does not compute).
 """
 
 from __future__ import annotations
@@ -271,8 +275,26 @@ def data_test_seconds(run_results: Path) -> float:
     )
 
 
-def timed_build(db: Path, args: list[str]) -> tuple[float, float]:
-    """Wall seconds of one ``dbt build`` and the summed execution time of its models."""
+#: the mart the hand-written query reproduces; its ancestors are the core path
+CORE_MART = "model.ccfinops.fct_cost_allocation_monthly"
+
+
+def core_path_models(manifest: Path, mart: str = CORE_MART) -> set[str]:
+    """The models ``mart`` is built from (itself included), from a ``manifest.json``."""
+    parents = json.loads(manifest.read_text())["parent_map"]
+    seen: set[str] = set()
+    todo = [mart]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(p for p in parents.get(node, []) if p.startswith("model."))
+    return seen
+
+
+def timed_build(db: Path, args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds of one ``dbt build``, the summed execution time of its models, and of those
+    on the core path (:func:`core_path_models`)."""
     start = time.perf_counter()
     # one thread: the summed model times are then real execution, not time spent waiting for a core
     run_dbt(["build", "--threads", "1", *args], db, quiet=True)
@@ -282,7 +304,8 @@ def timed_build(db: Path, args: list[str]) -> tuple[float, float]:
     slowest = sorted(models.items(), key=lambda kv: -kv[1])[:5]
     print("    slowest models: " + ", ".join(f"{k.split('.')[-1]} {v:.2f} s" for k, v in slowest))
     print(f"    data tests: {data_test_seconds(results):.2f} s")
-    return wall, sum(models.values())
+    core = core_path_models(results.parent / "manifest.json")
+    return wall, sum(models.values()), sum(v for k, v in models.items() if k in core)
 
 
 def dbt_startup_seconds(db: Path) -> float:
@@ -366,14 +389,15 @@ def main(argv: list[str] | None = None) -> int:
         load = write_synthetic_raw(base, rows, days=args.days, load_registries=False)
         print(f"generated {rows:,} conversations in {time.perf_counter() - t0:.1f} s: {load.row_counts}")
 
-    full_wall, full_models, incr_wall, incr_models, hand = [], [], [], [], []
+    full_wall, full_models, full_core, incr_wall, incr_models, hand = [], [], [], [], [], []
     hour = max(1, round(rows / (args.days * 24)))
     for repeat in range(repeats):
         db = workdir / "run.duckdb"
         shutil.copy(base, db)
-        wall, models = timed_build(db, ["--full-refresh", *select])
+        wall, models, core = timed_build(db, ["--full-refresh", *select])
         full_wall.append(wall)
         full_models.append(models)
+        full_core.append(core)
         seconds, hand_rows, diff = run_hand_written(db)
         hand.append(seconds)
         if diff:
@@ -381,11 +405,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         append_hour(db, hour, seed=100 + repeat)
         # the hourly telemetry flow's build (dbt_project/selectors.yml), unless --select narrows both
-        wall, models = timed_build(db, select or ["--selector", HOURLY_SELECTOR])
+        wall, models, _ = timed_build(db, select or ["--selector", HOURLY_SELECTOR])
         incr_wall.append(wall)
         incr_models.append(models)
         print(
-            f"run {repeat + 1}: full {full_wall[-1]:.1f} s (models {full_models[-1]:.1f} s), "
+            f"run {repeat + 1}: full {full_wall[-1]:.1f} s (models {full_models[-1]:.1f} s, "
+            f"core path {full_core[-1]:.1f} s), "
             f"hand-written {seconds:.2f} s ({hand_rows} rows, identical to the mart), "
             f"incremental +1 h ({hour:,} conversations) {wall:.1f} s (models {models:.1f} s)"
         )
@@ -400,10 +425,12 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"conversations:                    {rows:,} over {args.days:g} days, repeats {repeats}")
     print(f"full dbt build wall time:         {med(full_wall):8.1f} s")
-    print(f"full build model execution:       {med(full_models):8.1f} s (run_results.json)")
+    print(f"full build model execution:       {med(full_models):8.1f} s (run_results.json, every model)")
+    print(f"  of which the core path:         {med(full_core):8.1f} s (the allocation mart's ancestors)")
     print(f"hand-written DuckDB allocation:   {med(hand):8.2f} s")
     print(f"hourly build (+1 hour) wall:      {med(incr_wall):8.1f} s (models {med(incr_models):.1f} s)")
-    print(f"ratio model execution / hand-written: {med(full_models) / med(hand):6.2f}  (target <= 3)")
+    print(f"ratio core-path models / hand-written: {med(full_core) / med(hand):6.2f}  (target <= 3)")
+    print(f"ratio all models / hand-written:      {med(full_models) / med(hand):6.2f}  (whole project)")
     print(f"ratio incremental / full (wall):      {med(incr_wall) / med(full_wall):6.3f} (target <= 0.10)")
     print(f"ratio incremental / full (models):    {med(incr_models) / med(full_models):6.3f}")
     print(f"dbt start-up (dbt parse):         {startup:8.1f} s (part of every wall time above)")

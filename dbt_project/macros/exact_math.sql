@@ -39,7 +39,18 @@
 
 {#- A DECIMAL with 6 decimals as an exact integer count of micro-units. -#}
 {% macro to_micros(decimal_expression) -%}
+    {{ return(adapter.dispatch('to_micros')(decimal_expression)) }}
+{%- endmacro %}
+
+{% macro default__to_micros(decimal_expression) -%}
     cast(cast({{ decimal_expression }} as decimal(18, 6)) * 1000000 as bigint)
+{%- endmacro %}
+
+{#- DuckDB keeps DECIMAL(18, 6) x integer literal at width 18, which overflows from 1 000 000.00
+    (e.g. a shift's 28-day cost at 10 M conversations); a BIGINT factor widens the product to
+    DECIMAL(37, 6) - the same value, up to the BIGINT range of the result -#}
+{% macro duckdb__to_micros(decimal_expression) -%}
+    cast(cast({{ decimal_expression }} as decimal(18, 6)) * cast(1000000 as bigint) as bigint)
 {%- endmacro %}
 
 {#- An integer count of micro-units back to DECIMAL(18,6). -#}

