@@ -241,7 +241,9 @@ measured as (
         end as window_band_end_pct,
         case
             when pace.sample_days >= {{ min_days }}
-                then cast(pace.median_deviation_pct * 1.4826 * {{ pace_k }} as decimal(18, 6))
+                -- rounded to 0.0001 %: the median's last digit differs between engines (Spark
+                -- divides decimals at scale 6), and a band needs no finer grain
+                then cast(round(pace.median_deviation_pct * 1.4826 * {{ pace_k }}, 4) as decimal(18, 6))
         end as pace_band_end_pct
     from profiles
     left join medians as cumulative
