@@ -32,7 +32,7 @@ from decimal import Decimal
 import numpy as np
 
 MIN_HISTORY_DAYS = 28
-MAX_HISTORY_DAYS = 56  # the model sees the last 8 weeks (adapts to level shifts, fits fast)
+MAX_HISTORY_DAYS = 84  # the model sees the last 12 weeks (a trend shows; the level still adapts)
 SEASON = 7
 PATHS = 1000
 WARMUP = 14  # origins before this (states still near their initial values) are not replayed
@@ -42,8 +42,9 @@ CALIBRATION_MONTHS = 3  # scores come from the forecasts of the last 3 complete 
 TOTAL = "ALL"  # dbt var('forecast_total_cost_center')
 CENT = Decimal("0.01")
 QUANTILES = {"lower_95": 2.5, "lower_80": 10.0, "upper_80": 90.0, "upper_95": 97.5}
-EMPIRICAL, SIMULATED, NAIVE, SUMMED = (
+EMPIRICAL, REPEATED, SIMULATED, NAIVE, SUMMED = (
     "ets_weekly_error_paths",
+    "ets_weekly_repeated_error_paths",
     "ets_weekly_simulated",
     "seasonal_naive",
     "sum_of_cost_centers",
@@ -121,6 +122,14 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
             )
             keys = np.array([len(history) - 1 - t for t in origins])
             return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, EMPIRICAL)
+        step = len(history) - WARMUP - MIN_ORIGINS  # the longest horizon with MIN_ORIGINS replays
+        if step >= SEASON:  # too short to replay the whole horizon: repeat shorter error paths
+            origins = range(len(history) - step - 1, WARMUP - 1, -1)
+            errors = np.array(
+                [np.resize(history[t + 1 : t + 1 + step] - _ets_point(fit, t, step), horizon) for t in origins]
+            )
+            keys = np.array([len(history) - 1 - t for t in origins])
+            return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, REPEATED)
         sims = np.asarray(
             fit.simulate(horizon, repetitions=paths, anchor="end", rng=np.random.default_rng(seed))
         ).reshape(horizon, paths)
@@ -288,9 +297,12 @@ def _from_paths(
     factors = calibrated(scores)
     if factors is not None:
         method += "_conformal"
-        for level, q in factors.items():
-            bands[f"lower_{level}"] = _dec(max(float(point) - q * spread, floor))
-            bands[f"upper_{level}"] = _dec(float(point) + q * spread)
+        halves = {level: q * spread for level, q in factors.items()}
+    else:  # symmetric: few, overlapping replays often err to one side only
+        halves = replayed_halves(usage)
+    for level, half in halves.items():
+        bands[f"lower_{level}"] = _dec(max(float(point) - half, floor))
+        bands[f"upper_{level}"] = _dec(float(point) + half)
     # keep the bands ordered around the point forecast
     bands["lower_80"] = min(bands["lower_80"], point)
     bands["upper_80"] = max(bands["upper_80"], point)
@@ -307,6 +319,14 @@ def _from_paths(
         committed_rest=tuple(rest_committed),
         spread=spread,
     )
+
+
+def replayed_halves(usage: UsagePaths) -> dict[int, float]:
+    """Uncalibrated half-widths of the month band: the ``⌈(n+1)·L⌉``-th smallest of the ``n`` paths'
+    absolute deviations from the point (the largest when that rank exceeds ``n``)."""
+    ordered = np.sort(np.abs(usage.paths.sum(axis=0) - float(usage.point.sum())))
+    n = len(ordered)
+    return {level: float(ordered[min(math.ceil((n + 1) * level / 100), n) - 1]) for level in (80, 95)}
 
 
 def usage_spread(usage: UsagePaths) -> float:
