@@ -1,8 +1,10 @@
 """Forecast the rest of a month from one daily cost series; the total from its cost centers.
 
-The usage part is fitted with statsmodels' ETS on the last 8 weeks (additive error; no trend, damped
+The usage part is fitted with statsmodels' ETS on the last 12 weeks (additive error; no trend, damped
 or linear additive trend chosen by AIC; additive weekly seasonality); committed pool cost is known
-and added as is.
+and added as is. 12 rather than 8 weeks: a 3 %/month trend is then chosen often enough that the
+point beats seasonal naive on trending series (``benchmarks/forecast_backtest.py``); the level
+still adapts to a shift through ETS's smoothing.
 
 Bands (method ``ets_weekly_error_paths``): ETS's own simulation assumes its fitted parameters and
 the current level are exact, and its bands were too narrow in the backtest (80 % band: 52–75 %
@@ -13,7 +15,12 @@ simulated future (point path + that error path, clipped at 0). A month total's b
 statistics of those sums at split-conformal ranks (``⌊(n+1)·α/2⌋`` and ``⌈(n+1)·(1−α/2)⌉`` of
 ``n`` origins), so level, trend and parameter errors are in the band as they occurred. Daily bands
 come from the same paths; daily bands do not add up, month totals are taken from whole paths.
-Too few origins (short history): ETS's simulation (``ets_weekly_simulated``).
+Too few origins for the whole horizon (short history, first month): the error paths of the longest
+horizon that still has ``MIN_ORIGINS`` replays (at least a week) are repeated to cover the horizon
+(``ets_weekly_repeated_error_paths``: a level error persists, so the month sum's error grows with
+the days left). Shorter still: ETS's simulation (``ets_weekly_simulated``). Without calibration
+scores the month band is symmetric: the conformal rank of the paths' absolute deviations from the
+point (few, overlapping replays often err to one side only, which a quantile band would miss).
 
 The total (``TOTAL``) is not fitted: its point forecast is the sum of the cost centers' and its
 band comes from summing their paths origin by origin (``sum_of_cost_centers``), so the cost centers'
@@ -125,9 +132,8 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
         step = len(history) - WARMUP - MIN_ORIGINS  # the longest horizon with MIN_ORIGINS replays
         if step >= SEASON:  # too short to replay the whole horizon: repeat shorter error paths
             origins = range(len(history) - step - 1, WARMUP - 1, -1)
-            errors = np.array(
-                [np.resize(history[t + 1 : t + 1 + step] - _ets_point(fit, t, step), horizon) for t in origins]
-            )
+            short = [history[t + 1 : t + 1 + step] - _ets_point(fit, t, step) for t in origins]
+            errors = np.array([np.resize(e, horizon) for e in short])
             keys = np.array([len(history) - 1 - t for t in origins])
             return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, REPEATED)
         sims = np.asarray(
