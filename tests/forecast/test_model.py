@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from forecast.backtest import backtest
-from forecast.model import calibrated, forecast_month, seasonal_naive_month
+from forecast.model import CENT, calibrated, forecast_month, seasonal_naive_month
 from forecast.writer import forecast_all
 from simulator.cost_series import simulated_history
 
@@ -74,6 +74,8 @@ def test_short_history_repeats_shorter_replayed_errors_in_a_symmetric_band() -> 
     assert f.bands["lower_95"] <= actual <= f.bands["upper_95"]
     low, high = f.forecast_cost - f.bands["lower_80"], f.bands["upper_80"] - f.forecast_cost
     assert low > 0 and abs(high - low) <= Decimal("0.02")
+    # never narrower than ETS's normal band of the 25 days' sum
+    assert f.bands["upper_95"] - f.forecast_cost >= Decimal(str(round(1.96 * f.usage.sum_sd, 2))) - CENT
 
 
 def test_complete_month_is_its_actual() -> None:
