@@ -51,6 +51,7 @@ class BacktestSummary:
     """MAPE (percent) of the forecast and the baseline, and interval coverage (percent)."""
 
     rows: list[BacktestRow]
+    skipped: int = 0  # replays without a forecast: fewer than MIN_HISTORY_DAYS days before the origin
 
     def _sel(self, min_origin: int = 0) -> list[BacktestRow]:
         return [r for r in self.rows if r.origin_day >= min_origin and r.actual > 0]
@@ -84,6 +85,10 @@ class BacktestSummary:
                     f"  day {day:>2}: MAPE {sub.mape():6.2f} % (naive {sub.mape(naive=True):6.2f} %), "
                     f"80 % {sub.coverage(80):5.1f} %, 95 % {sub.coverage(95):5.1f} %, n={len(rows)}"
                 )
+        out.append(
+            f"{len(self._sel())} replays scored; {self.skipped} left out: insufficient_history "
+            f"(fewer than {MIN_HISTORY_DAYS} days before the origin, no forecast; not in either figure)"
+        )
         return out
 
 
@@ -99,10 +104,13 @@ def backtest(
     """
     rows: list[BacktestRow] = []
     scores: dict[dt.date, list[float]] = {}
-    for first, month_rows, month_scores in _replay(series, _months(series), origin_days, paths, scores):
+    skipped: list[int] = []
+    for first, month_rows, month_scores in _replay(
+        series, _months(series), origin_days, paths, scores, skipped
+    ):
         rows.extend(month_rows)
         scores[first] = month_scores
-    return BacktestSummary(rows)
+    return BacktestSummary(rows, len(skipped))
 
 
 def calibration_scores(
@@ -136,8 +144,13 @@ def _replay(
     origin_days: tuple[int, ...],
     paths: int,
     scores: dict[dt.date, list[float]] | None,
+    skipped: list[int] | None = None,
 ) -> Iterator[tuple[dt.date, list[BacktestRow], list[float]]]:
-    """Per month: its replay rows and their calibration scores (``scores=None``: uncalibrated)."""
+    """Per month: its replay rows and their calibration scores (``scores=None``: uncalibrated).
+
+    Series whose month is fully known but that have fewer than ``MIN_HISTORY_DAYS`` days before the
+    origin get no forecast (``insufficient_history``): one entry each in ``skipped``.
+    """
     known = {cc: {d: i for i, d in enumerate(s.days) if s.actual[i]} for cc, s in series.items()}
     for first in months:
         _, nxt = month_bounds(first)
@@ -149,12 +162,16 @@ def _replay(
         for day in origin_days:
             as_of = first.replace(day=day)
             ready = {cc for cc in scored if sum(d <= as_of for d in known[cc]) >= MIN_HISTORY_DAYS}
+            if skipped is not None:
+                skipped.extend(1 for _ in scored - ready)
             if not ready:
                 continue
             run = forecast_all(series, as_of, paths=paths, scores=None if scores is None else calib)
             for cc in sorted(ready):
                 f = run.forecasts.get(cc)
                 if f is None or f.forecast_cost is None:
+                    if skipped is not None:
+                        skipped.append(1)
                     continue
                 row = _row(series[cc], known[cc], f, month_days, day)
                 month_rows.append(row)

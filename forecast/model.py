@@ -1,8 +1,10 @@
 """Forecast the rest of a month from one daily cost series; the total from its cost centers.
 
-The usage part is fitted with statsmodels' ETS on the last 8 weeks (additive error; no trend, damped
+The usage part is fitted with statsmodels' ETS on the last 12 weeks (additive error; no trend, damped
 or linear additive trend chosen by AIC; additive weekly seasonality); committed pool cost is known
-and added as is.
+and added as is. 12 rather than 8 weeks: a 3 %/month trend is then chosen often enough that the
+point beats seasonal naive on trending series (``benchmarks/forecast_backtest.py``); the level
+still adapts to a shift through ETS's smoothing.
 
 Bands (method ``ets_weekly_error_paths``): ETS's own simulation assumes its fitted parameters and
 the current level are exact, and its bands were too narrow in the backtest (80 % band: 52–75 %
@@ -13,7 +15,14 @@ simulated future (point path + that error path, clipped at 0). A month total's b
 statistics of those sums at split-conformal ranks (``⌊(n+1)·α/2⌋`` and ``⌈(n+1)·(1−α/2)⌉`` of
 ``n`` origins), so level, trend and parameter errors are in the band as they occurred. Daily bands
 come from the same paths; daily bands do not add up, month totals are taken from whole paths.
-Too few origins (short history): ETS's simulation (``ets_weekly_simulated``).
+Too few origins for the whole horizon (short history, first month): the error paths of the longest
+horizon that still has ``MIN_ORIGINS`` replays (at least a week) are repeated to cover the horizon
+(``ets_weekly_repeated_error_paths``: a level error persists, so the month sum's error grows with
+the days left). Shorter still: ETS's simulation (``ets_weekly_simulated``). Without calibration
+scores the month band is symmetric: the conformal rank of the paths' absolute deviations from the
+point (few, overlapping replays often err to one side only, which a quantile band would miss),
+never narrower than ETS's own normal band of the remaining sum (``_sum_sd``: residual σ, level
+smoothing α; the total: the parts' σ added, as if fully correlated).
 
 The total (``TOTAL``) is not fitted: its point forecast is the sum of the cost centers' and its
 band comes from summing their paths origin by origin (``sum_of_cost_centers``), so the cost centers'
@@ -32,7 +41,7 @@ from decimal import Decimal
 import numpy as np
 
 MIN_HISTORY_DAYS = 28
-MAX_HISTORY_DAYS = 56  # the model sees the last 8 weeks (adapts to level shifts, fits fast)
+MAX_HISTORY_DAYS = 84  # the model sees the last 12 weeks (a trend shows; the level still adapts)
 SEASON = 7
 PATHS = 1000
 WARMUP = 14  # origins before this (states still near their initial values) are not replayed
@@ -41,9 +50,11 @@ MIN_SCORES = 12  # calibration scores needed before the bands are scaled (split 
 CALIBRATION_MONTHS = 3  # scores come from the forecasts of the last 3 complete months
 TOTAL = "ALL"  # dbt var('forecast_total_cost_center')
 CENT = Decimal("0.01")
+Z = {80: 1.2816, 95: 1.9600}  # normal quantiles of the two-sided 80 % / 95 % bands
 QUANTILES = {"lower_95": 2.5, "lower_80": 10.0, "upper_80": 90.0, "upper_95": 97.5}
-EMPIRICAL, SIMULATED, NAIVE, SUMMED = (
+EMPIRICAL, REPEATED, SIMULATED, NAIVE, SUMMED = (
     "ets_weekly_error_paths",
+    "ets_weekly_repeated_error_paths",
     "ets_weekly_simulated",
     "seasonal_naive",
     "sum_of_cost_centers",
@@ -72,6 +83,7 @@ class UsagePaths:
     paths: np.ndarray
     keys: np.ndarray | None
     method: str
+    sum_sd: float = 0.0  # ETS's standard deviation of the horizon's sum (local-level approximation)
 
 
 @dataclass(frozen=True)
@@ -114,19 +126,36 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
         except Exception:  # degenerate series (constant, all zero): repeat the last week + residuals
             return _seasonal_naive_paths(history, horizon, paths, seed)
         point = np.clip(_ets_point(fit, len(history) - 1, horizon), 0.0, None)
+        sd = _sum_sd(fit, horizon)
         origins = range(len(history) - horizon - 1, WARMUP - 1, -1)  # keys (days before) ascending
         if len(origins) >= MIN_ORIGINS:
             errors = np.array(
                 [history[t + 1 : t + 1 + horizon] - _ets_point(fit, t, horizon) for t in origins]
             )
             keys = np.array([len(history) - 1 - t for t in origins])
-            return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, EMPIRICAL)
+            return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, EMPIRICAL, sd)
+        step = len(history) - WARMUP - MIN_ORIGINS  # the longest horizon with MIN_ORIGINS replays
+        if step >= SEASON:  # too short to replay the whole horizon: repeat shorter error paths
+            origins = range(len(history) - step - 1, WARMUP - 1, -1)
+            short = [history[t + 1 : t + 1 + step] - _ets_point(fit, t, step) for t in origins]
+            errors = np.array([np.resize(e, horizon) for e in short])
+            keys = np.array([len(history) - 1 - t for t in origins])
+            return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, REPEATED, sd)
         sims = np.asarray(
             fit.simulate(horizon, repetitions=paths, anchor="end", rng=np.random.default_rng(seed))
         ).reshape(horizon, paths)
         if not np.all(np.isfinite(sims)):
             return _seasonal_naive_paths(history, horizon, paths, seed)
-        return UsagePaths(point, np.clip(sims, 0.0, None), None, SIMULATED)
+        return UsagePaths(point, np.clip(sims, 0.0, None), None, SIMULATED, sd)
+
+
+def _sum_sd(fit, horizon: int) -> float:  # type: ignore[no-untyped-def]
+    """Standard deviation of the sum of the next ``horizon`` days under ETS's level equation: an
+    error ``k`` days before the end also moves the level of the ``k`` days after it by ``α`` each."""
+    alpha = float(fit.params[list(fit.param_names).index("smoothing_level")])
+    sigma = float(np.std(np.asarray(fit.resid)))
+    k = np.arange(horizon)
+    return sigma * math.sqrt(float(np.sum((1 + alpha * k) ** 2)))
 
 
 def _ets_fit(history: np.ndarray):  # type: ignore[no-untyped-def]
@@ -288,9 +317,12 @@ def _from_paths(
     factors = calibrated(scores)
     if factors is not None:
         method += "_conformal"
-        for level, q in factors.items():
-            bands[f"lower_{level}"] = _dec(max(float(point) - q * spread, floor))
-            bands[f"upper_{level}"] = _dec(float(point) + q * spread)
+        halves = {level: q * spread for level, q in factors.items()}
+    else:  # symmetric: few, overlapping replays often err to one side only
+        halves = {level: max(half, Z[level] * usage.sum_sd) for level, half in replayed_halves(usage).items()}
+    for level, half in halves.items():
+        bands[f"lower_{level}"] = _dec(max(float(point) - half, floor))
+        bands[f"upper_{level}"] = _dec(float(point) + half)
     # keep the bands ordered around the point forecast
     bands["lower_80"] = min(bands["lower_80"], point)
     bands["upper_80"] = max(bands["upper_80"], point)
@@ -307,6 +339,14 @@ def _from_paths(
         committed_rest=tuple(rest_committed),
         spread=spread,
     )
+
+
+def replayed_halves(usage: UsagePaths) -> dict[int, float]:
+    """Uncalibrated half-widths of the month band: the ``⌈(n+1)·L⌉``-th smallest of the ``n`` paths'
+    absolute deviations from the point (the largest when that rank exceeds ``n``)."""
+    ordered = np.sort(np.abs(usage.paths.sum(axis=0) - float(usage.point.sum())))
+    n = len(ordered)
+    return {level: float(ordered[min(math.ceil((n + 1) * level / 100), n) - 1]) for level in (80, 95)}
 
 
 def usage_spread(usage: UsagePaths) -> float:
@@ -393,7 +433,7 @@ def forecast_total(
     else:
         paths = _resampled_sum(usages, seed)
     point = np.sum([u.point for u in usages], axis=0)
-    summed = UsagePaths(point, np.asarray(paths), shared, SUMMED)
+    summed = UsagePaths(point, np.asarray(paths), shared, SUMMED, sum(u.sum_sd for u in usages))
     # the total's day (and so month) points are exactly the sums of the cost centers' rounded ones
     day_points = [sum((f.days[k].forecast_cost for f in open_parts), Decimal(0)) for k in range(len(rest))]
     return _from_paths(common, rest, committed, summed, scores, day_points)

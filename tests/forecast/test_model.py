@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from forecast.backtest import backtest
-from forecast.model import calibrated, forecast_month, seasonal_naive_month
+from forecast.model import CENT, calibrated, forecast_month, seasonal_naive_month
 from forecast.writer import forecast_all
 from simulator.cost_series import simulated_history
 
@@ -65,6 +65,19 @@ def test_fewer_than_28_days_gives_no_number() -> None:
     assert f.month_to_date_cost == sum(u + c for u, c in zip(usage[:27], committed[:27], strict=True))
 
 
+def test_short_history_repeats_shorter_replayed_errors_in_a_symmetric_band() -> None:
+    dates, usage, committed = _series(61, start=dt.date(2026, 8, 1))
+    f = forecast_month(dates, usage, committed, dt.date(2026, 9, 5))  # 36 days, 25 to forecast
+    actual = sum(u + c for d, u, c in zip(dates, usage, committed, strict=True) if d.month == 9)
+    # 8 replays of 14-day errors (36 − 14 warm-up − 8), each repeated over the 25 days
+    assert f.method == "ets_weekly_repeated_error_paths" and f.usage.paths.shape == (25, 8)
+    assert f.bands["lower_95"] <= actual <= f.bands["upper_95"]
+    low, high = f.forecast_cost - f.bands["lower_80"], f.bands["upper_80"] - f.forecast_cost
+    assert low > 0 and abs(high - low) <= Decimal("0.02")
+    # never narrower than ETS's normal band of the 25 days' sum
+    assert f.bands["upper_95"] - f.forecast_cost >= Decimal(str(round(1.96 * f.usage.sum_sd, 2))) - CENT
+
+
 def test_complete_month_is_its_actual() -> None:
     dates, usage, committed = _series(61)
     f = forecast_month(dates, usage, committed, dt.date(2026, 8, 31))
@@ -99,9 +112,15 @@ def test_backtest_figures_on_a_small_history() -> None:
         )
     )
     assert summary.mape(10) < 5.0
+    # June's origins (10 and 19 days of history) get no forecast: counted, not scored
+    assert summary.skipped == 2
     lines = summary.lines()
     assert lines[0].startswith("month-total MAPE ") and "(seasonal naive " in lines[0]
     assert lines[2].startswith("coverage of the 80 % interval ")
+    assert lines[-1] == (
+        "2 replays scored; 2 left out: insufficient_history (fewer than 28 days before the origin, "
+        "no forecast; not in either figure)"
+    )
     assert 0.0 <= summary.coverage(80) <= summary.coverage(95) <= 100.0
 
 
