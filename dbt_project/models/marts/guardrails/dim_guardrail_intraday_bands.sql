@@ -109,16 +109,19 @@ running as (
             order by hour_of_day
             rows between unbounded preceding and current row
         ) as cumulative_cost,
-        sum(hourly_cost) over (
+        -- decimal(18, 6) (as exact as the hourly costs): a product with a profile share then
+        -- stays exact on every engine (Spark rounds a wider product to 6 digits before the pace
+        -- test divides by it)
+        cast(sum(hourly_cost) over (
             partition by cost_center, cost_date
             order by hour_of_day
             rows between {{ window_hours - 1 }} preceding and current row
-        ) as window_cost,
-        coalesce(sum(hourly_cost) over (
+        ) as decimal(18, 6)) as window_cost,
+        cast(coalesce(sum(hourly_cost) over (
             partition by cost_center, cost_date
             order by hour_of_day
             rows between unbounded preceding and {{ window_hours }} preceding
-        ), 0) as before_window_cost
+        ), 0) as decimal(18, 6)) as before_window_cost
     from day_hours
 
 ),
