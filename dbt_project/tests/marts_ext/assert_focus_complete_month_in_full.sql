@@ -63,7 +63,10 @@ closed_pools as (
     from pool_months
     where is_month_closed
     group by 1
-    having count(*) = (select count(*) from pool_months as every_pool where every_pool.month = pool_months.month)
+    having count(*) = (
+            select count(*) from pool_months as every_pool
+            where every_pool.month = pool_months.month
+        )
 
 )
 

@@ -93,7 +93,8 @@ selected as (
 final as (
 
     select
-        {{ surrogate_key(['month', 'cost_center', 'line_type', 'item', 'allocation_kind']) }} as chargeback_line_id,
+        {{ surrogate_key(['month', 'cost_center', 'line_type', 'item', 'allocation_kind']) }}
+            as chargeback_line_id,
         cast(month as date) as month,
         cast(cost_center as varchar) as cost_center,
         cast(line_type as varchar) as line_type,
