@@ -66,11 +66,10 @@ def is_closed(con, month: date) -> bool:
 
 def _has_cost(con, month: date) -> bool:
     """Whether the daily cost mart has any row in ``month``."""
-    nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     try:
         found = con.execute(
             "select count(*) from analytics.fct_cost_center_daily where cost_date >= ? and cost_date < ?",
-            [month, nxt],
+            [month, next_month(month)],
         ).fetchone()[0]
     except Exception:  # noqa: BLE001 - no mart yet: no cost either
         return False

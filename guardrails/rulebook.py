@@ -41,6 +41,11 @@ OPTIONAL_TABLES = frozenset({"intraday_bands", "notification_routes", "carrier_a
 USAGE_TYPE = {"telephony.call.completed": "voice", "ai.transcription.completed": "transcription"}
 
 
+def _day_type(at: datetime) -> str:
+    """The profile day type of ``at`` (UTC), as macro ``guardrail_day_type`` assigns it in dbt."""
+    return "weekend" if at.weekday() >= 5 else "weekday"
+
+
 class RuleBookError(ValueError):
     """An artifact the receiver cannot use (names the file, table and field)."""
 
@@ -392,7 +397,7 @@ class RuleBook:
     def intraday_band(self, cost_center: str, at: datetime) -> tuple[Decimal | None, Decimal | None]:
         """(cumulative, window) band % of the hour of ``at`` (UTC), measured on history in dbt;
         ``None`` where the warehouse has too little history (the caller falls back)."""
-        day_type = "weekend" if at.weekday() >= 5 else "weekday"
+        day_type = _day_type(at)
         bands = self.intraday_bands.get((cost_center, day_type))
         return bands[at.hour] if bands is not None else (None, None)
 
@@ -401,13 +406,13 @@ class RuleBook:
         (too little history, too little of the day before the window, or an older rule book)."""
         if self.pace_min_share is None:
             return None
-        day_type = "weekend" if at.weekday() >= 5 else "weekday"
+        day_type = _day_type(at)
         bands = self.pace_bands.get((cost_center, day_type))
         return bands[at.hour] if bands is not None else None
 
     def cumulative_share(self, cost_center: str, at: datetime) -> Decimal:
         """Expected share of the day's cost incurred by ``at`` (UTC), interpolated within the hour."""
-        day_type = "weekend" if at.weekday() >= 5 else "weekday"
+        day_type = _day_type(at)
         profile = self.profiles.get((cost_center, day_type))
         if profile is None:
             return Decimal(at.hour * 3600 + at.minute * 60 + at.second) / Decimal(86_400)
