@@ -84,6 +84,7 @@ class UsagePaths:
     keys: np.ndarray | None
     method: str
     sum_sd: float = 0.0  # ETS's standard deviation of the horizon's sum (local-level approximation)
+    model_spread: float = 0.0  # largest gap between the point's horizon sum and a candidate model's
 
 
 @dataclass(frozen=True)
@@ -122,31 +123,52 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            fit = _ets_fit(history)
+            fits = _ets_fits(history)
         except Exception:  # degenerate series (constant, all zero): repeat the last week + residuals
             return _seasonal_naive_paths(history, horizon, paths, seed)
-        point = np.clip(_ets_point(fit, len(history) - 1, horizon), 0.0, None)
+        fit = fits[0]
+        end = len(history) - 1
+        point = np.clip(_point(fit, history, end, horizon), 0.0, None)
         sd = _sum_sd(fit, horizon)
+        candidates = [_ets_point(f, end, horizon).sum() for f in fits] + [
+            _naive_point(history, end, horizon).sum()
+        ]
+        spread = float(max(abs(c - point.sum()) for c in candidates))
         origins = range(len(history) - horizon - 1, WARMUP - 1, -1)  # keys (days before) ascending
         if len(origins) >= MIN_ORIGINS:
             errors = np.array(
-                [history[t + 1 : t + 1 + horizon] - _ets_point(fit, t, horizon) for t in origins]
+                [history[t + 1 : t + 1 + horizon] - _point(fit, history, t, horizon) for t in origins]
             )
             keys = np.array([len(history) - 1 - t for t in origins])
-            return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, EMPIRICAL, sd)
+            return UsagePaths(
+                point, np.clip(point[:, None] + errors.T, 0.0, None), keys, EMPIRICAL, sd, spread
+            )
         step = len(history) - WARMUP - MIN_ORIGINS  # the longest horizon with MIN_ORIGINS replays
         if step >= SEASON:  # too short to replay the whole horizon: repeat shorter error paths
             origins = range(len(history) - step - 1, WARMUP - 1, -1)
-            short = [history[t + 1 : t + 1 + step] - _ets_point(fit, t, step) for t in origins]
+            short = [history[t + 1 : t + 1 + step] - _point(fit, history, t, step) for t in origins]
             errors = np.array([np.resize(e, horizon) for e in short])
             keys = np.array([len(history) - 1 - t for t in origins])
-            return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, REPEATED, sd)
+            return UsagePaths(
+                point, np.clip(point[:, None] + errors.T, 0.0, None), keys, REPEATED, sd, spread
+            )
         sims = np.asarray(
             fit.simulate(horizon, repetitions=paths, anchor="end", rng=np.random.default_rng(seed))
         ).reshape(horizon, paths)
         if not np.all(np.isfinite(sims)):
             return _seasonal_naive_paths(history, horizon, paths, seed)
-        return UsagePaths(point, np.clip(sims, 0.0, None), None, SIMULATED, sd)
+        sims = sims + (point - _ets_point(fit, end, horizon))[:, None]  # centred on the combined point
+        return UsagePaths(point, np.clip(sims, 0.0, None), None, SIMULATED, sd, spread)
+
+
+def _point(fit, history: np.ndarray, t: int, horizon: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The point forecast from day ``t``: the mean of ETS's and seasonal naive's (equal weights)."""
+    return 0.5 * (_ets_point(fit, t, horizon) + _naive_point(history, t, horizon))
+
+
+def _naive_point(history: np.ndarray, t: int, horizon: int) -> np.ndarray:
+    """Seasonal naive from day ``t``: each day costs what the same weekday cost in the week to ``t``."""
+    return np.resize(history[t - SEASON + 1 : t + 1], horizon)
 
 
 def _sum_sd(fit, horizon: int) -> float:  # type: ignore[no-untyped-def]
@@ -158,12 +180,13 @@ def _sum_sd(fit, horizon: int) -> float:  # type: ignore[no-untyped-def]
     return sigma * math.sqrt(float(np.sum((1 + alpha * k) ** 2)))
 
 
-def _ets_fit(history: np.ndarray):  # type: ignore[no-untyped-def]
+def _ets_fits(history: np.ndarray) -> list:  # type: ignore[type-arg]
+    """The finite ETS fits (no trend, damped, linear additive trend), best AIC first."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     if float(np.std(history)) == 0.0:
         raise ValueError("constant series")
-    best = None
+    fits = []
     for trend, damped in ((None, False), ("add", True), ("add", False)):
         model = ETSModel(
             history,
@@ -174,13 +197,11 @@ def _ets_fit(history: np.ndarray):  # type: ignore[no-untyped-def]
             seasonal_periods=SEASON,
         )
         fit = model.fit(disp=False, maxiter=100)
-        if not np.isfinite(fit.aic) or not np.all(np.isfinite(fit.states)):
-            continue
-        if best is None or fit.aic < best.aic:
-            best = fit
-    if best is None:
+        if np.isfinite(fit.aic) and np.all(np.isfinite(fit.states)):
+            fits.append(fit)
+    if not fits:
         raise ValueError("no ETS fit")
-    return best
+    return sorted(fits, key=lambda f: f.aic)
 
 
 def _ets_point(fit, t: int, horizon: int) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -319,7 +340,10 @@ def _from_paths(
         method += "_conformal"
         halves = {level: q * spread for level, q in factors.items()}
     else:  # symmetric: few, overlapping replays often err to one side only
-        halves = {level: max(half, Z[level] * usage.sum_sd) for level, half in replayed_halves(usage).items()}
+        halves = {
+            level: max(half, Z[level] * usage.sum_sd, Z[level] / Z[95] * usage.model_spread)
+            for level, half in replayed_halves(usage).items()
+        }
     for level, half in halves.items():
         bands[f"lower_{level}"] = _dec(max(float(point) - half, floor))
         bands[f"upper_{level}"] = _dec(float(point) + half)
@@ -342,11 +366,24 @@ def _from_paths(
 
 
 def replayed_halves(usage: UsagePaths) -> dict[int, float]:
-    """Uncalibrated half-widths of the month band: the ``⌈(n+1)·L⌉``-th smallest of the ``n`` paths'
-    absolute deviations from the point (the largest when that rank exceeds ``n``)."""
-    ordered = np.sort(np.abs(usage.paths.sum(axis=0) - float(usage.point.sum())))
+    """Uncalibrated half-widths of the month band from the ``n`` paths' deviations from the point: the
+    larger of the conformal rank ``⌈(n+1)·L⌉`` of their absolute values (the largest when that rank
+    exceeds ``n``) and the normal prediction interval ``t(n−1) · rms · √(1 + 1/n)`` — with few replays
+    (first month) the largest of eight is no 95 % bound."""
+    from scipy.stats import t as student_t
+
+    deviations = usage.paths.sum(axis=0) - float(usage.point.sum())
+    ordered = np.sort(np.abs(deviations))
     n = len(ordered)
-    return {level: float(ordered[min(math.ceil((n + 1) * level / 100), n) - 1]) for level in (80, 95)}
+    rms = float(np.sqrt(np.mean(deviations**2))) if n else 0.0
+    out = {}
+    for level in (80, 95):
+        conformal = float(ordered[min(math.ceil((n + 1) * level / 100), n) - 1])
+        normal = (
+            float(student_t.ppf((1 + level / 100) / 2, n - 1)) * rms * math.sqrt(1 + 1 / n) if n > 1 else 0.0
+        )
+        out[level] = max(conformal, normal)
+    return out
 
 
 def usage_spread(usage: UsagePaths) -> float:
@@ -433,7 +470,14 @@ def forecast_total(
     else:
         paths = _resampled_sum(usages, seed)
     point = np.sum([u.point for u in usages], axis=0)
-    summed = UsagePaths(point, np.asarray(paths), shared, SUMMED, sum(u.sum_sd for u in usages))
+    summed = UsagePaths(
+        point,
+        np.asarray(paths),
+        shared,
+        SUMMED,
+        sum(u.sum_sd for u in usages),
+        sum(u.model_spread for u in usages),
+    )
     # the total's day (and so month) points are exactly the sums of the cost centers' rounded ones
     day_points = [sum((f.days[k].forecast_cost for f in open_parts), Decimal(0)) for k in range(len(rest))]
     return _from_paths(common, rest, committed, summed, scores, day_points)
