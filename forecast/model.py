@@ -2,27 +2,35 @@
 
 The usage part is fitted with statsmodels' ETS on the last 12 weeks (additive error; no trend, damped
 or linear additive trend chosen by AIC; additive weekly seasonality); committed pool cost is known
-and added as is. 12 rather than 8 weeks: a 3 %/month trend is then chosen often enough that the
-point beats seasonal naive on trending series (``benchmarks/forecast_backtest.py``); the level
-still adapts to a shift through ETS's smoothing.
+and added as is. The point combines ETS's forecast and seasonal naive's (each remaining day = the
+same weekday of the last week), ``NAIVE_WEIGHT`` on the latter: ETS averages the noise of 12 weeks
+but its level follows a trend or a shift only by α a day; the last week follows them at once but
+carries its noise. In ``benchmarks/forecast_backtest.py`` the combination beat ETS alone on the
+trend and level-shift series and seasonal naive on every series; the weight (0.6) was compared
+with 0.4 and 0.5 on those backtests, not fitted per series.
 
 Bands (method ``ets_weekly_error_paths``): ETS's own simulation assumes its fitted parameters and
 the current level are exact, and its bands were too narrow in the backtest (80 % band: 52–75 %
-empirical coverage). Instead, the model's own *multi-step forecast errors* over the fitted history
+empirical coverage). Instead, the point's own *multi-step forecast errors* over the fitted history
 are replayed: from every past origin ``t`` (filtered states, so only data up to ``t`` enter the
 level), the ``h``-day forecast path is compared with what happened, and each error path is one
-simulated future (point path + that error path, clipped at 0). A month total's band takes order
-statistics of those sums at split-conformal ranks (``⌊(n+1)·α/2⌋`` and ``⌈(n+1)·(1−α/2)⌉`` of
-``n`` origins), so level, trend and parameter errors are in the band as they occurred. Daily bands
-come from the same paths; daily bands do not add up, month totals are taken from whole paths.
-Too few origins for the whole horizon (short history, first month): the error paths of the longest
-horizon that still has ``MIN_ORIGINS`` replays (at least a week) are repeated to cover the horizon
-(``ets_weekly_repeated_error_paths``: a level error persists, so the month sum's error grows with
-the days left). Shorter still: ETS's simulation (``ets_weekly_simulated``). Without calibration
-scores the month band is symmetric: the conformal rank of the paths' absolute deviations from the
-point (few, overlapping replays often err to one side only, which a quantile band would miss),
-never narrower than ETS's own normal band of the remaining sum (``_sum_sd``: residual σ, level
-smoothing α; the total: the parts' σ added, as if fully correlated).
+simulated future (point path + that error path, clipped at 0). Each path also gets one level error
+whose spread is the absolute mean of the last week's one-step errors (``_recent_drift``): about
+σ/√7 on an ordinary week, large after a level shift the level has not caught up with yet. A month
+total's band takes order statistics of those sums at split-conformal ranks (``⌊(n+1)·α/2⌋`` and
+``⌈(n+1)·(1−α/2)⌉`` of ``n`` origins), so level, trend and parameter errors are in the band as they
+occurred. Daily bands come from the same paths; daily bands do not add up, month totals are taken
+from whole paths. Too few origins for the whole horizon (short history, first month): the error
+paths of the longest horizon that still has ``MIN_ORIGINS`` replays (at least a week) are repeated
+to cover the horizon (``ets_weekly_repeated_error_paths``: a level error persists, so the month
+sum's error grows with the days left). Shorter still: ETS's simulation (``ets_weekly_simulated``).
+Without calibration scores the month band is symmetric around the point and never narrower than
+any of: the conformal rank of the paths' absolute deviations, the normal prediction interval of
+those deviations (``t(n−1) · rms · √(1 + 1/n)``: with eight replays the largest is no 95 % bound),
+ETS's normal band of the remaining sum (``_sum_sd``: residual σ, level smoothing α; the total: the
+parts' σ added, as if fully correlated), and the gap to the farthest candidate model (the other
+ETS trend forms, seasonal naive): with five weeks of history the choice between them is itself
+uncertain.
 
 The total (``TOTAL``) is not fitted: its point forecast is the sum of the cost centers' and its
 band comes from summing their paths origin by origin (``sum_of_cost_centers``), so the cost centers'
@@ -48,6 +56,7 @@ WARMUP = 14  # origins before this (states still near their initial values) are 
 MIN_ORIGINS = 8
 MIN_SCORES = 12  # calibration scores needed before the bands are scaled (split conformal)
 CALIBRATION_MONTHS = 3  # scores come from the forecasts of the last 3 complete months
+NAIVE_WEIGHT = 0.6  # the point: (1 - w) · ETS + w · seasonal naive (backtests: 0.4 / 0.5 / 0.6 compared)
 TOTAL = "ALL"  # dbt var('forecast_total_cost_center')
 CENT = Decimal("0.01")
 Z = {80: 1.2816, 95: 1.9600}  # normal quantiles of the two-sided 80 % / 95 % bands
@@ -129,6 +138,7 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
         fit = fits[0]
         end = len(history) - 1
         point = np.clip(_point(fit, history, end, horizon), 0.0, None)
+        level_sd = _recent_drift(fit)
         sd = _sum_sd(fit, horizon)
         candidates = [_ets_point(f, end, horizon).sum() for f in fits] + [
             _naive_point(history, end, horizon).sum()
@@ -140,6 +150,7 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
                 [history[t + 1 : t + 1 + horizon] - _point(fit, history, t, horizon) for t in origins]
             )
             keys = np.array([len(history) - 1 - t for t in origins])
+            errors = errors + _level_offsets(level_sd, len(origins), seed)[:, None]
             return UsagePaths(
                 point, np.clip(point[:, None] + errors.T, 0.0, None), keys, EMPIRICAL, sd, spread
             )
@@ -149,6 +160,7 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
             short = [history[t + 1 : t + 1 + step] - _point(fit, history, t, step) for t in origins]
             errors = np.array([np.resize(e, horizon) for e in short])
             keys = np.array([len(history) - 1 - t for t in origins])
+            errors = errors + _level_offsets(level_sd, len(origins), seed)[:, None]
             return UsagePaths(
                 point, np.clip(point[:, None] + errors.T, 0.0, None), keys, REPEATED, sd, spread
             )
@@ -158,12 +170,31 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
         if not np.all(np.isfinite(sims)):
             return _seasonal_naive_paths(history, horizon, paths, seed)
         sims = sims + (point - _ets_point(fit, end, horizon))[:, None]  # centred on the combined point
+        sims = sims + _level_offsets(level_sd, paths, seed)[None, :]
         return UsagePaths(point, np.clip(sims, 0.0, None), None, SIMULATED, sd, spread)
+
+
+def _recent_drift(fit) -> float:  # type: ignore[no-untyped-def]
+    """How far the level may be off now: the absolute mean of the last week's one-step errors.
+
+    About σ/√7 on an ordinary week; after a level shift (a campaign launched, a queue rerouted) ETS's
+    level follows only by α a day and the errors pile up on one side, so the paths widen until the
+    level has caught up.
+    """
+    resid = np.asarray(fit.resid, dtype=float)[-SEASON:]
+    return float(abs(np.mean(resid))) if resid.size else 0.0
+
+
+def _level_offsets(level_sd: float, count: int, seed: int) -> np.ndarray:
+    """One level error per path (all days of a path move together), standard deviation ``level_sd``."""
+    if level_sd <= 0:
+        return np.zeros(count)
+    return np.random.default_rng(seed + 1).normal(0.0, level_sd, count)
 
 
 def _point(fit, history: np.ndarray, t: int, horizon: int) -> np.ndarray:  # type: ignore[no-untyped-def]
     """The point forecast from day ``t``: the mean of ETS's and seasonal naive's (equal weights)."""
-    return 0.5 * (_ets_point(fit, t, horizon) + _naive_point(history, t, horizon))
+    return (1 - NAIVE_WEIGHT) * _ets_point(fit, t, horizon) + NAIVE_WEIGHT * _naive_point(history, t, horizon)
 
 
 def _naive_point(history: np.ndarray, t: int, horizon: int) -> np.ndarray:

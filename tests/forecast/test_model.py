@@ -156,3 +156,22 @@ def test_conformal_scores_scale_the_month_band() -> None:
     assert abs(scaled.bands["upper_95"] - plain.forecast_cost - Decimal("9.5") * half) <= Decimal("0.01")
     # never below what is already spent plus the known committed cost
     assert scaled.bands["lower_95"] >= plain.month_to_date_cost + plain.remaining_committed_cost
+
+
+def test_a_level_shift_the_level_has_not_caught_up_with_widens_the_band() -> None:
+    """Four days after volume jumps 25 %, the month band is wider than on the same day without the
+    jump, and it holds what the month then costs."""
+    dates, usage, committed = _series(92)
+    shift_from = dt.date(2026, 9, 7)
+    shifted = [u * Decimal("1.25") if d >= shift_from else u for d, u in zip(dates, usage, strict=True)]
+    as_of = dt.date(2026, 9, 10)
+    calm = forecast_month(dates, usage, committed, as_of, paths=400)
+    moved = forecast_month(dates, shifted, committed, as_of, paths=400)
+    actual = sum(u + c for d, u, c in zip(dates, shifted, committed, strict=True) if d.month == 9)
+
+    def width(f):  # type: ignore[no-untyped-def]
+        return f.bands["upper_95"] - f.bands["lower_95"]
+
+    assert width(moved) > Decimal("1.5") * width(calm)
+    assert moved.bands["lower_95"] <= actual <= moved.bands["upper_95"]
+    assert moved.forecast_cost > calm.forecast_cost  # seasonal naive's last week carries the new level

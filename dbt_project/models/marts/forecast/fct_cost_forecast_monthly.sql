@@ -1,9 +1,9 @@
 {#-
     Month-end forecast per cost center (and the all-cost-centers total) against its budget.
 
-    forecast_cost = month_to_date_cost + the mean of the simulated rest of the month (usage) + the
-    known committed pool cost of the remaining days; the bands are quantiles of the simulated month
-    totals. budget = the cost center's budget in force for the month (the total: the sum of them).
+    forecast_cost = month_to_date_cost + the usage point forecast of the rest of the month (ETS and
+    seasonal naive combined) + the known committed pool cost of the remaining days; the bands come
+    from the replayed-error paths' month totals (forecast/model.py). budget = the cost center's budget in force for the month (the total: the sum of them).
     thresholds_crossed = the budget's alert thresholds (percent) reached by the compared value:
     the forecast's 80 % lower bound (alert_on = forecast) or the month-to-date cost (actual).
 -#}
