@@ -172,7 +172,7 @@ class WeeklyReport:
         lines = [
             f"ccfinops weekly cost-efficiency report {self.week}",
             f"Total cost: {cur} {_fmt(s.get('total_cost'))} · resolved: {s.get('resolved_count', 0):,} · "
-            f"cost per resolved: {cur} {_fmt(s.get('cost_per_resolved'))}",
+            f"cost per resolved: {cur} {_fmt(s.get('cost_per_resolved'))}{_unknown(s)}",
             f"Unattributed share: {_fmt(s.get('unattributed_share_pct'))} % · guardrail breaches: "
             f"{s.get('guardrail_breaches', 0)}",
         ]
@@ -199,7 +199,7 @@ class WeeklyReport:
             lines.setdefault(r["cost_center"], []).append(
                 f"{r['cost_center']}, week {self.week}: cost {cur} {_cents(r.get('total_cost'))}, "
                 f"resolved {r.get('resolved_count') or 0:,}, cost per resolved {cur} "
-                f"{_cents(r.get('cost_per_resolved'))}"
+                f"{_cents(r.get('cost_per_resolved'))}{_unknown(r)}"
             )
         for r in fig.guardrail_triggers:
             lines.setdefault(r["cost_center"], []).append(
@@ -216,6 +216,18 @@ class WeeklyReport:
                 f"{_cents(r.get('month_to_date_cost'))}"
             )
         return {cc: "\n".join(text) for cc, text in sorted(lines.items())}
+
+
+def _unknown(row: dict) -> str:
+    """The caveat when some interactions' outcome is unknown (their code maps to no resolution code)."""
+    n = row.get("unknown_outcome_count") or 0
+    if not n:
+        return ""
+    effect = "unknown" if not row.get("resolved_count") else "overstated"
+    return (
+        f" ({n:,} interactions with an outcome unknown - wrap-up code / disposition in no resolution"
+        f" code, e.g. CXone without the dispositions API - so cost per resolved is {effect})"
+    )
 
 
 def _cents(value: Any) -> str:

@@ -135,6 +135,7 @@ def collect(
         total_cost=head.get("total_cost", Decimal("0.00")),
         resolved_count=head.get("resolved_count", 0),
         cost_per_resolved=head.get("cost_per_resolved"),
+        unknown_outcome_count=head.get("unknown_outcome_count") or 0,
         unattributed_share_pct=head.get("unattributed_share_pct"),
         unattributed_cost=head.get("unattributed_cost"),
         guardrail_breaches=head.get("guardrail_breaches", 0),

@@ -53,7 +53,14 @@ def test_cxone_week_without_disposition_names_says_its_outcomes_are_unknown(
     finally:
         con.close()
     run_dbt(
-        ["build", "--select", "+fct_cost_per_resolved_weekly", "--indirect-selection", "cautious"],
+        [
+            "build",
+            "--select",
+            "+fct_cost_per_resolved_weekly",
+            "+rpt_weekly_summary",
+            "--indirect-selection",
+            "cautious",
+        ],
         db,
         quiet=True,
     )
@@ -63,6 +70,19 @@ def test_cxone_week_without_disposition_names_says_its_outcomes_are_unknown(
         " from analytics.fct_cost_per_resolved_weekly where queue_id = '4101'",
     )
     assert rows == [(2, 0, 2, None, "outcome_codes_unmapped")]
+    # the weekly report's headline says so instead of a bare "0 resolved"
+    head = query(
+        db,
+        "select week_start, resolved_count, cost_per_resolved, unknown_outcome_count"
+        " from analytics.rpt_weekly_summary where unknown_outcome_count > 0",
+    )
+    assert [(r[1], r[2], r[3]) for r in head] == [(0, None, 2)]
+    from flows.report.build import _unknown
+
+    assert "2 interactions with an outcome unknown" in _unknown(
+        {"unknown_outcome_count": 2, "resolved_count": 0}
+    )
+    assert _unknown({"unknown_outcome_count": 0, "resolved_count": 5}) == ""
 
 
 VENDOR_MONTHLY = (

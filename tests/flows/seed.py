@@ -28,7 +28,7 @@ create table analytics.fct_cost_per_resolved_weekly (
     licensing_allocation decimal(18,6), transcription_cost decimal(18,6), resolved_count bigint,
     cost_per_resolved decimal(18,6), null_reason varchar, avg_wem_score decimal(9,2),
     evaluation_count bigint, total_cost decimal(18,6), currency varchar default 'USD',
-    cost_per_resolved_id varchar, avg_handle_seconds decimal(18,1)
+    cost_per_resolved_id varchar, avg_handle_seconds decimal(18,1), unmapped_code_count bigint default 0
 );
 create table analytics.fct_cost_allocation_monthly (
     month date, cost_pool varchar, cost_center varchar, allocation_kind varchar,

@@ -1,6 +1,7 @@
 {#-
     Cost per resolved interaction per ISO week, queue and cost center, as the weekly report shows it:
-    money rounded half up to the cent, cost per resolved = total / resolved (null without resolved).
+    money rounded half up to the cent, cost per resolved = total / resolved (null without resolved);
+    unknown_outcome_count = interactions whose wrap-up code / disposition maps to no outcome.
 -#}
 with
 
@@ -28,7 +29,8 @@ summed as (
         sum(
             coalesce(telephony_cost, 0) + coalesce(licensing_allocation, 0) + coalesce(transcription_cost, 0)
         ) as total_cost_exact,
-        cast(coalesce(sum(resolved_count), 0) as bigint) as resolved_count
+        cast(coalesce(sum(resolved_count), 0) as bigint) as resolved_count,
+        cast(coalesce(sum(unmapped_code_count), 0) as bigint) as unknown_outcome_count
     from cells
     group by 1, 2, 3
 
@@ -54,7 +56,8 @@ final as (
                 then cast({{ cents_to_decimal(signed_div_round(
                     to_micros('summed.total_cost_exact'), 'summed.resolved_count * 10000'
                 )) }} as decimal(18, 2))
-        end as cost_per_resolved
+        end as cost_per_resolved,
+        summed.unknown_outcome_count
     from summed
     left join queue_names on summed.queue_id = queue_names.queue_id
 

@@ -13,7 +13,8 @@ summed as (
         week_start,
         cost_center,
         sum(total_cost_exact) as total_cost_exact,
-        cast(sum(resolved_count) as bigint) as resolved_count
+        cast(sum(resolved_count) as bigint) as resolved_count,
+        cast(sum(unknown_outcome_count) as bigint) as unknown_outcome_count
     from cells
     group by 1, 2
 
@@ -33,7 +34,8 @@ final as (
                 then cast({{ cents_to_decimal(signed_div_round(
                     to_micros('total_cost_exact'), 'resolved_count * 10000'
                 )) }} as decimal(18, 2))
-        end as cost_per_resolved
+        end as cost_per_resolved,
+        unknown_outcome_count
     from summed
 
 )

@@ -1,6 +1,7 @@
 {#-
     The weekly report's headline per ISO week: total cost, resolved interactions and cost per
-    resolved over every cost center (Σ of the cost centers' cent-rounded totals), the unattributed
+    resolved over every cost center (Σ of the cost centers' cent-rounded totals), the interactions
+    whose outcome is unknown (wrap-up code / disposition in no resolution code), the unattributed
     share, the number of guardrail breaches and the week's usage currency.
 -#}
 with
@@ -28,7 +29,8 @@ resolved as (
     select
         week_start,
         sum(total_cost) as total_cost,
-        cast(sum(resolved_count) as bigint) as resolved_count
+        cast(sum(resolved_count) as bigint) as resolved_count,
+        cast(sum(unknown_outcome_count) as bigint) as unknown_outcome_count
     from cost_centers
     group by 1
 
@@ -65,6 +67,7 @@ final as (
                     'cast(resolved.total_cost * 100 as ' ~ wide_int() ~ ') * 100', 'resolved.resolved_count * 100'
                 )) }} as decimal(18, 2))
         end as cost_per_resolved,
+        coalesce(resolved.unknown_outcome_count, 0) as unknown_outcome_count,
         unattributed.unattributed_cost,
         unattributed.unattributed_share_pct,
         cast(coalesce(breach_counts.guardrail_breaches, 0) as bigint) as guardrail_breaches
