@@ -145,26 +145,25 @@ def usage_paths(history: np.ndarray, horizon: int, paths: int = PATHS, seed: int
             _naive_point(history, end, horizon).sum()
         ]
         spread = float(max(abs(c - point.sum()) for c in candidates))
+
+        def replayed(errors: np.ndarray, origins: range, method: str) -> UsagePaths:
+            """Point + each origin's error path (+ its level error) as one simulated future."""
+            keys = np.array([len(history) - 1 - t for t in origins])
+            errors = errors + _level_offsets(level_sd, len(origins), seed)[:, None]
+            return UsagePaths(point, np.clip(point[:, None] + errors.T, 0.0, None), keys, method, sd, spread)
+
         origins = range(len(history) - horizon - 1, WARMUP - 1, -1)  # keys (days before) ascending
         if len(origins) >= MIN_ORIGINS:
             errors = np.array(
                 [history[t + 1 : t + 1 + horizon] - _point(fit, history, t, horizon) for t in origins]
             )
-            keys = np.array([len(history) - 1 - t for t in origins])
-            errors = errors + _level_offsets(level_sd, len(origins), seed)[:, None]
-            return UsagePaths(
-                point, np.clip(point[:, None] + errors.T, 0.0, None), keys, EMPIRICAL, sd, spread
-            )
+            return replayed(errors, origins, EMPIRICAL)
         step = len(history) - WARMUP - MIN_ORIGINS  # the longest horizon with MIN_ORIGINS replays
         if step >= SEASON:  # too short to replay the whole horizon: repeat shorter error paths
             origins = range(len(history) - step - 1, WARMUP - 1, -1)
             short = [history[t + 1 : t + 1 + step] - _point(fit, history, t, step) for t in origins]
             errors = np.array([np.resize(e, horizon) for e in short])
-            keys = np.array([len(history) - 1 - t for t in origins])
-            errors = errors + _level_offsets(level_sd, len(origins), seed)[:, None]
-            return UsagePaths(
-                point, np.clip(point[:, None] + errors.T, 0.0, None), keys, REPEATED, sd, spread
-            )
+            return replayed(errors, origins, REPEATED)
         sims = np.asarray(
             fit.simulate(horizon, repetitions=paths, anchor="end", rng=np.random.default_rng(seed))
         ).reshape(horizon, paths)
@@ -194,13 +193,13 @@ def _level_offsets(level_sd: float, count: int, seed: int) -> np.ndarray:
 
 
 def _point(fit, history: np.ndarray, t: int, horizon: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """The point forecast from day ``t``: the mean of ETS's and seasonal naive's (equal weights)."""
+    """The point forecast from day ``t``: ETS's and seasonal naive's, ``NAIVE_WEIGHT`` on the latter."""
     return (1 - NAIVE_WEIGHT) * _ets_point(fit, t, horizon) + NAIVE_WEIGHT * _naive_point(history, t, horizon)
 
 
 def _naive_point(history: np.ndarray, t: int, horizon: int) -> np.ndarray:
     """Seasonal naive from day ``t``: each day costs what the same weekday cost in the week to ``t``."""
-    return np.resize(history[t - SEASON + 1 : t + 1], horizon)
+    return np.resize(history[max(t - SEASON + 1, 0) : t + 1], horizon)
 
 
 def _sum_sd(fit, horizon: int) -> float:  # type: ignore[no-untyped-def]
@@ -251,8 +250,7 @@ def _ets_point(fit, t: int, horizon: int) -> np.ndarray:  # type: ignore[no-unty
 
 def _seasonal_naive_paths(history: np.ndarray, horizon: int, paths: int, seed: int) -> UsagePaths:
     rng = np.random.default_rng(seed)
-    last_week = history[-SEASON:]
-    point = np.array([last_week[i % SEASON] for i in range(horizon)])
+    point = _naive_point(history, len(history) - 1, horizon)
     resid = history[SEASON:] - history[:-SEASON]
     noise = rng.choice(resid, size=(horizon, paths)) if resid.size and np.any(resid) else 0.0
     sims = np.clip(point[:, None] + noise, 0.0, None) * np.ones((1, paths))
@@ -261,8 +259,8 @@ def _seasonal_naive_paths(history: np.ndarray, horizon: int, paths: int, seed: i
 
 def seasonal_naive_month(usage: Sequence[float], committed_rest: float, horizon: int) -> float:
     """Baseline: each remaining day costs what the same weekday cost in the last observed week."""
-    last_week = list(usage[-SEASON:])
-    return float(sum(last_week[i % SEASON] for i in range(horizon))) + committed_rest
+    history = np.asarray(usage, dtype=float)
+    return float(_naive_point(history, len(history) - 1, horizon).sum()) + committed_rest
 
 
 def _dec(value: float) -> Decimal:
